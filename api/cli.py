@@ -1,0 +1,126 @@
+"""The `tandem` command: parses arguments, calls the core and connectors, prints.
+
+Exit codes: 0 planned (also with unplaced sessions), 1 violations, 2 invalid input.
+Errors go to stderr without a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from api.report import print_plan_summary, print_violations
+from connectors.documents import read_document
+from connectors.scenarios import load_problem
+from scheduler.errors import ScenarioError
+from scheduler.parameters import SolverParameters
+from scheduler.plan_format import plan_to_dict, sessions_from_dict
+from scheduler.solve import solve
+from scheduler.validation import validate_plan
+
+EXIT_OK, EXIT_VIOLATIONS, EXIT_INVALID = 0, 1, 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        return int(args.command(args))
+    except ScenarioError as invalid:
+        _print_errors(invalid)
+        return EXIT_INVALID
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="tandem", description="Plan reverse-mentoring programmes.")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log what happens (ids only)")
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    plan = commands.add_parser("plan", help="plan every session of a scenario")
+    plan.add_argument("scenario", type=Path)
+    plan.add_argument("--out", type=Path, help="write the plan (JSON) here")
+    plan.add_argument("--time-limit", type=_positive_float, default=60.0, metavar="S",
+                      help="seconds the optimiser may take (default 60)")
+    plan.add_argument("--solver", choices=("cpsat", "greedy"), default="cpsat")
+    plan.add_argument("--seed", type=int, default=0, help="solver seed: same seed, same plan")
+    plan.add_argument("--workers", type=int, default=2, help="solver threads (default 2)")
+    plan.add_argument("--quiet", action="store_true", help="no progress lines")
+    plan.set_defaults(command=_plan)
+
+    check = commands.add_parser("check", help="validate a scenario only")
+    check.add_argument("scenario", type=Path)
+    check.set_defaults(command=_check)
+
+    verify = commands.add_parser("verify", help="check a plan (for example edited by hand)")
+    verify.add_argument("scenario", type=Path)
+    verify.add_argument("plan", type=Path)
+    verify.set_defaults(command=_verify)
+    return parser
+
+
+def _positive_float(text: str) -> float:
+    value = float(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError("must be more than 0")
+    return value
+
+
+def _plan(args: argparse.Namespace) -> int:
+    problem = load_problem(args.scenario)
+    params = SolverParameters(
+        solver=args.solver, time_limit_seconds=args.time_limit, workers=args.workers, seed=args.seed
+    )
+    progress = None if args.quiet else _progress
+    plan = solve(problem, params, progress)
+    document = plan_to_dict(problem, plan)
+    print_plan_summary(document)
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+        print(f"\nplan written to {args.out}")
+    return EXIT_OK
+
+
+def _progress(message: str) -> None:
+    print(f"  {message}", file=sys.stderr, flush=True)
+
+
+def _check(args: argparse.Namespace) -> int:
+    problem = load_problem(args.scenario)
+    print(
+        f"{args.scenario}: valid: {len(problem.people)} people, {len(problem.pairs)} pairs, "
+        f"{len(problem.sessions)} sessions to place"
+    )
+    return EXIT_OK
+
+
+def _verify(args: argparse.Namespace) -> int:
+    problem = load_problem(args.scenario)
+    document = read_document(args.plan)
+    sessions = sessions_from_dict(problem, document.data, str(args.plan))
+    violations = validate_plan(problem, sessions)
+    print_violations(violations, len(sessions))
+    return EXIT_VIOLATIONS if violations else EXIT_OK
+
+
+def _print_errors(invalid: ScenarioError) -> None:
+    source = f"{invalid.source}: " if invalid.source else ""
+    count = len(invalid.errors)
+    print(f"{source}{count} error{'s' if count != 1 else ''}", file=sys.stderr)
+    for error in invalid.errors:
+        print(f"  {error}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,69 @@
+"""Plain-text summaries for the command line."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scheduler.validation import Violation
+
+
+def print_plan_summary(plan: dict[str, Any]) -> None:
+    metrics, solver = plan["metrics"], plan["solver"]
+    print(f"Plan: {plan['scenario']}")
+    print(
+        f"  sessions: {metrics['placed']} of {metrics['required']} placed "
+        f"({metrics['placed_share']:.1%}); pairs on cadence {metrics['cadence_adherence']:.1%}; "
+        f"stable weekly slot {metrics['stable_slot_share']:.1%}"
+    )
+    for priority, counts in metrics["placed_by_priority"].items():
+        print(f"    {priority} priority: {counts['placed']} of {counts['required']}")
+    print("  " + _solver_line(solver))
+    for note in solver["notes"]:
+        print(f"    note: {note}")
+    _print_load(plan["load"])
+    _print_unplaced(plan["unplaced"])
+
+
+def _solver_line(solver: dict[str, Any]) -> str:
+    line = f"solver: {solver['name']} {solver['status']} in {solver['seconds']:.1f} s"
+    if solver["placed_bound"] is not None:
+        line += f"; bound {solver['placed_bound']} sessions"
+    if solver["gap"] is not None:
+        line += f"; gap {solver['gap']:.2%}"
+    if solver["greedy_placed"] is not None and solver["name"] != "greedy":
+        line += f"; greedy baseline {solver['greedy_placed']}"
+    return line
+
+
+def _print_load(load: list[dict[str, Any]]) -> None:
+    for role in ("executive", "mentor"):
+        people = [p for p in load if p["role"] == role]
+        if not people:
+            continue
+        hours = [p["hours"] for p in people]
+        busiest = max(people, key=lambda p: (p["hours"], p["person"]))
+        print(
+            f"  {role}s: {len(people)}, mentoring hours min {min(hours):g} / "
+            f"mean {sum(hours) / len(hours):.1f} / max {max(hours):g} ({busiest['person']}), "
+            f"busiest week {max(p['busiest_week'] for p in people)} sessions"
+        )
+
+
+def _print_unplaced(unplaced: list[dict[str, Any]], shown: int = 25) -> None:
+    if not unplaced:
+        print("  every session is placed")
+        return
+    print(f"  unplaced sessions: {len(unplaced)}")
+    for item in unplaced[:shown]:
+        print(f"    {item['pair']}#{item['index']}: {item['reason']}")
+    if len(unplaced) > shown:
+        print(f"    ... and {len(unplaced) - shown} more (all listed in the plan file)")
+
+
+def print_violations(violations: list[Violation], sessions: int) -> None:
+    for violation in violations:
+        print(violation)
+    if violations:
+        print(f"{len(violations)} violation(s) in {sessions} sessions")
+    else:
+        print(f"valid: {sessions} sessions break no hard rule")

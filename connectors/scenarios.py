@@ -1,0 +1,76 @@
+"""Scenario files in, resolved problems out: validation, then each person's calendar."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from connectors.documents import Document, read_document
+from connectors.synthetic import CalendarShape, generate_busy
+from scheduler.clock import parse_working_hours
+from scheduler.domain import Busy, Problem
+from scheduler.errors import FieldError, ScenarioError
+from scheduler.problem import build_problem
+from scheduler.scenario import Scenario
+from scheduler.scenario_checks import validate_scenario
+
+
+def load_problem(path: Path) -> Problem:
+    """Read, validate and resolve a scenario file; ScenarioError lists what is wrong."""
+    document = read_document(path)
+    return problem_from_document(document, path.parent, default_name=path.stem)
+
+
+def problem_from_document(document: Document, base_dir: Path, default_name: str) -> Problem:
+    scenario = scenario_from_document(document)
+    calendars = read_calendars(scenario, base_dir, document)
+    return build_problem(scenario, calendars, default_name=default_name)
+
+
+def scenario_from_document(document: Document) -> Scenario:
+    try:
+        return validate_scenario(document.data, document.source)
+    except ScenarioError as invalid:
+        raise document.locate(invalid.errors) from None
+
+
+def problem_from_data(data: Any, source: str = "scenario") -> Problem:
+    """A scenario given as data (the API's JSON); relative calendar files are not allowed."""
+    return problem_from_document(Document(data, source), Path("."), default_name=source)
+
+
+def read_calendars(scenario: Scenario, base_dir: Path, document: Document) -> dict[str, list[Busy]]:
+    errors = list(_unsupported_sources(scenario))
+    if errors:
+        raise document.locate(errors)
+    return dict(_generated(scenario))
+
+
+def _unsupported_sources(scenario: Scenario) -> Iterator[FieldError]:
+    for index, person in enumerate(scenario.people):
+        calendar = person.calendar
+        if calendar is None:
+            continue
+        if calendar.ics is not None:
+            yield FieldError(f"people[{index}].calendar.ics", "ICS calendars are not read yet by this version of tandem")
+        if calendar.graph:
+            yield FieldError(f"people[{index}].calendar.graph", "Microsoft Graph calendars are not read yet by this version of tandem")
+
+
+def _generated(scenario: Scenario) -> Iterator[tuple[str, list[Busy]]]:
+    end_day = scenario.horizon.end or scenario.horizon.start + timedelta(weeks=scenario.horizon.weeks or 0)
+    margin = timedelta(days=2)
+    for person in scenario.people:
+        if person.calendar is None or person.calendar.generate is None:
+            continue
+        spec = person.calendar.generate
+        shape = CalendarShape(
+            tz=ZoneInfo(person.timezone or scenario.timezone),
+            working_hours=parse_working_hours(person.working_hours),
+            first_day=scenario.horizon.start - margin,
+            end_day=end_day + margin,
+        )
+        yield person.id, generate_busy(person.id, shape, spec.density, spec.seed)

@@ -1,0 +1,247 @@
+"""Each person's usable time on the grid, layer by layer.
+
+A grid cell is the time [i, i+1) steps after the grid's origin. A cell is usable by a
+person when it lies inside one working-hours range of a local day (`WorkingCells`), that
+day is no holiday or out-of-office day, the mentor is already available, and no blocking
+busy time (widened by the pair's buffer) touches it. The layers stay separate so that
+`explain` can say which one took a session's time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from functools import cached_property
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import numpy.typing as npt
+
+from scheduler.clock import MinuteRange
+from scheduler.domain import Busy, Person, Problem, TentativePolicy
+from scheduler.time_grid import Grid, epoch_minutes, iso_week, local_midnight, local_to_utc
+
+BoolArray = npt.NDArray[np.bool_]
+IntArray = npt.NDArray[np.int64]
+
+
+@dataclass(frozen=True)
+class WorkRange:
+    """One working-hours range of one local day, as grid cells [first_cell, end_cell)."""
+
+    day: date
+    local_start: int  # minutes after local midnight
+    start_minute: int  # epoch minutes
+    end_minute: int
+    first_cell: int
+    end_cell: int
+    constant_offset: bool  # no clock change inside the range
+
+    @cached_property
+    def iso_week_key(self) -> int:
+        year, week = iso_week(self.day)
+        return year * 100 + week
+
+
+class WorkingCells:
+    """The working-hours ranges of one (time zone, weekly hours) over the grid.
+
+    People who share a time zone and weekly hours share one of these.
+    """
+
+    def __init__(
+        self,
+        grid: Grid,
+        tz: ZoneInfo,
+        weekly: dict[int, tuple[MinuteRange, ...]],
+        days: tuple[date, date],
+    ) -> None:
+        self.ranges: list[WorkRange] = []
+        self.range_of_cell = np.full(grid.size, -1, dtype=np.int64)
+        day, last_day = days
+        while day <= last_day:
+            for start, end in weekly.get(day.weekday(), ()):
+                self._add_range(grid, tz, day, start, end)
+            day += timedelta(days=1)
+
+    def _add_range(self, grid: Grid, tz: ZoneInfo, day: date, start: int, end: int) -> None:
+        start_utc, end_utc = local_to_utc(day, start, tz), local_to_utc(day, end, tz)
+        first, stop = grid.index_at_or_after(start_utc), grid.index_at_or_before(end_utc)
+        first, stop = max(first, 0), min(stop, grid.size)
+        if stop <= first:
+            return
+        constant = start_utc.astimezone(tz).utcoffset() == end_utc.astimezone(tz).utcoffset()
+        self.range_of_cell[first:stop] = len(self.ranges)
+        self.ranges.append(
+            WorkRange(
+                day, start, epoch_minutes(start_utc), epoch_minutes(end_utc), first, stop, constant
+            )
+        )
+
+    @cached_property
+    def day_ordinal(self) -> IntArray:
+        return np.array([r.day.toordinal() for r in self.ranges], dtype=np.int64)
+
+    @cached_property
+    def week_key(self) -> IntArray:
+        return np.array([r.iso_week_key for r in self.ranges], dtype=np.int64)
+
+    def local_minutes(self, grid: Grid, cells: IntArray, tz: ZoneInfo) -> IntArray:
+        """Local minute of day at which each cell starts (exact across clock changes)."""
+        ranges = self.range_of_cell[cells]
+        local_start = np.array([r.local_start for r in self.ranges], dtype=np.int64)
+        start_minute = np.array([r.start_minute for r in self.ranges], dtype=np.int64)
+        minutes = local_start[ranges] + (grid.origin_minute + cells * grid.step - start_minute[ranges])
+        for position in np.flatnonzero(~self._constant_offset[ranges]):
+            local = grid.instant(int(cells[position])).astimezone(tz)
+            minutes[position] = local.hour * 60 + local.minute
+        return minutes
+
+    @cached_property
+    def _constant_offset(self) -> BoolArray:
+        return np.array([r.constant_offset for r in self.ranges], dtype=bool)
+
+
+class PersonCells:
+    """One person's layers of usable time on the grid."""
+
+    def __init__(self, person: Person, grid: Grid, working: WorkingCells) -> None:
+        self.person = person
+        self.grid = grid
+        self.working = working
+        self.day_off_reason: list[str | None] = [
+            _day_off_reason(person, work_range.day) for work_range in working.ranges
+        ]
+        self.available_from_cell = _first_available_cell(person, grid)
+        self._busy_minutes = _busy_arrays(person.busy)
+        self._blocked: dict[tuple[int, TentativePolicy], BoolArray] = {}
+        self._tentative: dict[int, BoolArray] = {}
+        self._starts: dict[tuple[int, int, TentativePolicy], BoolArray] = {}
+
+    @cached_property
+    def working_cell(self) -> BoolArray:
+        """Inside working hours, whatever the day."""
+        return self.working.range_of_cell >= 0
+
+    @cached_property
+    def usable_day_cell(self) -> BoolArray:
+        """Inside working hours of a day that is no holiday and no out-of-office day."""
+        usable_range = np.array([reason is None for reason in self.day_off_reason] + [False])
+        return usable_range[self.working.range_of_cell]
+
+    @cached_property
+    def available_cell(self) -> BoolArray:
+        cells = np.ones(self.grid.size, dtype=bool)
+        cells[: max(0, self.available_from_cell)] = False
+        return cells
+
+    def blocked_cells(self, buffer: int, tentative: TentativePolicy) -> BoolArray:
+        """Cells touched by blocking busy time widened by `buffer` minutes on each side."""
+        key = (buffer, tentative)
+        if key not in self._blocked:
+            starts, ends, statuses = self._busy_minutes
+            blocking = (statuses == _BUSY) | ((statuses == _TENTATIVE) & (tentative == "block"))
+            self._blocked[key] = self._cover(starts[blocking], ends[blocking], buffer)
+        return self._blocked[key]
+
+    def tentative_cells(self, buffer: int) -> BoolArray:
+        if buffer not in self._tentative:
+            starts, ends, statuses = self._busy_minutes
+            tentative = statuses == _TENTATIVE
+            self._tentative[buffer] = self._cover(starts[tentative], ends[tentative], buffer)
+        return self._tentative[buffer]
+
+    def free_cells(self, buffer: int, tentative: TentativePolicy) -> BoolArray:
+        return (
+            self.usable_day_cell
+            & self.available_cell
+            & ~self.blocked_cells(buffer, tentative)
+        )
+
+    def start_cells(self, length: int, buffer: int, tentative: TentativePolicy) -> BoolArray:
+        """Cells where a session of `length` cells may start, for this person alone."""
+        key = (length, buffer, tentative)
+        if key not in self._starts:
+            self._starts[key] = whole_runs(
+                self.free_cells(buffer, tentative), self.working.range_of_cell, length
+            )
+        return self._starts[key]
+
+    def _cover(self, starts: IntArray, ends: IntArray, buffer: int) -> BoolArray:
+        grid = self.grid
+        first = np.floor_divide(starts - buffer - grid.origin_minute, grid.step)
+        stop = -np.floor_divide(-(ends + buffer - grid.origin_minute), grid.step)
+        first = np.clip(first, 0, grid.size)
+        stop = np.clip(stop, 0, grid.size)
+        change = np.zeros(grid.size + 1, dtype=np.int64)
+        np.add.at(change, first, 1)
+        np.add.at(change, stop, -1)
+        covered: BoolArray = np.cumsum(change[:-1]) > 0
+        return covered
+
+
+def whole_runs(free: BoolArray, range_of_cell: IntArray, length: int) -> BoolArray:
+    """Starts t where cells t..t+length-1 are all free and lie in one working range."""
+    size = free.shape[0]
+    result = np.zeros(size, dtype=bool)
+    if length > size:
+        return result
+    counts = np.concatenate(([0], np.cumsum(free, dtype=np.int64)))
+    last = np.arange(size - length + 1) + length - 1
+    all_free = counts[length:] - counts[: size - length + 1] == length
+    same_range = range_of_cell[: size - length + 1] == range_of_cell[last]
+    result[: size - length + 1] = all_free & same_range
+    return result
+
+
+_BUSY, _TENTATIVE, _OTHER = 0, 1, 2
+
+
+def _busy_arrays(busy: tuple[Busy, ...]) -> tuple[IntArray, IntArray, IntArray]:
+    starts = np.array([epoch_minutes(b.start) for b in busy], dtype=np.int64)
+    ends = np.array([_ceil_minutes(b.end) for b in busy], dtype=np.int64)
+    statuses = np.array([_status_code(b.status) for b in busy], dtype=np.int64)
+    return starts, ends, statuses
+
+
+def _ceil_minutes(moment: datetime) -> int:
+    whole = epoch_minutes(moment)
+    return whole + (1 if moment.second or moment.microsecond else 0)
+
+
+def _status_code(status: str) -> int:
+    if status in ("busy", "oof"):
+        return _BUSY
+    return _TENTATIVE if status == "tentative" else _OTHER
+
+
+def _day_off_reason(person: Person, day: date) -> str | None:
+    if day in person.holidays:
+        return f"holiday ({person.holidays[day]})"
+    if day in person.out_of_office:
+        return "out of office"
+    return None
+
+
+def _first_available_cell(person: Person, grid: Grid) -> int:
+    if person.available_from is None:
+        return 0
+    return grid.index_at_or_after(local_midnight(person.available_from, person.tz))
+
+
+class AvailabilityIndex:
+    """Every person's cells over the problem's grid, sharing weekly patterns."""
+
+    def __init__(self, problem: Problem) -> None:
+        self.problem = problem
+        self.grid = Grid.covering(problem.horizon_start, problem.horizon_end, problem.grid_minutes)
+        margin = timedelta(days=2)  # local dates of far time zones reach past the horizon's
+        self._days = (problem.horizon_first_day - margin, problem.horizon_end_day + margin)
+        self._working: dict[tuple[str, tuple[tuple[int, tuple[MinuteRange, ...]], ...]], WorkingCells] = {}
+        self.people = {pid: self._person_cells(person) for pid, person in problem.people.items()}
+
+    def _person_cells(self, person: Person) -> PersonCells:
+        key = (str(person.tz), tuple(sorted(person.working_hours.items())))
+        if key not in self._working:
+            self._working[key] = WorkingCells(self.grid, person.tz, person.working_hours, self._days)
+        return PersonCells(person, self.grid, self._working[key])

@@ -1,0 +1,184 @@
+"""Candidate starts of every session: where both people are free, inside the period.
+
+Each candidate also carries what the model and the soft goals need to know about it (the
+local dates and ISO weeks of both people, the mentee's weekday and local time, whether it
+touches tentative time, how far into its period it lies), so that the model works on
+integers only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import numpy as np
+
+from scheduler.availability import AvailabilityIndex, BoolArray, IntArray, PersonCells
+from scheduler.clock import MINUTES_PER_DAY
+from scheduler.domain import Pair, Problem, SessionRequest
+from scheduler.time_grid import Grid
+
+
+@dataclass(frozen=True)
+class SessionCandidates:
+    """The feasible starts of one session (grid cells), each with its facts."""
+
+    number: int  # position of the session in the problem
+    request: SessionRequest
+    length: int  # grid cells
+    starts: IntArray
+    mentor_day: IntArray  # local date ordinals
+    mentee_day: IntArray
+    mentor_week: IntArray  # ISO week keys, year * 100 + week
+    mentee_week: IntArray
+    slot: IntArray  # mentee's weekday * 1440 + local minute of day
+    tentative: BoolArray
+    preference_misses: IntArray
+    lateness_days: IntArray
+
+    @property
+    def pair(self) -> Pair:
+        return self.request.pair
+
+    @property
+    def index(self) -> int:
+        return self.request.period.index
+
+    def __len__(self) -> int:
+        return int(self.starts.shape[0])
+
+    def day_of(self, person_id: str) -> IntArray:
+        return self.mentor_day if person_id == self.pair.mentor else self.mentee_day
+
+    def week_of(self, person_id: str) -> IntArray:
+        return self.mentor_week if person_id == self.pair.mentor else self.mentee_week
+
+
+@dataclass(frozen=True)
+class CandidateSet:
+    """All sessions' candidates over one grid, with each person's conflict padding."""
+
+    problem: Problem
+    availability: AvailabilityIndex
+    sessions: tuple[SessionCandidates, ...]
+    padding_cells: dict[str, int]  # a person's largest pair buffer, in grid cells (rounded up)
+
+    @property
+    def grid(self) -> Grid:
+        return self.availability.grid
+
+    def of_person(self, person_id: str) -> Iterator[SessionCandidates]:
+        return (s for s in self.sessions if person_id in s.pair.people)
+
+    def start(self, session: SessionCandidates, choice: int) -> datetime:
+        return self.grid.instant(int(session.starts[choice]))
+
+    def end(self, session: SessionCandidates, choice: int) -> datetime:
+        return self.start(session, choice) + timedelta(minutes=session.pair.duration_minutes)
+
+
+def build_candidates(problem: Problem, index: AvailabilityIndex | None = None) -> CandidateSet:
+    index = index or AvailabilityIndex(problem)
+    sessions = tuple(
+        _session_candidates(number, request, index)
+        for number, request in enumerate(problem.sessions)
+    )
+    return CandidateSet(problem, index, sessions, _padding(problem, index.grid))
+
+
+def _padding(problem: Problem, grid: Grid) -> dict[str, int]:
+    """Sessions of one person keep the larger buffer of the two pairs apart.
+
+    The model uses each person's largest buffer between all of their sessions: exact when
+    a person's pairs share one buffer (the usual case), slightly cautious otherwise.
+    """
+    largest: dict[str, int] = dict.fromkeys(problem.people, 0)
+    for pair in problem.pairs.values():
+        for person in pair.people:
+            largest[person] = max(largest[person], pair.buffer_minutes)
+    return {person: -(-minutes // grid.step) for person, minutes in largest.items()}
+
+
+def pair_start_cells(pair: Pair, index: AvailabilityIndex) -> BoolArray:
+    length = index.grid.cells(pair.duration_minutes)
+    mentor, mentee = index.people[pair.mentor], index.people[pair.mentee]
+    args = (length, pair.buffer_minutes, pair.tentative)
+    return mentor.start_cells(*args) & mentee.start_cells(*args)
+
+
+def period_window(request: SessionRequest, grid: Grid) -> tuple[int, int]:
+    """Start cells [first, stop) that keep the session inside its period and the horizon."""
+    length = grid.cells(request.pair.duration_minutes)
+    first = max(0, grid.index_at_or_after(request.period.start))
+    stop = min(grid.size, grid.index_at_or_before(request.period.end) - length + 1)
+    return first, max(first, stop)
+
+
+def _session_candidates(
+    number: int, request: SessionRequest, index: AvailabilityIndex
+) -> SessionCandidates:
+    pair, grid = request.pair, index.grid
+    first, stop = period_window(request, grid)
+    starts = first + np.flatnonzero(pair_start_cells(pair, index)[first:stop])
+    mentor, mentee = index.people[pair.mentor], index.people[pair.mentee]
+    return _with_facts(number, request, grid, starts.astype(np.int64), mentor, mentee)
+
+
+def _with_facts(
+    number: int,
+    request: SessionRequest,
+    grid: Grid,
+    starts: IntArray,
+    mentor: PersonCells,
+    mentee: PersonCells,
+) -> SessionCandidates:
+    pair = request.pair
+    length = grid.cells(pair.duration_minutes)
+    mentee_ranges = mentee.working.range_of_cell[starts]
+    mentor_ranges = mentor.working.range_of_cell[starts]
+    mentee_day = mentee.working.day_ordinal[mentee_ranges]
+    local_minute = mentee.working.local_minutes(grid, starts, mentee.person.tz)
+    weekday = (mentee_day - 1) % 7  # date.fromordinal(1) is a Monday
+    return SessionCandidates(
+        number=number,
+        request=request,
+        length=length,
+        starts=starts,
+        mentor_day=mentor.working.day_ordinal[mentor_ranges],
+        mentee_day=mentee_day,
+        mentor_week=mentor.working.week_key[mentor_ranges],
+        mentee_week=mentee.working.week_key[mentee_ranges],
+        slot=weekday * MINUTES_PER_DAY + local_minute,
+        tentative=_touches_tentative(pair, starts, length, mentor, mentee),
+        preference_misses=_preference_misses(pair, weekday, local_minute),
+        lateness_days=mentee_day - request.period.first_day.toordinal(),
+    )
+
+
+def _touches_tentative(
+    pair: Pair, starts: IntArray, length: int, mentor: PersonCells, mentee: PersonCells
+) -> BoolArray:
+    if pair.tentative != "avoid":
+        return np.zeros(starts.shape[0], dtype=bool)
+    touched = np.zeros(starts.shape[0], dtype=bool)
+    for person in (mentor, mentee):
+        cells = person.tentative_cells(pair.buffer_minutes)
+        counts = np.concatenate(([0], np.cumsum(cells, dtype=np.int64)))
+        touched |= counts[starts + length] - counts[starts] > 0
+    return touched
+
+
+def _preference_misses(pair: Pair, weekday: IntArray, local_minute: IntArray) -> IntArray:
+    """One miss for a day off the preferred weekdays, one for a time outside `between`."""
+    misses = np.zeros(weekday.shape[0], dtype=np.int64)
+    wish = pair.preferred
+    if wish is None:
+        return misses
+    if wish.weekdays is not None:
+        misses += ~np.isin(weekday, sorted(wish.weekdays))
+    if wish.between is not None:
+        low, high = wish.between
+        inside = (local_minute >= low) & (local_minute + pair.duration_minutes <= high)
+        misses += ~inside
+    return misses

@@ -1,0 +1,197 @@
+"""The resolved problem (what the planner plans) and the plan (what it returns).
+
+A `Problem` is a scenario with every default applied, every local time zone resolved and
+every busy time in UTC. A `Plan` is the solver's answer in business terms.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from scheduler.clock import MinuteRange
+
+Priority = Literal["high", "normal", "low"]
+TentativePolicy = Literal["block", "avoid", "allow"]
+BLOCKING_STATUSES = frozenset({"busy", "oof"})
+IGNORED_STATUSES = frozenset({"free", "workingElsewhere"})
+PRIORITY_ORDER: tuple[Priority, ...] = ("low", "normal", "high")
+
+
+@dataclass(frozen=True, slots=True)
+class Busy:
+    """A busy block of a person's calendar, in UTC. Subjects are never kept."""
+
+    start: datetime
+    end: datetime
+    status: str = "busy"
+
+    def blocks(self, tentative: TentativePolicy) -> bool:
+        if self.status in BLOCKING_STATUSES:
+            return True
+        return self.status == "tentative" and tentative == "block"
+
+    def is_tentative(self) -> bool:
+        return self.status == "tentative"
+
+
+@dataclass(frozen=True)
+class Person:
+    id: str
+    role: Literal["executive", "mentor"]
+    tz: ZoneInfo
+    working_hours: dict[int, tuple[MinuteRange, ...]]
+    busy: tuple[Busy, ...] = ()
+    holidays: dict[date, str] = field(default_factory=dict)
+    out_of_office: frozenset[date] = frozenset()
+    available_from: date | None = None
+    max_sessions_per_day: int = 2
+    max_sessions_per_week: int = 5
+    name: str | None = None
+    email: str | None = None
+    region: str | None = None
+
+    def is_day_off(self, day: date) -> bool:
+        return day in self.holidays or day in self.out_of_office
+
+
+@dataclass(frozen=True)
+class Preference:
+    """A soft wish in the mentee's local time."""
+
+    weekdays: frozenset[int] | None = None
+    between: MinuteRange | None = None
+
+
+@dataclass(frozen=True)
+class Pair:
+    id: str
+    mentor: str
+    mentee: str
+    cadence: int | Literal["monthly"]
+    duration_minutes: int
+    start: date
+    session_count: int | None
+    priority: Priority = "normal"
+    preferred: Preference | None = None
+    buffer_minutes: int = 0
+    min_gap_days: int = 2
+    tentative: TentativePolicy = "avoid"
+    max_sessions_per_day: int | None = None
+    max_sessions_per_week: int | None = None
+    max_moves_per_session: int | None = None
+
+    @property
+    def people(self) -> tuple[str, str]:
+        return (self.mentor, self.mentee)
+
+
+@dataclass(frozen=True)
+class Period:
+    """The days in which session `index` of a pair must start, in the mentee's local dates."""
+
+    index: int
+    first_day: date
+    end_day: date  # exclusive
+    start: datetime  # UTC, cut at the horizon
+    end: datetime  # UTC, cut at the horizon
+
+    @property
+    def is_empty(self) -> bool:
+        return self.end <= self.start
+
+
+@dataclass(frozen=True)
+class SessionRequest:
+    """One session a pair needs: session `index`, inside `period`."""
+
+    pair: Pair
+    period: Period
+
+    @property
+    def key(self) -> tuple[str, int]:
+        return (self.pair.id, self.period.index)
+
+
+@dataclass(frozen=True)
+class Problem:
+    name: str
+    timezone: ZoneInfo
+    horizon_first_day: date
+    horizon_end_day: date  # exclusive
+    horizon_start: datetime
+    horizon_end: datetime
+    grid_minutes: int
+    people: dict[str, Person]
+    pairs: dict[str, Pair]
+    sessions: tuple[SessionRequest, ...]
+
+    def pairs_of(self, person_id: str) -> list[Pair]:
+        return [pair for pair in self.pairs.values() if person_id in pair.people]
+
+
+@dataclass(frozen=True)
+class PlannedSession:
+    pair: str
+    index: int
+    mentor: str
+    mentee: str
+    start: datetime
+    end: datetime
+    moved: bool = False
+
+    @property
+    def key(self) -> tuple[str, int]:
+        return (self.pair, self.index)
+
+
+@dataclass(frozen=True)
+class Unplaced:
+    pair: str
+    index: int
+    reason: str
+    code: str
+    people: tuple[str, ...] = ()
+    blocking_pairs: tuple[str, ...] = ()
+
+    @property
+    def key(self) -> tuple[str, int]:
+        return (self.pair, self.index)
+
+
+@dataclass(frozen=True)
+class SolverReport:
+    """How the plan was found: status of the placement stage, objective and proven bound."""
+
+    name: str
+    status: str
+    seconds: float
+    objective: int | None = None
+    bound: int | None = None
+    placed_bound: int | None = None
+    soft_penalty: int | None = None
+    soft_penalty_by_goal: dict[str, int] = field(default_factory=dict)
+    greedy_placed: int | None = None
+    groups: int = 0
+    notes: tuple[str, ...] = ()
+
+    @property
+    def gap(self) -> float | None:
+        if self.objective is None or self.bound is None or self.bound == 0:
+            return None
+        return max(0.0, (self.bound - self.objective) / self.bound)
+
+
+@dataclass(frozen=True)
+class Plan:
+    scenario: str
+    sessions: tuple[PlannedSession, ...]
+    unplaced: tuple[Unplaced, ...]
+    solver: SolverReport
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def required(self) -> int:
+        return len(self.sessions) + len(self.unplaced)

@@ -1,0 +1,177 @@
+"""The hard rules of a plan, one `add_<rule>` function each, registered in `HARD_RULES`.
+
+The names match the rule names of `scheduler.validation`, which checks the same rules
+independently on every plan.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+
+from ortools.sat.python import cp_model
+
+from scheduler.availability import IntArray
+from scheduler.candidates import CandidateSet, SessionCandidates
+from scheduler.model.variables import Variables
+
+Rule = Callable[[cp_model.CpModel, CandidateSet, Variables], None]
+
+
+def add_one_start_per_session(model: cp_model.CpModel, data: CandidateSet, v: Variables) -> None:
+    """A session is placed at most once."""
+    for session in v.sessions:
+        if len(session) > 1:
+            model.add_at_most_one(v.choices(session))
+
+
+def add_no_double_booking(model: cp_model.CpModel, data: CandidateSet, v: Variables) -> None:
+    """A person's sessions, widened by their buffer, never overlap.
+
+    At most one over each maximal clique of overlapping candidates: the tight encoding of
+    an interval graph, far stronger than pairwise conflicts.
+    """
+    for person in v.people():
+        pad = data.padding_cells[person]
+        intervals = [
+            (int(start), int(start) + session.length + pad, session.number, var)
+            for session in v.sessions_of(person)
+            for start, var in zip(session.starts, v.choices(session), strict=True)
+        ]
+        for clique in maximal_cliques(intervals):
+            model.add_at_most_one(clique)
+
+
+def maximal_cliques(
+    intervals: list[tuple[int, int, int, cp_model.IntVar]],
+) -> Iterator[list[cp_model.IntVar]]:
+    """Sweep over half-open intervals (start, end, owner, var); yield cliques that matter.
+
+    A clique is worth a constraint only when it holds candidates of two sessions or more
+    (one session's candidates already exclude each other).
+    """
+    events = sorted(
+        [(start, 1, i) for i, (start, _, _, _) in enumerate(intervals)]
+        + [(end, 0, i) for i, (_, end, _, _) in enumerate(intervals)]
+    )
+    active: dict[int, None] = {}
+    opened_since_emit = False
+    for _, is_start, i in events:
+        if is_start:
+            active[i] = None
+            opened_since_emit = True
+            continue
+        if opened_since_emit and len({intervals[j][2] for j in active}) > 1:
+            yield [intervals[j][3] for j in active]
+        opened_since_emit = False
+        del active[i]
+
+
+def add_daily_cap(model: cp_model.CpModel, data: CandidateSet, v: Variables) -> None:
+    """At most `max_sessions_per_day` sessions on a person's local date (person and pair caps)."""
+    for person in v.people():
+        for cap, sessions in _caps(data, v, person, "max_sessions_per_day"):
+            _add_cap(model, v, sessions, lambda s, p=person: s.day_of(p), cap)
+
+
+def add_weekly_cap(model: cp_model.CpModel, data: CandidateSet, v: Variables) -> None:
+    """At most `max_sessions_per_week` sessions in a person's local ISO week."""
+    for person in v.people():
+        for cap, sessions in _caps(data, v, person, "max_sessions_per_week"):
+            _add_cap(model, v, sessions, lambda s, p=person: s.week_of(p), cap)
+
+
+def _caps(
+    data: CandidateSet, v: Variables, person: str, key: str
+) -> Iterator[tuple[int, list[SessionCandidates]]]:
+    """The person's own cap over all their sessions, then each pair's cap over its own.
+
+    When a person and a pair both set a cap, both hold.
+    """
+    sessions = v.sessions_of(person)
+    yield getattr(data.problem.people[person], key), sessions
+    by_pair: dict[str, list[SessionCandidates]] = defaultdict(list)
+    for session in sessions:
+        by_pair[session.pair.id].append(session)
+    for pair_sessions in by_pair.values():
+        pair_cap = getattr(pair_sessions[0].pair, key)
+        if pair_cap is not None:
+            yield pair_cap, pair_sessions
+
+
+def _add_cap(
+    model: cp_model.CpModel,
+    v: Variables,
+    sessions: list[SessionCandidates],
+    bucket_of: Callable[[SessionCandidates], IntArray],
+    cap: int,
+) -> None:
+    """One linear cap per bucket (day or week) that more than `cap` sessions could reach."""
+    buckets: dict[int, list[cp_model.IntVar]] = defaultdict(list)
+    owners: dict[int, set[int]] = defaultdict(set)
+    for session in sessions:
+        for bucket, var in zip(bucket_of(session).tolist(), v.choices(session), strict=True):
+            buckets[bucket].append(var)
+            owners[bucket].add(session.number)
+    for bucket, variables in buckets.items():
+        if len(owners[bucket]) > cap:
+            model.add(sum(variables) <= cap)
+
+
+def add_min_gap(model: cp_model.CpModel, data: CandidateSet, v: Variables) -> None:
+    """Neighbouring placed sessions of a pair start `min_gap_days` mentee-local days apart.
+
+    Sessions k < j are neighbours when every session between them is unplaced, so the
+    rule between them is relaxed by the presence of those in between.
+    """
+    for sessions in v.pairs().values():
+        gap = sessions[0].pair.min_gap_days
+        for k, earlier in enumerate(sessions):
+            for j in range(k + 1, len(sessions)):
+                later = sessions[j]
+                if not _may_be_too_close(earlier, later, gap):
+                    break
+                between = [v.presence(s) for s in sessions[k + 1 : j]]
+                _add_gap(model, v, earlier, later, gap, sum(between))
+
+
+def _may_be_too_close(earlier: SessionCandidates, later: SessionCandidates, gap: int) -> bool:
+    if len(earlier) == 0 or len(later) == 0:
+        return True  # keep looking further: an empty session is always "between"
+    return int(later.mentee_day.min()) - int(earlier.mentee_day.max()) < gap
+
+
+def _add_gap(
+    model: cp_model.CpModel,
+    v: Variables,
+    earlier: SessionCandidates,
+    later: SessionCandidates,
+    gap: int,
+    between: cp_model.LinearExprT,
+) -> None:
+    if len(earlier) == 0 or len(later) == 0:
+        return
+    later_days = later.mentee_day.tolist()
+    later_vars = v.choices(later)
+    for day in sorted(set(earlier.mentee_day.tolist())):
+        too_close = [var for d, var in zip(later_days, later_vars, strict=True) if d < day + gap]
+        if not too_close:
+            continue
+        on_day = [
+            var
+            for d, var in zip(earlier.mentee_day.tolist(), v.choices(earlier), strict=True)
+            if d == day
+        ]
+        model.add(sum(on_day) + sum(too_close) <= 1 + between)
+
+
+HARD_RULES: tuple[tuple[str, Rule], ...] = (
+    ("one_start_per_session", add_one_start_per_session),
+    ("double_booking", add_no_double_booking),
+    ("daily_cap", add_daily_cap),
+    ("weekly_cap", add_weekly_cap),
+    ("min_gap", add_min_gap),
+)
+"""Rules the model must enforce. The rest (grid, period, horizon, working hours, holidays,
+out of office, busy time, buffers to busy time, available_from) are met by construction:
+only candidates that respect them exist."""

@@ -1,0 +1,59 @@
+"""The model's decision variables: one Boolean per candidate start of each session."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ortools.sat.python import cp_model
+
+from scheduler.candidates import SessionCandidates
+
+
+class Variables:
+    """Owns the Booleans and answers questions about them; constraints never dig in dicts."""
+
+    def __init__(self, model: cp_model.CpModel, sessions: Sequence[SessionCandidates]) -> None:
+        self.model = model
+        self.sessions = tuple(sessions)
+        self._choices = {
+            session.number: [model.new_bool_var("") for _ in range(len(session))]
+            for session in self.sessions
+        }
+
+    def choices(self, session: SessionCandidates) -> list[cp_model.IntVar]:
+        """Variable c is true when the session starts at its candidate c."""
+        return self._choices[session.number]
+
+    def presence(self, session: SessionCandidates) -> cp_model.LinearExprT:
+        return sum(self.choices(session))
+
+    def sessions_of(self, person_id: str) -> list[SessionCandidates]:
+        return [s for s in self.sessions if person_id in s.pair.people]
+
+    def people(self) -> list[str]:
+        seen = {person: None for s in self.sessions for person in s.pair.people}
+        return list(seen)
+
+    def pairs(self) -> dict[str, list[SessionCandidates]]:
+        by_pair: dict[str, list[SessionCandidates]] = {}
+        for session in self.sessions:
+            by_pair.setdefault(session.pair.id, []).append(session)
+        return {pair: sorted(found, key=lambda s: s.index) for pair, found in by_pair.items()}
+
+    def chosen(self, solver: cp_model.CpSolver) -> dict[int, int]:
+        """Session number -> chosen candidate, for the sessions the solution places."""
+        chosen: dict[int, int] = {}
+        for session in self.sessions:
+            for choice, var in enumerate(self.choices(session)):
+                if solver.boolean_value(var):
+                    chosen[session.number] = choice
+                    break
+        return chosen
+
+    def hint(self, chosen: dict[int, int]) -> None:
+        """Suggest a full assignment (a warm start): `chosen` placed, the rest off."""
+        self.model.clear_hints()
+        for session in self.sessions:
+            picked = chosen.get(session.number)
+            for choice, var in enumerate(self.choices(session)):
+                self.model.add_hint(var, choice == picked)

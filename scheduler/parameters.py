@@ -1,0 +1,34 @@
+"""Solver settings as data: time limit, workers, seed, and the weights of the soft goals."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+SolverName = Literal["cpsat", "greedy"]
+
+
+@dataclass(frozen=True)
+class SoftWeights:
+    """Cost of one unit of each soft goal, once every placeable session is placed."""
+
+    preferred_time: int = 10  # per session off the preferred weekdays, and per one off the hours
+    tentative_time: int = 8  # per session over tentative time (rules.tentative: avoid)
+    unstable_slot: int = 6  # per session off its pair's usual weekday and local time
+    mentor_crowding: int = 3  # per extra session of a mentor on one day
+    late_in_period: int = 1  # per day a session sits after the first day of its period
+
+
+@dataclass(frozen=True)
+class SolverParameters:
+    solver: SolverName = "cpsat"
+    time_limit_seconds: float = 60.0
+    workers: int = 2
+    seed: int = 0
+    # Groups of people who share nobody are packed into solves of about this many
+    # candidate starts: small enough for a quick presolve, large enough to waste no time.
+    candidates_per_solve: int = 60_000
+    # Share of each solve's time for placing the most sessions; the rest polishes soft goals.
+    placement_share: float = 0.6
+    weights: SoftWeights = field(default_factory=SoftWeights)
+    log_search: bool = False

@@ -1,0 +1,131 @@
+"""The plan document (spec: Plan (output)) to and from plain data."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+
+from scheduler.domain import Plan, PlannedSession, Problem
+from scheduler.errors import FieldError, ScenarioError, format_path
+from scheduler.metrics import plan_metrics
+
+PLAN_FORMAT = "tandem-plan/1"
+
+
+def instant_text(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def plan_to_dict(problem: Problem, plan: Plan) -> dict[str, Any]:
+    metrics = plan_metrics(problem, plan)
+    solver = plan.solver
+    return {
+        "format": PLAN_FORMAT,
+        "scenario": plan.scenario,
+        "solver": {
+            "name": solver.name,
+            "status": solver.status,
+            "seconds": solver.seconds,
+            "objective": solver.objective,
+            "bound": solver.bound,
+            "gap": None if solver.gap is None else round(solver.gap, 6),
+            "placed_bound": solver.placed_bound,
+            "greedy_placed": solver.greedy_placed,
+            "soft_penalty": solver.soft_penalty,
+            "soft_penalty_by_goal": solver.soft_penalty_by_goal,
+            "solves": solver.groups,
+            "notes": list(solver.notes),
+        },
+        "sessions": [_session(problem, s) for s in plan.sessions],
+        "unplaced": [
+            {
+                "pair": u.pair,
+                "index": u.index,
+                "reason": u.reason,
+                "code": u.code,
+                "people": list(u.people),
+                "blocking_pairs": list(u.blocking_pairs),
+            }
+            for u in plan.unplaced
+        ],
+        "metrics": {
+            "required": metrics.required,
+            "placed": metrics.placed,
+            "placed_share": round(metrics.placed_share, 4),
+            "cadence_adherence": round(metrics.cadence_adherence, 4),
+            "stable_slot_share": round(metrics.stable_slot_share, 4),
+            "placed_by_priority": {
+                priority: {"placed": placed, "required": required}
+                for priority, (placed, required) in metrics.placed_by_priority.items()
+            },
+            "unplaced_by_reason": metrics.unplaced_by_reason,
+        },
+        "load": [asdict(load) for load in metrics.load],
+        "warnings": list(plan.warnings),
+    }
+
+
+def _session(problem: Problem, s: PlannedSession) -> dict[str, Any]:
+    mentee_tz = problem.people[s.mentee].tz
+    mentor_tz = problem.people[s.mentor].tz
+    return {
+        "pair": s.pair,
+        "index": s.index,
+        "mentor": s.mentor,
+        "mentee": s.mentee,
+        "start": instant_text(s.start),
+        "end": instant_text(s.end),
+        "moved": s.moved,
+        "mentee_local": s.start.astimezone(mentee_tz).isoformat(),
+        "mentor_local": s.start.astimezone(mentor_tz).isoformat(),
+    }
+
+
+class _SessionRecord(BaseModel):
+    """A session of a plan file as people edit it: extra keys (local times) are ignored."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    pair: str
+    index: int = Field(ge=0)
+    start: AwareDatetime
+    end: AwareDatetime | None = None
+    mentor: str | None = None
+    mentee: str | None = None
+    moved: bool = False
+
+
+class _PlanRecord(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    sessions: list[_SessionRecord]
+
+
+def sessions_from_dict(problem: Problem, data: Any, source: str | None = None) -> list[PlannedSession]:
+    """The sessions of a plan document; a missing end or people come from the pair."""
+    try:
+        record = _PlanRecord.model_validate(data)
+    except ValidationError as invalid:
+        raise ScenarioError(
+            [FieldError(format_path(list(e["loc"])), str(e["msg"])) for e in invalid.errors()],
+            source,
+        ) from None
+    return [_planned(problem, s) for s in record.sessions]
+
+
+def _planned(problem: Problem, s: _SessionRecord) -> PlannedSession:
+    pair = problem.pairs.get(s.pair)
+    start = s.start.astimezone(UTC)
+    duration = timedelta(minutes=pair.duration_minutes) if pair else timedelta(0)
+    return PlannedSession(
+        pair=s.pair,
+        index=s.index,
+        mentor=s.mentor or (pair.mentor if pair else ""),
+        mentee=s.mentee or (pair.mentee if pair else ""),
+        start=start,
+        end=s.end.astimezone(UTC) if s.end else start + duration,
+        moved=s.moved,
+    )

@@ -1,0 +1,164 @@
+"""From a validated scenario to the resolved `Problem`: defaults applied, times in UTC."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import replace
+from datetime import date, timedelta
+from typing import TypeVar
+from zoneinfo import ZoneInfo
+
+from scheduler import scenario as doc
+from scheduler.clock import WEEKDAYS, parse_range, parse_working_hours
+from scheduler.domain import Busy, Pair, Period, Person, Preference, Problem, SessionRequest
+from scheduler.time_grid import local_midnight, naive_to_utc, period_days
+
+T = TypeVar("T")
+CADENCE_WEEKS = {"weekly": 1, "biweekly": 2}
+
+
+def build_problem(
+    scenario: doc.Scenario,
+    calendars: Mapping[str, Sequence[Busy]] | None = None,
+    default_name: str = "scenario",
+) -> Problem:
+    """`calendars` holds busy times read from each person's calendar source."""
+    calendars = calendars or {}
+    scenario_tz = ZoneInfo(scenario.timezone)
+    first_day = scenario.horizon.start
+    end_day = _horizon_end(scenario.horizon)
+    people = {
+        person.id: _person(person, scenario, scenario_tz, calendars.get(person.id, ()))
+        for person in scenario.people
+    }
+    pairs = {pair.id: _pair(pair, scenario) for pair in scenario.pairs}
+    horizon_start = local_midnight(first_day, scenario_tz)
+    horizon_end = local_midnight(end_day, scenario_tz)
+    problem = Problem(
+        name=scenario.name or default_name,
+        timezone=scenario_tz,
+        horizon_first_day=first_day,
+        horizon_end_day=end_day,
+        horizon_start=horizon_start,
+        horizon_end=horizon_end,
+        grid_minutes=scenario.grid_minutes,
+        people=people,
+        pairs=pairs,
+        sessions=(),
+    )
+    sessions = tuple(
+        request for pair in pairs.values() for request in session_requests(problem, pair)
+    )
+    return replace(problem, sessions=sessions)
+
+
+def _horizon_end(horizon: doc.Horizon) -> date:
+    if horizon.end is not None:
+        return horizon.end
+    assert horizon.weeks is not None
+    return horizon.start + timedelta(weeks=horizon.weeks)
+
+
+def _person(
+    person: doc.Person, scenario: doc.Scenario, scenario_tz: ZoneInfo, extra: Sequence[Busy]
+) -> Person:
+    tz = ZoneInfo(person.timezone) if person.timezone else scenario_tz
+    busy = [Busy(naive_to_utc(b.start, tz), naive_to_utc(b.end, tz), b.status) for b in person.busy]
+    return Person(
+        id=person.id,
+        role=person.role,
+        tz=tz,
+        working_hours=parse_working_hours(person.working_hours),
+        busy=tuple(sorted([*busy, *extra], key=lambda b: (b.start, b.end))),
+        holidays=_holidays_of(person, scenario.holidays),
+        out_of_office=frozenset(_out_of_office_days(person.out_of_office)),
+        available_from=person.available_from,
+        max_sessions_per_day=person.max_sessions_per_day or scenario.rules.max_sessions_per_day,
+        max_sessions_per_week=person.max_sessions_per_week or scenario.rules.max_sessions_per_week,
+        name=person.name,
+        email=person.email,
+        region=person.region,
+    )
+
+
+def _holidays_of(person: doc.Person, holidays: list[doc.Holiday]) -> dict[date, str]:
+    """A holiday without regions is everyone's; with regions, only of people there."""
+    return {
+        holiday.date: holiday.name or "holiday"
+        for holiday in holidays
+        if holiday.regions is None or (person.region is not None and person.region in holiday.regions)
+    }
+
+
+def _out_of_office_days(spans: list[doc.OutOfOffice]) -> Iterator[date]:
+    for span in spans:
+        day = span.from_
+        while day <= span.to:
+            yield day
+            day += timedelta(days=1)
+
+
+def _pair(pair: doc.Pair, scenario: doc.Scenario) -> Pair:
+    rules = scenario.rules
+    cadence = pair.cadence if pair.cadence is not None else rules.cadence
+    return Pair(
+        id=pair.id,
+        mentor=pair.mentor,
+        mentee=pair.mentee,
+        cadence=CADENCE_WEEKS.get(cadence, cadence) if isinstance(cadence, str) else cadence,  # type: ignore[arg-type]
+        duration_minutes=pair.duration_minutes or rules.duration_minutes,
+        start=pair.start or scenario.horizon.start,
+        session_count=pair.sessions,
+        priority=pair.priority,
+        preferred=_preference(pair.preferred),
+        buffer_minutes=_override(pair.buffer_minutes, rules.buffer_minutes),
+        min_gap_days=_override(pair.min_gap_days, rules.min_gap_days),
+        tentative=pair.tentative or rules.tentative,
+        max_sessions_per_day=pair.max_sessions_per_day,
+        max_sessions_per_week=pair.max_sessions_per_week,
+        max_moves_per_session=_override(pair.max_moves_per_session, rules.max_moves_per_session),
+    )
+
+
+def _override(pair_value: T | None, rule_value: T) -> T:
+    return rule_value if pair_value is None else pair_value
+
+
+def _preference(preferred: doc.Preferred | None) -> Preference | None:
+    if preferred is None:
+        return None
+    weekdays = (
+        frozenset(WEEKDAYS.index(day) for day in preferred.weekdays)
+        if preferred.weekdays
+        else None
+    )
+    between = parse_range(preferred.between) if preferred.between else None
+    return Preference(weekdays=weekdays, between=between)
+
+
+def session_requests(problem: Problem, pair: Pair) -> Iterator[SessionRequest]:
+    """The sessions a pair needs: `sessions: N`, else one per period starting in the horizon."""
+    if pair.session_count is not None:
+        for index in range(pair.session_count):
+            yield SessionRequest(pair, period_of(problem, pair, index))
+        return
+    index = 0
+    while True:
+        first, _ = period_days(pair.start, pair.cadence, index)
+        if first >= problem.horizon_end_day:
+            return
+        if first >= problem.horizon_first_day:
+            yield SessionRequest(pair, period_of(problem, pair, index))
+        index += 1
+
+
+def period_of(problem: Problem, pair: Pair, index: int) -> Period:
+    first, end = period_days(pair.start, pair.cadence, index)
+    tz = problem.people[pair.mentee].tz
+    return Period(
+        index=index,
+        first_day=first,
+        end_day=end,
+        start=max(local_midnight(first, tz), problem.horizon_start),
+        end=min(local_midnight(end, tz), problem.horizon_end),
+    )

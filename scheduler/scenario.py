@@ -1,0 +1,213 @@
+"""The scenario document, version 1: the input contract of `shared/spec/scenario-format.md`.
+
+These models check the shape of each field where it stands. Checks that need the whole
+document (ids, references, roles, the grid) live in `scenario_checks`.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from scheduler.clock import parse_range, parse_working_hours
+
+Identifier = Annotated[str, Field(pattern=r"^[A-Za-z0-9._-]+$", min_length=1)]
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+Cadence = Literal["weekly", "biweekly", "monthly"] | Annotated[int, Field(ge=1, le=52)]
+Priority = Literal["high", "normal", "low"]
+TentativePolicy = Literal["block", "avoid", "allow"]
+BusyStatus = Literal["busy", "tentative", "oof", "workingElsewhere", "free"]
+SessionStatus = Literal["booked", "declined", "cancelled"]
+GridMinutes = Literal[5, 10, 15, 30, 60]
+
+DEFAULT_WORKING_HOURS: dict[str, list[str]] = {"mon-fri": ["09:00-18:00"]}
+
+
+class Strict(BaseModel):
+    """Unknown keys are errors: a typo must not pass silently."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+def check_timezone(name: str | None) -> str | None:
+    if name is None:
+        return None
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone '{name}' (use an IANA name such as Europe/Paris)")
+    return name
+
+
+class Horizon(Strict):
+    start: date
+    weeks: Annotated[int, Field(ge=1, le=104)] | None = None
+    end: date | None = None
+
+    @model_validator(mode="after")
+    def _length_is_known(self) -> Horizon:
+        if self.weeks is None and self.end is None:
+            raise ValueError("give horizon.weeks or horizon.end")
+        if self.end is not None:
+            days = (self.end - self.start).days
+            if days <= 0:
+                raise ValueError("horizon.end must be after horizon.start")
+            if days > 104 * 7:
+                raise ValueError("the horizon is longer than 104 weeks")
+            if self.weeks is not None and days != self.weeks * 7:
+                raise ValueError(
+                    f"horizon.weeks ({self.weeks}) and horizon.end ({self.end}) disagree"
+                )
+        return self
+
+
+class Rules(Strict):
+    duration_minutes: Annotated[int, Field(ge=5, le=8 * 60)] = 45
+    cadence: Cadence = "weekly"
+    buffer_minutes: Annotated[int, Field(ge=0, le=240)] = 0
+    min_gap_days: Annotated[int, Field(ge=0, le=366)] = 2
+    max_sessions_per_day: Annotated[int, Field(ge=1)] = 2
+    max_sessions_per_week: Annotated[int, Field(ge=1)] = 5
+    tentative: TentativePolicy = "avoid"
+    min_notice_hours: Annotated[int, Field(ge=0)] = 48
+    max_moves_per_session: Annotated[int, Field(ge=1)] | None = None
+
+
+class Holiday(Strict):
+    date: date
+    name: str | None = None
+    regions: list[str] | None = None
+
+
+class BusyTime(Strict):
+    start: datetime
+    end: datetime
+    status: BusyStatus = "busy"
+
+    @model_validator(mode="after")
+    def _ends_after_start(self) -> BusyTime:
+        naive = (self.start.tzinfo is None, self.end.tzinfo is None)
+        if naive[0] != naive[1]:
+            raise ValueError("start and end must both carry an offset, or neither")
+        if self.end <= self.start:
+            raise ValueError("end must be after start")
+        return self
+
+
+class OutOfOffice(Strict):
+    from_: date = Field(alias="from")
+    to: date
+
+    @model_validator(mode="after")
+    def _ordered(self) -> OutOfOffice:
+        if self.to < self.from_:
+            raise ValueError("'to' is before 'from'")
+        return self
+
+
+class GeneratedCalendar(Strict):
+    density: Annotated[float, Field(ge=0.0, le=0.95)]
+    seed: int = 0
+
+
+class CalendarSource(Strict):
+    ics: str | None = None
+    graph: bool | None = None
+    generate: GeneratedCalendar | None = None
+
+    @model_validator(mode="after")
+    def _one_source(self) -> CalendarSource:
+        given = [name for name in ("ics", "graph", "generate") if getattr(self, name) is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of ics, graph or generate")
+        if self.graph is False:
+            raise ValueError("graph: false is not a source; leave calendar out instead")
+        return self
+
+
+class Person(Strict):
+    id: Identifier
+    role: Literal["executive", "mentor"]
+    name: str | None = None
+    email: str | None = None
+    timezone: str | None = None
+    region: str | None = None
+    working_hours: dict[str, list[str]] = Field(default_factory=lambda: DEFAULT_WORKING_HOURS)
+    busy: list[BusyTime] = Field(default_factory=list)
+    out_of_office: list[OutOfOffice] = Field(default_factory=list)
+    calendar: CalendarSource | None = None
+    available_from: date | None = None
+    max_sessions_per_day: Annotated[int, Field(ge=1)] | None = None
+    max_sessions_per_week: Annotated[int, Field(ge=1)] | None = None
+
+    _timezone = field_validator("timezone")(check_timezone)
+
+    @field_validator("working_hours")
+    @classmethod
+    def _working_hours(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        parse_working_hours(value)
+        return value
+
+
+class Preferred(Strict):
+    weekdays: list[Weekday] | None = None
+    between: str | None = None
+
+    @field_validator("between")
+    @classmethod
+    def _between(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_range(value)
+        return value
+
+
+class Pair(Strict):
+    id: Identifier
+    mentor: str
+    mentee: str
+    cadence: Cadence | None = None
+    duration_minutes: Annotated[int, Field(ge=5, le=8 * 60)] | None = None
+    start: date | None = None
+    sessions: Annotated[int, Field(ge=1, le=520)] | None = None
+    priority: Priority = "normal"
+    preferred: Preferred | None = None
+    # Programme rules a pair may override (every rule except min_notice_hours).
+    buffer_minutes: Annotated[int, Field(ge=0, le=240)] | None = None
+    min_gap_days: Annotated[int, Field(ge=0, le=366)] | None = None
+    max_sessions_per_day: Annotated[int, Field(ge=1)] | None = None
+    max_sessions_per_week: Annotated[int, Field(ge=1)] | None = None
+    tentative: TentativePolicy | None = None
+    max_moves_per_session: Annotated[int, Field(ge=1)] | None = None
+
+
+class CurrentSession(Strict):
+    pair: str
+    index: Annotated[int, Field(ge=0)]
+    start: datetime
+    status: SessionStatus = "booked"
+    moves: Annotated[int, Field(ge=0)] = 0
+
+
+class Variation(Strict):
+    name: str
+    set: dict[str, Any]
+
+
+class Scenario(Strict):
+    version: Literal[1]
+    name: str | None = None
+    timezone: str = "UTC"
+    horizon: Horizon
+    grid_minutes: GridMinutes = 15
+    now: datetime | None = None
+    rules: Rules = Field(default_factory=Rules)
+    holidays: list[Holiday] = Field(default_factory=list)
+    people: list[Person]
+    pairs: list[Pair]
+    current: list[CurrentSession] = Field(default_factory=list)
+    variations: list[Variation] = Field(default_factory=list)
+
+    _timezone = field_validator("timezone")(check_timezone)

@@ -1,0 +1,157 @@
+"""Whole-document checks of a scenario, and the one entry point `validate_scenario`.
+
+The cross-field checks read the raw document defensively, so that they still report
+unknown ids or swapped roles when some other field is malformed: a planner sees every
+problem of a file at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator, Iterator
+from typing import Any
+
+from pydantic import ValidationError
+
+from scheduler.errors import FieldError, ScenarioError, format_path
+from scheduler.scenario import Rules, Scenario
+
+_GRID_CHOICES = (5, 10, 15, 30, 60)
+
+
+def validate_scenario(raw: Any, source: str | None = None) -> Scenario:
+    """The validated scenario, or ScenarioError listing every problem with its path."""
+    if not isinstance(raw, dict):
+        raise ScenarioError([FieldError("(document)", "a scenario is a mapping of keys")], source)
+    errors = list(_shape_errors(raw)) + list(cross_field_errors(raw))
+    if errors:
+        raise ScenarioError(errors, source)
+    return Scenario.model_validate(raw)
+
+
+def _shape_errors(raw: dict[str, Any]) -> Iterator[FieldError]:
+    try:
+        Scenario.model_validate(raw)
+    except ValidationError as invalid:
+        for error in invalid.errors():
+            yield _field_error(error)
+
+
+def _field_error(error: Any) -> FieldError:
+    location = [part for part in error["loc"] if not _is_union_branch(part)]
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        return FieldError(format_path(location), "unknown key (not in the scenario format)")
+    if kind == "missing":
+        return FieldError(format_path(location), "required")
+    message = str(error["msg"]).removeprefix("Value error, ")
+    return FieldError(format_path(location), message)
+
+
+def _is_union_branch(part: Any) -> bool:
+    """Pydantic names the branch of a union it tried (`int`, `literal['weekly',...]`)."""
+    return isinstance(part, str) and (part in ("int", "str", "float") or "[" in part)
+
+
+def cross_field_errors(raw: dict[str, Any]) -> Iterator[FieldError]:
+    people = _items(raw, "people")
+    roles = yield from _unique_ids(people, "people")
+    pairs = _items(raw, "pairs")
+    pair_ids = yield from _unique_ids(pairs, "pairs")
+    yield from _pair_people(pairs, roles)
+    yield from _durations_on_grid(raw, pairs)
+    yield from _people_fields(people)
+    yield from _current_pairs(raw, pair_ids)
+
+
+def _items(raw: dict[str, Any], key: str) -> list[tuple[int, dict[str, Any]]]:
+    value = raw.get(key)
+    if not isinstance(value, list):
+        return []
+    return [(index, item) for index, item in enumerate(value) if isinstance(item, dict)]
+
+
+def _unique_ids(
+    items: list[tuple[int, dict[str, Any]]], key: str
+) -> Generator[FieldError, None, dict[str, Any]]:
+    """Yields duplicate-id errors; returns {id: role-or-None} of the first of each id."""
+    seen: dict[str, int] = {}
+    roles: dict[str, Any] = {}
+    for index, item in items:
+        item_id = item.get("id")
+        if not isinstance(item_id, str):
+            continue
+        if item_id in seen:
+            yield FieldError(
+                f"{key}[{index}].id", f"duplicate id '{item_id}' (first at {key}[{seen[item_id]}])"
+            )
+            continue
+        seen[item_id] = index
+        roles[item_id] = item.get("role")
+    return roles
+
+
+def _pair_people(
+    pairs: list[tuple[int, dict[str, Any]]], roles: dict[str, Any]
+) -> Iterator[FieldError]:
+    for index, pair in pairs:
+        for field, wanted in (("mentor", "mentor"), ("mentee", "executive")):
+            person = pair.get(field)
+            if not isinstance(person, str):
+                continue
+            path = f"pairs[{index}].{field}"
+            if person not in roles:
+                yield FieldError(path, f"unknown person '{person}'")
+            elif roles[person] in ("mentor", "executive") and roles[person] != wanted:
+                yield FieldError(
+                    path,
+                    f"'{person}' is {_article(roles[person])} {roles[person]}, not "
+                    f"{_article(wanted)} {wanted} (mentor and mentee swapped?)",
+                )
+        if pair.get("mentor") is not None and pair.get("mentor") == pair.get("mentee"):
+            yield FieldError(f"pairs[{index}].mentee", "the mentee cannot be the pair's mentor")
+
+
+def _article(role: str) -> str:
+    return "an" if role == "executive" else "a"
+
+
+def _durations_on_grid(
+    raw: dict[str, Any], pairs: list[tuple[int, dict[str, Any]]]
+) -> Iterator[FieldError]:
+    grid = raw.get("grid_minutes", 15)
+    if grid not in _GRID_CHOICES:
+        return
+    rules = raw.get("rules") if isinstance(raw.get("rules"), dict) else {}
+    default = rules.get("duration_minutes", Rules().duration_minutes)  # type: ignore[union-attr]
+    if isinstance(default, int) and default % grid:
+        yield FieldError(
+            "rules.duration_minutes", f"{default} is not a multiple of grid_minutes ({grid})"
+        )
+    for index, pair in pairs:
+        duration = pair.get("duration_minutes")
+        if isinstance(duration, int) and duration % grid:
+            yield FieldError(
+                f"pairs[{index}].duration_minutes",
+                f"{duration} is not a multiple of grid_minutes ({grid})",
+            )
+
+
+def _people_fields(people: list[tuple[int, dict[str, Any]]]) -> Iterator[FieldError]:
+    for index, person in people:
+        if person.get("role") == "executive" and person.get("available_from") is not None:
+            yield FieldError(
+                f"people[{index}].available_from",
+                "only mentors have an available_from date (training); remove it here",
+            )
+        calendar = person.get("calendar")
+        if isinstance(calendar, dict) and calendar.get("graph") and not person.get("email"):
+            yield FieldError(
+                f"people[{index}].email", "required: the calendar is read through Microsoft Graph"
+            )
+
+
+def _current_pairs(raw: dict[str, Any], pair_ids: dict[str, Any]) -> Iterator[FieldError]:
+    for index, booked in _items(raw, "current"):
+        pair = booked.get("pair")
+        if isinstance(pair, str) and pair not in pair_ids:
+            yield FieldError(f"current[{index}].pair", f"unknown pair '{pair}'")

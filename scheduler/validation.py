@@ -1,0 +1,300 @@
+"""The independent validator: every hard rule of the spec, checked by name on a plan.
+
+Plain Python and zoneinfo. It imports neither the solver nor the grid and candidate code
+that build the model, and recomputes periods and local times on its own, so that a bug
+there cannot hide here. Tests run it on every plan; users run it on plans edited by hand.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import Counter, defaultdict
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from scheduler.clock import WEEKDAYS, format_clock
+from scheduler.domain import Busy, Pair, Person, PlannedSession, Problem, TentativePolicy
+
+RULES = (
+    "known_session",
+    "people",
+    "on_grid",
+    "duration",
+    "inside_horizon",
+    "inside_period",
+    "working_hours",
+    "holiday",
+    "out_of_office",
+    "busy_time",
+    "double_booking",
+    "available_from",
+    "min_gap",
+    "daily_cap",
+    "weekly_cap",
+)
+
+
+@dataclass(frozen=True, order=True)
+class Violation:
+    pair: str
+    index: int
+    rule: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.pair}#{self.index}: {self.rule}: {self.message}"
+
+
+def validate_plan(problem: Problem, sessions: Sequence[PlannedSession]) -> list[Violation]:
+    """Every violation of every hard rule; an empty list means the plan is valid."""
+    known = [s for s in sessions if s.pair in problem.pairs]
+    found = list(_unknown(problem, sessions))
+    busy_index: dict[tuple[str, str], _BlockingBusy] = {}
+    for session in known:
+        found.extend(_session_rules(problem, session, busy_index))
+    found.extend(_double_booking(problem, known))
+    found.extend(_min_gap(problem, known))
+    found.extend(_caps(problem, known))
+    return sorted(set(found))
+
+
+# --- one session on its own ---------------------------------------------------------------
+
+
+def _unknown(problem: Problem, sessions: Sequence[PlannedSession]) -> Iterator[Violation]:
+    required = {request.key for request in problem.sessions}
+    seen: set[tuple[str, int]] = set()
+    for s in sessions:
+        if s.pair not in problem.pairs:
+            yield Violation(s.pair, s.index, "known_session", f"unknown pair '{s.pair}'")
+        elif s.key not in required:
+            yield Violation(s.pair, s.index, "known_session", "the pair needs no session with this index")
+        elif s.key in seen:
+            yield Violation(s.pair, s.index, "known_session", "the session is placed twice")
+        seen.add(s.key)
+
+
+def _session_rules(
+    problem: Problem, s: PlannedSession, busy_index: dict[tuple[str, str], _BlockingBusy]
+) -> Iterator[Violation]:
+    pair = problem.pairs[s.pair]
+    yield from _people(pair, s)
+    yield from _on_grid_and_duration(problem, pair, s)
+    yield from _inside_horizon_and_period(problem, pair, s)
+    for person_id, role in ((pair.mentor, "mentor"), (pair.mentee, "executive")):
+        person = problem.people[person_id]
+        yield from _working_day(person, role, s)
+        blocking = busy_index.get((person_id, pair.tentative))
+        if blocking is None:
+            blocking = busy_index[(person_id, pair.tentative)] = _blocking_busy(person, pair.tentative)
+        yield from _busy_time(person, role, pair, s, blocking)
+    yield from _available_from(problem.people[pair.mentor], s)
+
+
+def _people(pair: Pair, s: PlannedSession) -> Iterator[Violation]:
+    if (s.mentor, s.mentee) != (pair.mentor, pair.mentee):
+        yield Violation(
+            s.pair, s.index, "people",
+            f"the pair is {pair.mentor} and {pair.mentee}, the session names {s.mentor} and "
+            f"{s.mentee} (sessions are one-on-one with the pair's own people)",
+        )
+
+
+def _on_grid_and_duration(problem: Problem, pair: Pair, s: PlannedSession) -> Iterator[Violation]:
+    seconds = (s.start - datetime(1970, 1, 1, tzinfo=UTC)).total_seconds()
+    if seconds % (problem.grid_minutes * 60):
+        yield Violation(
+            s.pair, s.index, "on_grid",
+            f"starts at {_utc(s.start)}, not on the {problem.grid_minutes}-minute grid",
+        )
+    minutes = (s.end - s.start).total_seconds() / 60
+    if minutes != pair.duration_minutes:
+        yield Violation(
+            s.pair, s.index, "duration",
+            f"lasts {minutes:g} minutes, the pair's sessions last {pair.duration_minutes}",
+        )
+
+
+def _inside_horizon_and_period(
+    problem: Problem, pair: Pair, s: PlannedSession
+) -> Iterator[Violation]:
+    if s.start < problem.horizon_start or s.end > problem.horizon_end:
+        yield Violation(
+            s.pair, s.index, "inside_horizon",
+            f"{_utc(s.start)} lies outside the horizon "
+            f"{problem.horizon_first_day} to {problem.horizon_end_day} (exclusive)",
+        )
+    tz = problem.people[pair.mentee].tz
+    first, end = _period_days(pair, s.index)
+    start_day = s.start.astimezone(tz).date()
+    if not first <= start_day < end or s.end > _instant(end, 0, tz):
+        yield Violation(
+            s.pair, s.index, "inside_period",
+            f"starts on {start_day} (executive's local date), outside period {s.index}: "
+            f"{first} to {end - timedelta(days=1)}",
+        )
+
+
+def _period_days(pair: Pair, index: int) -> tuple[date, date]:
+    if pair.cadence == "monthly":
+        def month_start(months: int) -> date:
+            count = pair.start.year * 12 + pair.start.month - 1 + months
+            return date(count // 12, count % 12 + 1, 1)
+
+        first = pair.start if index == 0 else month_start(index)
+        return first, month_start(index + 1)
+    length = 7 * int(pair.cadence)
+    first = pair.start + timedelta(days=length * index)
+    return first, first + timedelta(days=length)
+
+
+def _working_day(person: Person, role: str, s: PlannedSession) -> Iterator[Violation]:
+    day = s.start.astimezone(person.tz).date()
+    if day in person.holidays:
+        yield Violation(s.pair, s.index, "holiday", f"{day} is a holiday ({person.holidays[day]}) for {role} {person.id}")
+    if day in person.out_of_office:
+        yield Violation(s.pair, s.index, "out_of_office", f"{role} {person.id} is out of office on {day}")
+    ranges = person.working_hours.get(day.weekday(), ())
+    if not any(_instant(day, a, person.tz) <= s.start and s.end <= _instant(day, b, person.tz) for a, b in ranges):
+        hours = ", ".join(f"{format_clock(a)}-{format_clock(b)}" for a, b in ranges) or "none"
+        local = s.start.astimezone(person.tz)
+        yield Violation(
+            s.pair, s.index, "working_hours",
+            f"{local:%a %H:%M} to {s.end.astimezone(person.tz):%H:%M} ({person.tz}) is outside "
+            f"the working hours of {role} {person.id} on {WEEKDAYS[day.weekday()]} ({hours})",
+        )
+
+
+def _instant(day: date, minute: int, tz: ZoneInfo) -> datetime:
+    """Local wall-clock time to UTC; fold=0 gives the spec's readings of DST edges."""
+    day = day + timedelta(days=minute // 1440)
+    minute %= 1440
+    return datetime(day.year, day.month, day.day, minute // 60, minute % 60, tzinfo=tz).astimezone(UTC)
+
+
+def _busy_time(
+    person: Person, role: str, pair: Pair, s: PlannedSession, blocking: _BlockingBusy
+) -> Iterator[Violation]:
+    widen = timedelta(minutes=pair.buffer_minutes)
+    # Only busy time starting before the widened end can overlap; of those, the ones
+    # ending after the widened start do. The running maximum of ends finds them fast.
+    last = bisect.bisect_left(blocking.starts, s.end + widen)
+    if last and blocking.max_end[last - 1] > s.start - widen:
+        busy = next(b for b in reversed(blocking.busy[:last]) if b.end > s.start - widen)
+        yield Violation(
+            s.pair, s.index, "busy_time",
+            f"overlaps {busy.status} time of {role} {person.id} "
+            f"({_utc(busy.start)} to {_utc(busy.end)}, buffer {pair.buffer_minutes} min)",
+        )
+
+
+@dataclass(frozen=True)
+class _BlockingBusy:
+    busy: list[Busy]
+    starts: list[datetime]
+    max_end: list[datetime]
+
+
+def _blocking_busy(person: Person, tentative: TentativePolicy) -> _BlockingBusy:
+    blocking = sorted((b for b in person.busy if b.blocks(tentative)), key=lambda b: b.start)
+    max_end: list[datetime] = []
+    for b in blocking:
+        max_end.append(max(max_end[-1], b.end) if max_end else b.end)
+    return _BlockingBusy(blocking, [b.start for b in blocking], max_end)
+
+
+def _available_from(mentor: Person, s: PlannedSession) -> Iterator[Violation]:
+    if mentor.available_from and s.start < _instant(mentor.available_from, 0, mentor.tz):
+        yield Violation(
+            s.pair, s.index, "available_from",
+            f"mentor {mentor.id} is available from {mentor.available_from} (training first)",
+        )
+
+
+# --- sessions together --------------------------------------------------------------------
+
+
+def _by_person(problem: Problem, sessions: Sequence[PlannedSession]) -> dict[str, list[PlannedSession]]:
+    by_person: dict[str, list[PlannedSession]] = defaultdict(list)
+    for s in sessions:
+        pair = problem.pairs[s.pair]
+        for person in {pair.mentor, pair.mentee}:
+            by_person[person].append(s)
+    return {person: sorted(found, key=lambda s: (s.start, s.end)) for person, found in by_person.items()}
+
+
+def _double_booking(problem: Problem, sessions: Sequence[PlannedSession]) -> Iterator[Violation]:
+    """Two sessions of one person keep the larger of their pairs' buffers apart."""
+    for person, own in _by_person(problem, sessions).items():
+        for position, s in enumerate(own):
+            for earlier in own[:position]:
+                buffer = max(problem.pairs[earlier.pair].buffer_minutes, problem.pairs[s.pair].buffer_minutes)
+                if earlier.end + timedelta(minutes=buffer) > s.start:
+                    yield Violation(
+                        s.pair, s.index, "double_booking",
+                        f"{person} also has {earlier.pair}#{earlier.index} from {_utc(earlier.start)} "
+                        f"to {_utc(earlier.end)} (buffer {buffer} min)",
+                    )
+
+
+def _min_gap(problem: Problem, sessions: Sequence[PlannedSession]) -> Iterator[Violation]:
+    by_pair: dict[str, list[PlannedSession]] = defaultdict(list)
+    for s in sessions:
+        by_pair[s.pair].append(s)
+    for pair_id, own in by_pair.items():
+        pair = problem.pairs[pair_id]
+        tz = problem.people[pair.mentee].tz
+        own.sort(key=lambda s: s.start)
+        for earlier, later in zip(own, own[1:], strict=False):
+            days = (later.start.astimezone(tz).date() - earlier.start.astimezone(tz).date()).days
+            if days < pair.min_gap_days:
+                yield Violation(
+                    later.pair, later.index, "min_gap",
+                    f"{days} day(s) after session {earlier.index}; the pair keeps at least "
+                    f"{pair.min_gap_days}",
+                )
+
+
+def _caps(problem: Problem, sessions: Sequence[PlannedSession]) -> Iterator[Violation]:
+    for person_id, own in _by_person(problem, sessions).items():
+        person = problem.people[person_id]
+        tz = person.tz
+        for rule, bucket in (("daily_cap", _local_day), ("weekly_cap", _local_week)):
+            key = "max_sessions_per_day" if rule == "daily_cap" else "max_sessions_per_week"
+            yield from _cap(own, rule, person_id, getattr(person, key), lambda s: bucket(s, tz), "")
+            by_pair: dict[str, list[PlannedSession]] = defaultdict(list)
+            for s in own:
+                by_pair[s.pair].append(s)
+            for pair_id, pair_sessions in by_pair.items():
+                pair_cap = getattr(problem.pairs[pair_id], key)
+                if pair_cap is not None:
+                    yield from _cap(pair_sessions, rule, person_id, pair_cap, lambda s: bucket(s, tz), f" of pair {pair_id}")
+
+
+def _cap(
+    sessions: list[PlannedSession], rule: str, person: str, cap: int, bucket: object, scope: str
+) -> Iterator[Violation]:
+    counts: Counter[str] = Counter(bucket(s) for s in sessions)  # type: ignore[operator]
+    for s in sessions:
+        label = bucket(s)  # type: ignore[operator]
+        if counts[label] > cap:
+            yield Violation(
+                s.pair, s.index, rule,
+                f"{person} has {counts[label]} sessions{scope} in {label}, at most {cap}",
+            )
+
+
+def _local_day(s: PlannedSession, tz: ZoneInfo) -> str:
+    return f"local day {s.start.astimezone(tz).date()}"
+
+
+def _local_week(s: PlannedSession, tz: ZoneInfo) -> str:
+    year, week, _ = s.start.astimezone(tz).date().isocalendar()
+    return f"ISO week {year}-W{week:02d}"
+
+
+def _utc(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%MZ")
+
