@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -40,18 +41,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader (`| head`) left; say nothing more, and no traceback at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="tandem", description="Plan reverse-mentoring programmes.")
+    parser = argparse.ArgumentParser(
+        prog="tandem", description="Plan reverse-mentoring programmes."
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="log what happens (ids only)")
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
     plan = commands.add_parser("plan", help="plan every session of a scenario")
     plan.add_argument("scenario", type=Path)
     plan.add_argument("--out", type=Path, help="write the plan (JSON) here")
-    plan.add_argument("--time-limit", type=_positive_float, default=60.0, metavar="S",
-                      help="seconds the optimiser may take (default 60)")
+    plan.add_argument(
+        "--time-limit",
+        type=_positive_float,
+        default=60.0,
+        metavar="S",
+        help="seconds the optimiser may take (default 60)",
+    )
     plan.add_argument("--solver", choices=("cpsat", "greedy"), default="cpsat")
     plan.add_argument("--seed", type=int, default=0, help="solver seed: same seed, same plan")
     plan.add_argument("--workers", type=int, default=2, help="solver threads (default 2)")
@@ -84,10 +96,11 @@ def _plan(args: argparse.Namespace) -> int:
     progress = None if args.quiet else _progress
     plan = solve(problem, params, progress)
     document = plan_to_dict(problem, plan)
-    print_plan_summary(document)
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+    print_plan_summary(document)
+    if args.out:
         print(f"\nplan written to {args.out}")
     return EXIT_OK
 

@@ -25,9 +25,16 @@ class DocumentLoader(yaml.SafeLoader):
 
 
 DocumentLoader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag not in (
-        "tag:yaml.org,2002:bool", "tag:yaml.org,2002:int", "tag:yaml.org,2002:timestamp",
-    )]
+    first: [
+        (tag, regexp)
+        for tag, regexp in resolvers
+        if tag
+        not in (
+            "tag:yaml.org,2002:bool",
+            "tag:yaml.org,2002:int",
+            "tag:yaml.org,2002:timestamp",
+        )
+    ]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 DocumentLoader.add_implicit_resolver(
@@ -50,7 +57,8 @@ class Document:
         """The errors with the line of each field where the document knows it."""
         located = [
             FieldError(f"{e.path} (line {self.lines[e.path]})", e.message)
-            if e.path in self.lines else e
+            if e.path in self.lines
+            else e
             for e in errors
         ]
         return ScenarioError(located, self.source)
@@ -62,7 +70,9 @@ def read_document(path: Path) -> Document:
     except FileNotFoundError:
         raise ScenarioError([FieldError(str(path), "no such file")], str(path)) from None
     except (OSError, UnicodeDecodeError) as problem:
-        raise ScenarioError([FieldError(str(path), f"cannot be read: {problem}")], str(path)) from None
+        raise ScenarioError(
+            [FieldError(str(path), f"cannot be read: {problem}")], str(path)
+        ) from None
     if path.suffix.lower() == ".json":
         return parse_json(text, str(path))
     return parse_yaml(text, str(path))
@@ -89,7 +99,9 @@ def parse_yaml(text: str, source: str) -> Document:
     except yaml.MarkedYAMLError as problem:
         mark = problem.problem_mark or problem.context_mark
         where = f"line {mark.line + 1}" if mark else "(document)"
-        raise ScenarioError([FieldError(where, f"YAML syntax error: {problem.problem}")], source) from None
+        raise ScenarioError(
+            [FieldError(where, f"YAML syntax error: {problem.problem}")], source
+        ) from None
     except yaml.YAMLError as problem:
         raise ScenarioError([FieldError("(document)", f"YAML error: {problem}")], source) from None
     finally:

@@ -55,13 +55,21 @@ def _unsupported_sources(scenario: Scenario) -> Iterator[FieldError]:
         if calendar is None:
             continue
         if calendar.ics is not None:
-            yield FieldError(f"people[{index}].calendar.ics", "ICS calendars are not read yet by this version of tandem")
+            yield FieldError(
+                f"people[{index}].calendar.ics",
+                "ICS calendars are not read yet by this version of tandem",
+            )
         if calendar.graph:
-            yield FieldError(f"people[{index}].calendar.graph", "Microsoft Graph calendars are not read yet by this version of tandem")
+            yield FieldError(
+                f"people[{index}].calendar.graph",
+                "Microsoft Graph calendars are not read yet by this version of tandem",
+            )
 
 
 def _generated(scenario: Scenario) -> Iterator[tuple[str, list[Busy]]]:
-    end_day = scenario.horizon.end or scenario.horizon.start + timedelta(weeks=scenario.horizon.weeks or 0)
+    end_day = scenario.horizon.end or scenario.horizon.start + timedelta(
+        weeks=scenario.horizon.weeks or 0
+    )
     margin = timedelta(days=2)
     for person in scenario.people:
         if person.calendar is None or person.calendar.generate is None:

@@ -103,22 +103,72 @@ def _day_meetings(
     taken = list(recurring.get(day.weekday(), []))
     target = density * sum(b - a for a, b in ranges) * rng.uniform(0.7, 1.3)
     held = sum(b - a for a, b in taken)
-    attempts = 0
     one_offs: list[MinuteRange] = []
-    while held < target and attempts < 60:
-        attempts += 1
-        placed = _place(rng, ranges, taken)
-        if placed:
-            taken.append(placed)
-            one_offs.append(placed)
-            held += placed[1] - placed[0]
-    recurring_busy = [_block(shape, day, a, b, "busy") for a, b in recurring.get(day.weekday(), [])]
+    while held < target:
+        meeting = _into_a_gap(rng, _gaps(ranges, taken))
+        if meeting is None:
+            break
+        taken.append(meeting)
+        one_offs.append(meeting)
+        held += meeting[1] - meeting[0]
+    clock = _DayClock(day, shape.tz)
+    recurring_busy = [clock.busy(a, b, "busy") for a, b in recurring.get(day.weekday(), [])]
     one_off_busy = [
-        _block(shape, day, a, b, "tentative" if rng.random() < TENTATIVE_SHARE else "busy")
+        clock.busy(a, b, "tentative" if rng.random() < TENTATIVE_SHARE else "busy")
         for a, b in one_offs
     ]
     return recurring_busy + one_off_busy
 
 
+def _gaps(ranges: tuple[MinuteRange, ...], taken: list[MinuteRange]) -> list[MinuteRange]:
+    """Free quarter-hour-aligned stretches of at least the shortest meeting."""
+    gaps = []
+    for low, high in ranges:
+        cursor = low
+        for a, b in sorted(m for m in taken if m[0] < high and m[1] > low):
+            if a - cursor >= DURATIONS[0]:
+                gaps.append((cursor, a))
+            cursor = max(cursor, b)
+        if high - cursor >= DURATIONS[0]:
+            gaps.append((cursor, high))
+    return gaps
+
+
+def _into_a_gap(rng: random.Random, gaps: list[MinuteRange]) -> MinuteRange | None:
+    if not gaps:
+        return None
+    low, high = rng.choices(gaps, weights=[b - a for a, b in gaps])[0]
+    duration = rng.choice([d for d in DURATIONS if d <= high - low])
+    first = -(-low // 15) * 15
+    slots = (high - duration - first) // 15
+    if slots < 0:
+        return None
+    start = first + 15 * rng.randint(0, slots)
+    return (start, start + duration)
+
+
+class _DayClock:
+    """Local minutes of one day to UTC, with one zone lookup unless the clocks change."""
+
+    def __init__(self, day: date, tz: ZoneInfo) -> None:
+        self.day, self.tz = day, tz
+        self.midnight = local_to_utc(day, 0, tz)
+        self.constant = (
+            self.midnight.astimezone(tz).utcoffset()
+            == local_to_utc(day, 24 * 60, tz).astimezone(tz).utcoffset()
+        )
+
+    def busy(self, start: int, end: int, status: str) -> Busy:
+        if self.constant:
+            return Busy(
+                self.midnight + timedelta(minutes=start),
+                self.midnight + timedelta(minutes=end),
+                status,
+            )
+        return Busy(
+            local_to_utc(self.day, start, self.tz), local_to_utc(self.day, end, self.tz), status
+        )
+
+
 def _block(shape: CalendarShape, day: date, start: int, end: int, status: str) -> Busy:
-    return Busy(local_to_utc(day, start, shape.tz), local_to_utc(day, end, shape.tz), status)
+    return _DayClock(day, shape.tz).busy(start, end, status)

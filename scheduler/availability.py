@@ -91,7 +91,9 @@ class WorkingCells:
         ranges = self.range_of_cell[cells]
         local_start = np.array([r.local_start for r in self.ranges], dtype=np.int64)
         start_minute = np.array([r.start_minute for r in self.ranges], dtype=np.int64)
-        minutes = local_start[ranges] + (grid.origin_minute + cells * grid.step - start_minute[ranges])
+        minutes = local_start[ranges] + (
+            grid.origin_minute + cells * grid.step - start_minute[ranges]
+        )
         for position in np.flatnonzero(~self._constant_offset[ranges]):
             local = grid.instant(int(cells[position])).astimezone(tz)
             minutes[position] = local.hour * 60 + local.minute
@@ -152,11 +154,7 @@ class PersonCells:
         return self._tentative[buffer]
 
     def free_cells(self, buffer: int, tentative: TentativePolicy) -> BoolArray:
-        return (
-            self.usable_day_cell
-            & self.available_cell
-            & ~self.blocked_cells(buffer, tentative)
-        )
+        return self.usable_day_cell & self.available_cell & ~self.blocked_cells(buffer, tentative)
 
     def start_cells(self, length: int, buffer: int, tentative: TentativePolicy) -> BoolArray:
         """Cells where a session of `length` cells may start, for this person alone."""
@@ -237,11 +235,15 @@ class AvailabilityIndex:
         self.grid = Grid.covering(problem.horizon_start, problem.horizon_end, problem.grid_minutes)
         margin = timedelta(days=2)  # local dates of far time zones reach past the horizon's
         self._days = (problem.horizon_first_day - margin, problem.horizon_end_day + margin)
-        self._working: dict[tuple[str, tuple[tuple[int, tuple[MinuteRange, ...]], ...]], WorkingCells] = {}
+        self._working: dict[
+            tuple[str, tuple[tuple[int, tuple[MinuteRange, ...]], ...]], WorkingCells
+        ] = {}
         self.people = {pid: self._person_cells(person) for pid, person in problem.people.items()}
 
     def _person_cells(self, person: Person) -> PersonCells:
         key = (str(person.tz), tuple(sorted(person.working_hours.items())))
         if key not in self._working:
-            self._working[key] = WorkingCells(self.grid, person.tz, person.working_hours, self._days)
+            self._working[key] = WorkingCells(
+                self.grid, person.tz, person.working_hours, self._days
+            )
         return PersonCells(person, self.grid, self._working[key])

@@ -68,7 +68,7 @@ class Bookings:
             starts, booked = self._starts.get(person, []), self._booked.get(person, [])
             position = max(0, bisect.bisect(starts, start) - 1)
             while position < len(booked) and booked[position][0] < end:
-                other_start, other_end, pair = booked[position]
+                _, other_end, pair = booked[position]
                 if other_end > start:
                     found.append(Blocker("session", f"{pair} ({person})", pair))
                 position += 1
@@ -79,8 +79,12 @@ class Bookings:
         found = []
         for person in session.pair.people:
             owner = problem.people[person]
-            caps = (owner.max_sessions_per_day, owner.max_sessions_per_week,
-                    session.pair.max_sessions_per_day, session.pair.max_sessions_per_week)
+            caps = (
+                owner.max_sessions_per_day,
+                owner.max_sessions_per_week,
+                session.pair.max_sessions_per_day,
+                session.pair.max_sessions_per_week,
+            )
             for key, cap in zip(cap_keys(session, choice, person), caps, strict=True):
                 if cap is not None and self._counts[key] >= cap:
                     found.append(Blocker("cap", _cap_text(key, cap)))
@@ -95,8 +99,12 @@ class Bookings:
         found = []
         for neighbour in ([max(earlier)] if earlier else []) + ([min(later)] if later else []):
             if abs(day - days[neighbour]) < gap:
-                found.append(Blocker("gap", f"session {neighbour} of the pair is closer than "
-                                            f"min_gap_days ({gap})"))
+                found.append(
+                    Blocker(
+                        "gap",
+                        f"session {neighbour} of the pair is closer than min_gap_days ({gap})",
+                    )
+                )
         return found
 
 
@@ -104,8 +112,12 @@ def cap_keys(session: SessionCandidates, choice: int, person: str) -> list[CapKe
     """The person's own day and week, then the pair's day and week, of a candidate."""
     day, week = int(session.day_of(person)[choice]), int(session.week_of(person)[choice])
     pair = session.pair.id
-    return [("", person, "day", day), ("", person, "week", week),
-            (pair, person, "day", day), (pair, person, "week", week)]
+    return [
+        ("", person, "day", day),
+        ("", person, "week", week),
+        (pair, person, "day", day),
+        (pair, person, "week", week),
+    ]
 
 
 def _cap_text(key: CapKey, cap: int) -> str:

@@ -176,6 +176,7 @@ class SolverReport:
     greedy_placed: int | None = None
     groups: int = 0
     notes: tuple[str, ...] = ()
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per phase
 
     @property
     def gap(self) -> float | None:

@@ -13,8 +13,8 @@ from datetime import date, timedelta
 
 import numpy as np
 
-from scheduler.bookings import Bookings, ledger_of
 from scheduler.availability import AvailabilityIndex, BoolArray, PersonCells, whole_runs
+from scheduler.bookings import Bookings, ledger_of
 from scheduler.candidates import CandidateSet, SessionCandidates, period_window
 from scheduler.domain import Person, Unplaced
 
@@ -52,7 +52,11 @@ def _no_slot(data: CandidateSet, index: AvailabilityIndex, s: SessionCandidates)
     window = slice(first, stop)
 
     def common(layer: str) -> bool:
-        return bool(np.any(_layer_starts(mentor, s, layer)[window] & _layer_starts(mentee, s, layer)[window]))
+        return bool(
+            np.any(
+                _layer_starts(mentor, s, layer)[window] & _layer_starts(mentee, s, layer)[window]
+            )
+        )
 
     if not common("working"):
         text = (
@@ -71,11 +75,14 @@ def _no_slot(data: CandidateSet, index: AvailabilityIndex, s: SessionCandidates)
             f"{mentor.person.available_from})"
         )
         return Unplaced(pair.id, s.index, text, "mentor_not_available", people)
-    shares = [f"{role} {cells.person.id} {_busy_share(cells, s, window):.0%}"
-              for role, cells in (("executive", mentee), ("mentor", mentor))]
+    shares = [
+        f"{role} {cells.person.id} {_busy_share(cells, s, window):.0%}"
+        for role, cells in (("executive", mentee), ("mentor", mentor))
+    ]
+    buffer = f", with {pair.buffer_minutes}-minute buffers" if pair.buffer_minutes else ""
     text = (
         f"{when(s)}: no common free time inside both working hours "
-        f"(busy share of working time: {', '.join(shares)})"
+        f"(busy share of working time: {', '.join(shares)}{buffer})"
     )
     days_off = _days_off_text(s, mentor, mentee)
     if days_off != "none":
@@ -105,7 +112,7 @@ def _layer_starts(cells: PersonCells, s: SessionCandidates, layer: str) -> BoolA
 
 def _busy_share(cells: PersonCells, s: SessionCandidates, window: slice) -> float:
     usable = (cells.usable_day_cell & cells.available_cell)[window]
-    blocked = cells.blocked_cells(s.pair.buffer_minutes, s.pair.tentative)[window]
+    blocked = cells.blocked_cells(0, s.pair.tentative)[window]  # as the calendar shows it
     total = int(usable.sum())
     return float((usable & blocked).sum()) / total if total else 1.0
 
@@ -119,14 +126,19 @@ def _days_off_text(s: SessionCandidates, mentor: PersonCells, mentee: PersonCell
 
 def _person_days_off(role: str, person: Person, s: SessionCandidates) -> list[str]:
     period = s.request.period
-    days = [period.first_day + timedelta(days=i) for i in range((period.end_day - period.first_day).days)]
+    days = [
+        period.first_day + timedelta(days=i)
+        for i in range((period.end_day - period.first_day).days)
+    ]
     holidays = [d for d in days if d in person.holidays and d.weekday() in person.working_hours]
     away = [d for d in days if d in person.out_of_office and d.weekday() in person.working_hours]
     found = []
     if away:
         found.append(f"the {role} {person.id} is out of office {_day_span(away)}")
     for day in holidays:
-        found.append(f"{day:%a} {day} is a holiday ({person.holidays[day]}) for the {role} {person.id}")
+        found.append(
+            f"{day:%a} {day} is a holiday ({person.holidays[day]}) for the {role} {person.id}"
+        )
     return found
 
 
@@ -155,8 +167,11 @@ def _why_taken(ledger: Bookings, s: SessionCandidates) -> Unplaced:
     parts = (["taken by the sessions of " + ", ".join(takers)] if takers else []) + sorted(
         {b.text for b in every if b.kind != "session"}
     )
-    code = {frozenset({"session"}): "slots_taken", frozenset({"cap"}): "cap_reached",
-            frozenset({"gap"}): "min_gap"}.get(frozenset(kinds), "slots_taken_or_capped")
+    code = {
+        frozenset({"session"}): "slots_taken",
+        frozenset({"cap"}): "cap_reached",
+        frozenset({"gap"}): "min_gap",
+    }.get(frozenset(kinds), "slots_taken_or_capped")
     text = f"{when(s)}: the only {len(s)} free start(s) of both people are " + "; ".join(parts)
     blocking = tuple(sorted({b.pair for b in every if b.pair is not None}))
     return Unplaced(pair.id, s.index, text, code, pair.people, blocking)

@@ -25,9 +25,6 @@ class SolverParameters:
     time_limit_seconds: float = 60.0
     workers: int = 2
     seed: int = 0
-    # Groups of people who share nobody are packed into solves of about this many
-    # candidate starts: small enough for a quick presolve, large enough to waste no time.
-    candidates_per_solve: int = 60_000
     # Share of each solve's time for placing the most sessions; the rest polishes soft goals.
     placement_share: float = 0.6
     weights: SoftWeights = field(default_factory=SoftWeights)

@@ -36,7 +36,8 @@ def plan_to_dict(problem: Problem, plan: Plan) -> dict[str, Any]:
             "greedy_placed": solver.greedy_placed,
             "soft_penalty": solver.soft_penalty,
             "soft_penalty_by_goal": solver.soft_penalty_by_goal,
-            "solves": solver.groups,
+            "groups": solver.groups,
+            "timings": solver.timings,
             "notes": list(solver.notes),
         },
         "sessions": [_session(problem, s) for s in plan.sessions],
@@ -57,6 +58,7 @@ def plan_to_dict(problem: Problem, plan: Plan) -> dict[str, Any]:
             "placed_share": round(metrics.placed_share, 4),
             "cadence_adherence": round(metrics.cadence_adherence, 4),
             "stable_slot_share": round(metrics.stable_slot_share, 4),
+            "usual_slot_share": round(metrics.usual_slot_share, 4),
             "placed_by_priority": {
                 priority: {"placed": placed, "required": required}
                 for priority, (placed, required) in metrics.placed_by_priority.items()
@@ -104,7 +106,9 @@ class _PlanRecord(BaseModel):
     sessions: list[_SessionRecord]
 
 
-def sessions_from_dict(problem: Problem, data: Any, source: str | None = None) -> list[PlannedSession]:
+def sessions_from_dict(
+    problem: Problem, data: Any, source: str | None = None
+) -> list[PlannedSession]:
     """The sessions of a plan document; a missing end or people come from the pair."""
     try:
         record = _PlanRecord.model_validate(data)

@@ -86,7 +86,8 @@ def _holidays_of(person: doc.Person, holidays: list[doc.Holiday]) -> dict[date, 
     return {
         holiday.date: holiday.name or "holiday"
         for holiday in holidays
-        if holiday.regions is None or (person.region is not None and person.region in holiday.regions)
+        if holiday.regions is None
+        or (person.region is not None and person.region in holiday.regions)
     }
 
 
@@ -128,9 +129,7 @@ def _preference(preferred: doc.Preferred | None) -> Preference | None:
     if preferred is None:
         return None
     weekdays = (
-        frozenset(WEEKDAYS.index(day) for day in preferred.weekdays)
-        if preferred.weekdays
-        else None
+        frozenset(WEEKDAYS.index(day) for day in preferred.weekdays) if preferred.weekdays else None
     )
     between = parse_range(preferred.between) if preferred.between else None
     return Preference(weekdays=weekdays, between=between)

@@ -38,7 +38,9 @@ def check_timezone(name: str | None) -> str | None:
     try:
         zoneinfo.ZoneInfo(name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"unknown time zone '{name}' (use an IANA name such as Europe/Paris)")
+        raise ValueError(
+            f"unknown time zone '{name}' (use an IANA name such as Europe/Paris)"
+        ) from None
     return name
 
 

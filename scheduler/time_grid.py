@@ -46,7 +46,8 @@ def local_date(moment: datetime, tz: ZoneInfo) -> date:
 
 
 def epoch_minutes(moment: datetime) -> int:
-    return int((moment - EPOCH).total_seconds()) // 60
+    """Whole minutes since 1970 (floored) of an aware instant."""
+    return int(moment.timestamp()) // 60
 
 
 def from_epoch_minutes(minutes: int) -> datetime:

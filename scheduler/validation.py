@@ -8,6 +8,7 @@ there cannot hide here. Tests run it on every plan; users run it on plans edited
 from __future__ import annotations
 
 import bisect
+import itertools
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -70,7 +71,9 @@ def _unknown(problem: Problem, sessions: Sequence[PlannedSession]) -> Iterator[V
         if s.pair not in problem.pairs:
             yield Violation(s.pair, s.index, "known_session", f"unknown pair '{s.pair}'")
         elif s.key not in required:
-            yield Violation(s.pair, s.index, "known_session", "the pair needs no session with this index")
+            yield Violation(
+                s.pair, s.index, "known_session", "the pair needs no session with this index"
+            )
         elif s.key in seen:
             yield Violation(s.pair, s.index, "known_session", "the session is placed twice")
         seen.add(s.key)
@@ -88,7 +91,9 @@ def _session_rules(
         yield from _working_day(person, role, s)
         blocking = busy_index.get((person_id, pair.tentative))
         if blocking is None:
-            blocking = busy_index[(person_id, pair.tentative)] = _blocking_busy(person, pair.tentative)
+            blocking = busy_index[(person_id, pair.tentative)] = _blocking_busy(
+                person, pair.tentative
+            )
         yield from _busy_time(person, role, pair, s, blocking)
     yield from _available_from(problem.people[pair.mentor], s)
 
@@ -96,7 +101,9 @@ def _session_rules(
 def _people(pair: Pair, s: PlannedSession) -> Iterator[Violation]:
     if (s.mentor, s.mentee) != (pair.mentor, pair.mentee):
         yield Violation(
-            s.pair, s.index, "people",
+            s.pair,
+            s.index,
+            "people",
             f"the pair is {pair.mentor} and {pair.mentee}, the session names {s.mentor} and "
             f"{s.mentee} (sessions are one-on-one with the pair's own people)",
         )
@@ -106,13 +113,17 @@ def _on_grid_and_duration(problem: Problem, pair: Pair, s: PlannedSession) -> It
     seconds = (s.start - datetime(1970, 1, 1, tzinfo=UTC)).total_seconds()
     if seconds % (problem.grid_minutes * 60):
         yield Violation(
-            s.pair, s.index, "on_grid",
+            s.pair,
+            s.index,
+            "on_grid",
             f"starts at {_utc(s.start)}, not on the {problem.grid_minutes}-minute grid",
         )
     minutes = (s.end - s.start).total_seconds() / 60
     if minutes != pair.duration_minutes:
         yield Violation(
-            s.pair, s.index, "duration",
+            s.pair,
+            s.index,
+            "duration",
             f"lasts {minutes:g} minutes, the pair's sessions last {pair.duration_minutes}",
         )
 
@@ -122,7 +133,9 @@ def _inside_horizon_and_period(
 ) -> Iterator[Violation]:
     if s.start < problem.horizon_start or s.end > problem.horizon_end:
         yield Violation(
-            s.pair, s.index, "inside_horizon",
+            s.pair,
+            s.index,
+            "inside_horizon",
             f"{_utc(s.start)} lies outside the horizon "
             f"{problem.horizon_first_day} to {problem.horizon_end_day} (exclusive)",
         )
@@ -131,7 +144,9 @@ def _inside_horizon_and_period(
     start_day = s.start.astimezone(tz).date()
     if not first <= start_day < end or s.end > _instant(end, 0, tz):
         yield Violation(
-            s.pair, s.index, "inside_period",
+            s.pair,
+            s.index,
+            "inside_period",
             f"starts on {start_day} (executive's local date), outside period {s.index}: "
             f"{first} to {end - timedelta(days=1)}",
         )
@@ -139,6 +154,7 @@ def _inside_horizon_and_period(
 
 def _period_days(pair: Pair, index: int) -> tuple[date, date]:
     if pair.cadence == "monthly":
+
         def month_start(months: int) -> date:
             count = pair.start.year * 12 + pair.start.month - 1 + months
             return date(count // 12, count % 12 + 1, 1)
@@ -153,15 +169,27 @@ def _period_days(pair: Pair, index: int) -> tuple[date, date]:
 def _working_day(person: Person, role: str, s: PlannedSession) -> Iterator[Violation]:
     day = s.start.astimezone(person.tz).date()
     if day in person.holidays:
-        yield Violation(s.pair, s.index, "holiday", f"{day} is a holiday ({person.holidays[day]}) for {role} {person.id}")
+        yield Violation(
+            s.pair,
+            s.index,
+            "holiday",
+            f"{day} is a holiday ({person.holidays[day]}) for {role} {person.id}",
+        )
     if day in person.out_of_office:
-        yield Violation(s.pair, s.index, "out_of_office", f"{role} {person.id} is out of office on {day}")
+        yield Violation(
+            s.pair, s.index, "out_of_office", f"{role} {person.id} is out of office on {day}"
+        )
     ranges = person.working_hours.get(day.weekday(), ())
-    if not any(_instant(day, a, person.tz) <= s.start and s.end <= _instant(day, b, person.tz) for a, b in ranges):
+    if not any(
+        _instant(day, a, person.tz) <= s.start and s.end <= _instant(day, b, person.tz)
+        for a, b in ranges
+    ):
         hours = ", ".join(f"{format_clock(a)}-{format_clock(b)}" for a, b in ranges) or "none"
         local = s.start.astimezone(person.tz)
         yield Violation(
-            s.pair, s.index, "working_hours",
+            s.pair,
+            s.index,
+            "working_hours",
             f"{local:%a %H:%M} to {s.end.astimezone(person.tz):%H:%M} ({person.tz}) is outside "
             f"the working hours of {role} {person.id} on {WEEKDAYS[day.weekday()]} ({hours})",
         )
@@ -171,7 +199,9 @@ def _instant(day: date, minute: int, tz: ZoneInfo) -> datetime:
     """Local wall-clock time to UTC; fold=0 gives the spec's readings of DST edges."""
     day = day + timedelta(days=minute // 1440)
     minute %= 1440
-    return datetime(day.year, day.month, day.day, minute // 60, minute % 60, tzinfo=tz).astimezone(UTC)
+    return datetime(day.year, day.month, day.day, minute // 60, minute % 60, tzinfo=tz).astimezone(
+        UTC
+    )
 
 
 def _busy_time(
@@ -184,7 +214,9 @@ def _busy_time(
     if last and blocking.max_end[last - 1] > s.start - widen:
         busy = next(b for b in reversed(blocking.busy[:last]) if b.end > s.start - widen)
         yield Violation(
-            s.pair, s.index, "busy_time",
+            s.pair,
+            s.index,
+            "busy_time",
             f"overlaps {busy.status} time of {role} {person.id} "
             f"({_utc(busy.start)} to {_utc(busy.end)}, buffer {pair.buffer_minutes} min)",
         )
@@ -208,7 +240,9 @@ def _blocking_busy(person: Person, tentative: TentativePolicy) -> _BlockingBusy:
 def _available_from(mentor: Person, s: PlannedSession) -> Iterator[Violation]:
     if mentor.available_from and s.start < _instant(mentor.available_from, 0, mentor.tz):
         yield Violation(
-            s.pair, s.index, "available_from",
+            s.pair,
+            s.index,
+            "available_from",
             f"mentor {mentor.id} is available from {mentor.available_from} (training first)",
         )
 
@@ -216,13 +250,17 @@ def _available_from(mentor: Person, s: PlannedSession) -> Iterator[Violation]:
 # --- sessions together --------------------------------------------------------------------
 
 
-def _by_person(problem: Problem, sessions: Sequence[PlannedSession]) -> dict[str, list[PlannedSession]]:
+def _by_person(
+    problem: Problem, sessions: Sequence[PlannedSession]
+) -> dict[str, list[PlannedSession]]:
     by_person: dict[str, list[PlannedSession]] = defaultdict(list)
     for s in sessions:
         pair = problem.pairs[s.pair]
         for person in {pair.mentor, pair.mentee}:
             by_person[person].append(s)
-    return {person: sorted(found, key=lambda s: (s.start, s.end)) for person, found in by_person.items()}
+    return {
+        person: sorted(found, key=lambda s: (s.start, s.end)) for person, found in by_person.items()
+    }
 
 
 def _double_booking(problem: Problem, sessions: Sequence[PlannedSession]) -> Iterator[Violation]:
@@ -230,12 +268,16 @@ def _double_booking(problem: Problem, sessions: Sequence[PlannedSession]) -> Ite
     for person, own in _by_person(problem, sessions).items():
         for position, s in enumerate(own):
             for earlier in own[:position]:
-                buffer = max(problem.pairs[earlier.pair].buffer_minutes, problem.pairs[s.pair].buffer_minutes)
+                buffer = max(
+                    problem.pairs[earlier.pair].buffer_minutes, problem.pairs[s.pair].buffer_minutes
+                )
                 if earlier.end + timedelta(minutes=buffer) > s.start:
                     yield Violation(
-                        s.pair, s.index, "double_booking",
-                        f"{person} also has {earlier.pair}#{earlier.index} from {_utc(earlier.start)} "
-                        f"to {_utc(earlier.end)} (buffer {buffer} min)",
+                        s.pair,
+                        s.index,
+                        "double_booking",
+                        f"{person} also has {earlier.pair}#{earlier.index} from "
+                        f"{_utc(earlier.start)} to {_utc(earlier.end)} (buffer {buffer} min)",
                     )
 
 
@@ -247,54 +289,63 @@ def _min_gap(problem: Problem, sessions: Sequence[PlannedSession]) -> Iterator[V
         pair = problem.pairs[pair_id]
         tz = problem.people[pair.mentee].tz
         own.sort(key=lambda s: s.start)
-        for earlier, later in zip(own, own[1:], strict=False):
+        for earlier, later in itertools.pairwise(own):
             days = (later.start.astimezone(tz).date() - earlier.start.astimezone(tz).date()).days
             if days < pair.min_gap_days:
                 yield Violation(
-                    later.pair, later.index, "min_gap",
+                    later.pair,
+                    later.index,
+                    "min_gap",
                     f"{days} day(s) after session {earlier.index}; the pair keeps at least "
                     f"{pair.min_gap_days}",
                 )
 
 
+CAP_KEYS = (("daily_cap", "max_sessions_per_day"), ("weekly_cap", "max_sessions_per_week"))
+
+
 def _caps(problem: Problem, sessions: Sequence[PlannedSession]) -> Iterator[Violation]:
+    """A person's own caps count all their sessions; a pair's caps count the pair's own."""
     for person_id, own in _by_person(problem, sessions).items():
         person = problem.people[person_id]
-        tz = person.tz
-        for rule, bucket in (("daily_cap", _local_day), ("weekly_cap", _local_week)):
-            key = "max_sessions_per_day" if rule == "daily_cap" else "max_sessions_per_week"
-            yield from _cap(own, rule, person_id, getattr(person, key), lambda s: bucket(s, tz), "")
-            by_pair: dict[str, list[PlannedSession]] = defaultdict(list)
-            for s in own:
-                by_pair[s.pair].append(s)
-            for pair_id, pair_sessions in by_pair.items():
+        for rule, key in CAP_KEYS:
+            label = {s.key: _bucket_label(rule, s, person.tz) for s in own}
+            yield from _cap(own, rule, person_id, getattr(person, key), label, "")
+            for pair_id in sorted({s.pair for s in own}):
                 pair_cap = getattr(problem.pairs[pair_id], key)
                 if pair_cap is not None:
-                    yield from _cap(pair_sessions, rule, person_id, pair_cap, lambda s: bucket(s, tz), f" of pair {pair_id}")
+                    pair_sessions = [s for s in own if s.pair == pair_id]
+                    scope = f" of pair {pair_id}"
+                    yield from _cap(pair_sessions, rule, person_id, pair_cap, label, scope)
 
 
 def _cap(
-    sessions: list[PlannedSession], rule: str, person: str, cap: int, bucket: object, scope: str
+    sessions: list[PlannedSession],
+    rule: str,
+    person: str,
+    cap: int,
+    label: dict[tuple[str, int], str],
+    scope: str,
 ) -> Iterator[Violation]:
-    counts: Counter[str] = Counter(bucket(s) for s in sessions)  # type: ignore[operator]
+    counts = Counter(label[s.key] for s in sessions)
     for s in sessions:
-        label = bucket(s)  # type: ignore[operator]
-        if counts[label] > cap:
+        if counts[label[s.key]] > cap:
             yield Violation(
-                s.pair, s.index, rule,
-                f"{person} has {counts[label]} sessions{scope} in {label}, at most {cap}",
+                s.pair,
+                s.index,
+                rule,
+                f"{person} has {counts[label[s.key]]} sessions{scope} in {label[s.key]}, "
+                f"at most {cap}",
             )
 
 
-def _local_day(s: PlannedSession, tz: ZoneInfo) -> str:
-    return f"local day {s.start.astimezone(tz).date()}"
-
-
-def _local_week(s: PlannedSession, tz: ZoneInfo) -> str:
-    year, week, _ = s.start.astimezone(tz).date().isocalendar()
+def _bucket_label(rule: str, s: PlannedSession, tz: ZoneInfo) -> str:
+    day = s.start.astimezone(tz).date()
+    if rule == "daily_cap":
+        return f"local day {day}"
+    year, week, _ = day.isocalendar()
     return f"ISO week {year}-W{week:02d}"
 
 
 def _utc(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%MZ")
-

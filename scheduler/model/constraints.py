@@ -71,14 +71,22 @@ def add_daily_cap(model: cp_model.CpModel, data: CandidateSet, v: Variables) -> 
     """At most `max_sessions_per_day` sessions on a person's local date (person and pair caps)."""
     for person in v.people():
         for cap, sessions in _caps(data, v, person, "max_sessions_per_day"):
-            _add_cap(model, v, sessions, lambda s, p=person: s.day_of(p), cap)
+            _add_cap(model, v, sessions, _day_of(person), cap)
 
 
 def add_weekly_cap(model: cp_model.CpModel, data: CandidateSet, v: Variables) -> None:
     """At most `max_sessions_per_week` sessions in a person's local ISO week."""
     for person in v.people():
         for cap, sessions in _caps(data, v, person, "max_sessions_per_week"):
-            _add_cap(model, v, sessions, lambda s, p=person: s.week_of(p), cap)
+            _add_cap(model, v, sessions, _week_of(person), cap)
+
+
+def _day_of(person: str) -> Callable[[SessionCandidates], IntArray]:
+    return lambda session: session.day_of(person)
+
+
+def _week_of(person: str) -> Callable[[SessionCandidates], IntArray]:
+    return lambda session: session.week_of(person)
 
 
 def _caps(

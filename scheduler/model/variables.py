@@ -52,7 +52,7 @@ class Variables:
 
     def hint(self, chosen: dict[int, int]) -> None:
         """Suggest a full assignment (a warm start): `chosen` placed, the rest off."""
-        self.model.clear_hints()
+        self.model.clear_hints()  # type: ignore[no-untyped-call]
         for session in self.sessions:
             picked = chosen.get(session.number)
             for choice, var in enumerate(self.choices(session)):

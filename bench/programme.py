@@ -1,0 +1,105 @@
+"""Synthetic programmes for benchmarks and the large example scenario.
+
+Executives are about 75% busy and mentors about 50%, mostly weekly pairs, in three
+regions. About one executive in ten has two mentors and one mentor in ten coaches two
+executives, so some groups of people are linked, as in real programmes.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date
+from typing import Any
+
+REGIONS = (
+    ("paris", "Europe/Paris"),
+    ("new-york", "America/New_York"),
+    ("singapore", "Asia/Singapore"),
+)
+
+
+def generate_programme(
+    pairs: int,
+    weeks: int = 12,
+    seed: int = 7,
+    executive_density: float = 0.75,
+    mentor_density: float = 0.5,
+    start: date = date(2027, 1, 4),
+) -> dict[str, Any]:
+    rng = random.Random(seed)
+    people: list[dict[str, Any]] = []
+    pair_list: list[dict[str, Any]] = []
+    executives: list[tuple[str, str]] = []
+    mentors: list[tuple[str, str]] = []
+    for number in range(pairs):
+        region, _ = REGIONS[number % len(REGIONS)]
+        executive = _reuse(rng, executives, region) or _new_person(
+            people, executives, "e", region, "executive", executive_density, rng
+        )
+        mentor = _reuse(rng, mentors, region) or _new_person(
+            people, mentors, "m", region, "mentor", mentor_density, rng
+        )
+        pair_list.append(
+            {
+                "id": f"p{number}",
+                "mentor": mentor,
+                "mentee": executive,
+                **({"cadence": "biweekly"} if rng.random() < 0.1 else {}),
+            }
+        )
+    return {
+        "version": 1,
+        "name": f"Synthetic programme, {pairs} pairs",
+        "timezone": "UTC",
+        "horizon": {"start": start.isoformat(), "weeks": weeks},
+        "rules": {
+            "duration_minutes": 45,
+            "buffer_minutes": 0,
+            "min_gap_days": 2,
+            "max_sessions_per_day": 2,
+            "max_sessions_per_week": 5,
+        },
+        "holidays": [
+            {"date": "2027-01-18", "name": "Martin Luther King Jr. Day", "regions": ["new-york"]},
+            {"date": "2027-02-08", "name": "Chinese New Year", "regions": ["singapore"]},
+        ],
+        "people": people,
+        "pairs": pair_list,
+    }
+
+
+def _reuse(rng: random.Random, pool: list[tuple[str, str]], region: str) -> str | None:
+    """One time in ten, a person of the region who already has a pair takes another."""
+    if rng.random() >= 0.1:
+        return None
+    local = [person for person, where in pool[-30:] if where == region]
+    return rng.choice(local) if local else None
+
+
+def _new_person(
+    people: list[dict[str, Any]],
+    pool: list[tuple[str, str]],
+    prefix: str,
+    region: str,
+    role: str,
+    density: float,
+    rng: random.Random,
+) -> str:
+    person_id = f"{prefix}{len(pool)}"
+    timezone = dict(REGIONS)[region]
+    people.append(
+        {
+            "id": person_id,
+            "role": role,
+            "timezone": timezone,
+            "region": region,
+            "calendar": {
+                "generate": {
+                    "density": round(rng.uniform(density - 0.05, density + 0.05), 2),
+                    "seed": len(people),
+                }
+            },
+        }
+    )
+    pool.append((person_id, region))
+    return person_id
