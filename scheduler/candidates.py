@@ -17,7 +17,7 @@ import numpy as np
 from scheduler.availability import AvailabilityIndex, BoolArray, IntArray, PersonCells
 from scheduler.clock import MINUTES_PER_DAY
 from scheduler.domain import Pair, Problem, SessionRequest
-from scheduler.time_grid import Grid
+from scheduler.time_grid import Grid, epoch_minutes
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,7 @@ class SessionCandidates:
     slot: IntArray  # mentee's weekday * 1440 + local minute of day
     tentative: BoolArray
     preference_misses: IntArray
-    lateness_days: IntArray
+    lateness: IntArray  # quarter hours after the period's start
 
     @property
     def pair(self) -> Pair:
@@ -152,8 +152,14 @@ def _with_facts(
         slot=weekday * MINUTES_PER_DAY + local_minute,
         tentative=_touches_tentative(pair, starts, length, mentor, mentee),
         preference_misses=_preference_misses(pair, weekday, local_minute),
-        lateness_days=mentee_day - request.period.first_day.toordinal(),
+        lateness=_quarter_hours_after(grid, starts, request.period.start),
     )
+
+
+def _quarter_hours_after(grid: Grid, starts: IntArray, moment: datetime) -> IntArray:
+    minutes = grid.origin_minute + starts * grid.step - epoch_minutes(moment)
+    quarters: IntArray = np.maximum(minutes, 0) // 15
+    return quarters
 
 
 def _touches_tentative(

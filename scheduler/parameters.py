@@ -12,11 +12,13 @@ SolverName = Literal["cpsat", "greedy"]
 class SoftWeights:
     """Cost of one unit of each soft goal, once every placeable session is placed."""
 
-    preferred_time: int = 10  # per session off the preferred weekdays, and per one off the hours
-    tentative_time: int = 8  # per session over tentative time (rules.tentative: avoid)
-    unstable_slot: int = 6  # per session off its pair's usual weekday and local time
-    mentor_crowding: int = 3  # per extra session of a mentor on one day
-    late_in_period: int = 1  # per day a session sits after the first day of its period
+    # A week holds 672 quarter hours, so the weights above lateness outweigh any shift
+    # inside a weekly period: a wish or a stable slot is worth a later start.
+    preferred_time: int = 1000  # per session off the preferred weekdays, and per one off the hours
+    tentative_time: int = 800  # per session over tentative time (rules.tentative: avoid)
+    unstable_slot: int = 600  # per session off its pair's usual weekday and local time
+    mentor_crowding: int = 300  # per extra session of a mentor on one day
+    late_in_period: int = 1  # per quarter hour a session starts after its period starts
 
 
 @dataclass(frozen=True)

@@ -65,7 +65,7 @@ def tentative_time(v: Variables) -> cp_model.LinearExprT:
 
 
 def late_in_period(v: Variables) -> cp_model.LinearExprT:
-    return _per_candidate(v, lambda s: s.lateness_days.tolist())
+    return _per_candidate(v, lambda s: s.lateness.tolist())
 
 
 def unstable_slot(v: Variables) -> cp_model.LinearExprT:

@@ -1,0 +1,144 @@
+"""Every error a scenario can have is reported, all at once, with its path."""
+
+from typing import Any
+
+import pytest
+
+from scheduler.errors import ScenarioError
+from scheduler.scenario_checks import validate_scenario
+from tests.builders import executive, mentor, pair, scenario
+
+
+def errors_of(document: dict[str, Any]) -> list[str]:
+    with pytest.raises(ScenarioError) as raised:
+        validate_scenario(document)
+    return [str(error) for error in raised.value.errors]
+
+
+def test_a_valid_scenario_applies_defaults() -> None:
+    valid = validate_scenario(scenario())
+    assert valid.grid_minutes == 15
+    assert valid.rules.duration_minutes == 45
+    assert valid.rules.min_notice_hours == 48
+    assert valid.people[0].working_hours == {"mon-fri": ["09:00-18:00"]}
+
+
+def test_unknown_person_names_the_pair_field() -> None:
+    document = scenario(pairs=[pair(), pair("p2", "m7", "e1")])
+    assert errors_of(document) == ["pairs[1].mentor: unknown person 'm7'"]
+
+
+def test_duplicate_ids() -> None:
+    document = scenario(people=[mentor(), executive(), mentor("m1")], pairs=[pair(), pair()])
+    assert errors_of(document) == [
+        "people[2].id: duplicate id 'm1' (first at people[0])",
+        "pairs[1].id: duplicate id 'p1' (first at pairs[0])",
+    ]
+
+
+def test_swapped_roles_are_named() -> None:
+    document = scenario(pairs=[pair("p1", "e1", "m1")])
+    errors = errors_of(document)
+    assert "pairs[0].mentor: 'e1' is an executive, not a mentor (mentor and mentee swapped?)" in errors
+    assert "pairs[0].mentee: 'm1' is a mentor, not an executive (mentor and mentee swapped?)" in errors
+
+
+def test_unknown_time_zone() -> None:
+    document = scenario(people=[mentor(timezone="Europe/Pariss"), executive()])
+    assert errors_of(document) == [
+        "people[0].timezone: unknown time zone 'Europe/Pariss' (use an IANA name such as Europe/Paris)"
+    ]
+
+
+def test_reversed_and_doubled_working_hours() -> None:
+    document = scenario(people=[
+        mentor(working_hours={"mon": ["18:00-09:00"]}),
+        executive(working_hours={"mon-fri": ["09:00-17:00"], "tue": ["10:00-11:00"]}),
+    ])
+    errors = errors_of(document)
+    assert any(e.startswith("people[0].working_hours: range '18:00-09:00' ends before") for e in errors)
+    assert any(e.startswith("people[1].working_hours: tue is named twice") for e in errors)
+
+
+def test_duration_off_the_grid() -> None:
+    document = scenario(grid_minutes=30, pairs=[pair(duration_minutes=45)])
+    errors = errors_of(document)
+    assert "pairs[0].duration_minutes: 45 is not a multiple of grid_minutes (30)" in errors
+    assert "rules.duration_minutes: 45 is not a multiple of grid_minutes (30)" in errors
+
+
+def test_unknown_keys_are_errors_with_their_path() -> None:
+    document = scenario(rules={"duration_minute": 30}, pairs=[pair(cadense="weekly")])
+    assert errors_of(document) == [
+        "rules.duration_minute: unknown key (not in the scenario format)",
+        "pairs[0].cadense: unknown key (not in the scenario format)",
+    ]
+
+
+def test_every_error_at_once_even_with_a_malformed_field() -> None:
+    document = scenario(
+        grid_minutes=7,
+        people=[mentor(timezone="Mars/Base"), executive(available_from="2027-01-10")],
+        pairs=[pair("p1", "m1", "e9")],
+    )
+    errors = errors_of(document)
+    assert len(errors) == 4
+    assert any(e.startswith("grid_minutes:") for e in errors)
+    assert any(e.startswith("people[0].timezone:") for e in errors)
+    assert "people[1].available_from: only mentors have an available_from date (training); remove it here" in errors
+    assert "pairs[0].mentee: unknown person 'e9'" in errors
+
+
+def test_horizon_must_be_known_and_consistent() -> None:
+    assert errors_of(scenario(horizon={"start": "2027-01-04"})) == [
+        "horizon: give horizon.weeks or horizon.end"
+    ]
+    assert errors_of(scenario(horizon={"start": "2027-01-04", "weeks": 2, "end": "2027-01-25"})) == [
+        "horizon: horizon.weeks (2) and horizon.end (2027-01-25) disagree"
+    ]
+    assert errors_of(scenario(horizon={"start": "2027-01-04", "weeks": 105})) == [
+        "horizon.weeks: Input should be less than or equal to 104"
+    ]
+
+
+def test_required_fields_and_wrong_types() -> None:
+    document = scenario()
+    del document["version"]
+    document["people"][0]["role"] = "boss"
+    document["pairs"][0]["priority"] = "urgent"
+    errors = errors_of(document)
+    assert "version: required" in errors
+    assert any(e.startswith("people[0].role: Input should be 'executive' or 'mentor'") for e in errors)
+    assert any(e.startswith("pairs[0].priority: Input should be 'high', 'normal' or 'low'") for e in errors)
+
+
+def test_graph_calendars_need_an_email() -> None:
+    document = scenario(people=[mentor(calendar={"graph": True}), executive()])
+    assert errors_of(document) == [
+        "people[0].email: required: the calendar is read through Microsoft Graph"
+    ]
+
+
+def test_busy_times_and_out_of_office_must_be_ordered() -> None:
+    document = scenario(people=[
+        mentor(busy=[{"start": "2027-01-04T10:00", "end": "2027-01-04T09:00"}]),
+        executive(out_of_office=[{"from": "2027-01-08", "to": "2027-01-05"}]),
+    ])
+    assert errors_of(document) == [
+        "people[0].busy[0]: end must be after start",
+        "people[1].out_of_office[0]: 'to' is before 'from'",
+    ]
+
+
+def test_a_calendar_has_exactly_one_source() -> None:
+    document = scenario(people=[mentor(calendar={}), executive()])
+    assert errors_of(document) == ["people[0].calendar: give exactly one of ics, graph or generate"]
+
+
+def test_current_sessions_name_known_pairs() -> None:
+    document = scenario(current=[{"pair": "p9", "index": 0, "start": "2027-01-05T10:00:00Z"}])
+    assert errors_of(document) == ["current[0].pair: unknown pair 'p9'"]
+
+
+def test_a_document_that_is_not_a_mapping() -> None:
+    assert errors_of(["version", 1]) == ["(document): a scenario is a mapping of keys"]  # type: ignore[arg-type]
