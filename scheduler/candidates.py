@@ -8,7 +8,6 @@ integers only.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -67,9 +66,6 @@ class CandidateSet:
     @property
     def grid(self) -> Grid:
         return self.availability.grid
-
-    def of_person(self, person_id: str) -> Iterator[SessionCandidates]:
-        return (s for s in self.sessions if person_id in s.pair.people)
 
     def start(self, session: SessionCandidates, choice: int) -> datetime:
         return self.grid.instant(int(session.starts[choice]))

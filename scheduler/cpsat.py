@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -89,7 +90,7 @@ def polish(
     model.minimize(total_penalty(penalties))
     variables.hint(placed)
     solver = _solver(params, seconds)
-    status = _run(solver, model)
+    status = _run(solver, model, stall=StallStop(solver))
     if status not in SOLVED:
         log.info("soft pass found no solution in %.1f s; keeping the placement", seconds)
         return Polish(dict(placed))
@@ -142,13 +143,53 @@ def _solver(params: SolverParameters, seconds: float) -> cp_model.CpSolver:
     return solver
 
 
-def _run(solver: cp_model.CpSolver, model: cp_model.CpModel) -> Any:
+def _run(solver: cp_model.CpSolver, model: cp_model.CpModel, stall: StallStop | None = None) -> Any:
     """Solve, stopping the search from outside if the solver overruns its own limit."""
     limit = solver.parameters.max_time_in_seconds
     watchdog = threading.Timer(limit + DEADLINE_GRACE_SECONDS, solver.stop_search)
     watchdog.daemon = True
     watchdog.start()
     try:
-        return solver.solve(model)
+        if stall is None:
+            return solver.solve(model)
+        stall.start()
+        return solver.solve(model, stall)
     finally:
         watchdog.cancel()
+        if stall is not None:
+            stall.finish()
+
+
+class StallStop(cp_model.CpSolverSolutionCallback):  # type: ignore[misc]
+    """Ends a search that has found nothing better for a while.
+
+    The soft goals' bound stays loose (a stable slot is hard to bound by linear
+    relaxation), so a search that cannot prove its optimum would otherwise spend its whole
+    time limit on a solution it found early. Quiet for 1 s plus a quarter of the time
+    spent so far: done.
+    """
+
+    POLL_SECONDS = 0.1
+
+    def __init__(self, solver: cp_model.CpSolver) -> None:
+        super().__init__()
+        self._solver = solver
+        self._began = self._last = time.monotonic()
+        self._done = threading.Event()
+
+    def on_solution_callback(self) -> None:
+        self._last = time.monotonic()
+
+    def start(self) -> None:
+        self._began = self._last = time.monotonic()
+        threading.Thread(target=self._watch, daemon=True).start()
+
+    def finish(self) -> None:
+        self._done.set()
+
+    def _watch(self) -> None:
+        while not self._done.wait(self.POLL_SECONDS):
+            now = time.monotonic()
+            if now - self._last > 1.0 + 0.25 * (self._last - self._began):
+                self._solver.stop_search()
+                return

@@ -27,7 +27,9 @@ def mentor(person_id: str = "m1", **fields: Any) -> dict[str, Any]:
     return person(person_id, "mentor", **fields)
 
 
-def pair(pair_id: str = "p1", mentor_id: str = "m1", mentee_id: str = "e1", **fields: Any) -> dict[str, Any]:
+def pair(
+    pair_id: str = "p1", mentor_id: str = "m1", mentee_id: str = "e1", **fields: Any
+) -> dict[str, Any]:
     return {"id": pair_id, "mentor": mentor_id, "mentee": mentee_id, **fields}
 
 

@@ -7,8 +7,16 @@ from typing import Any
 from hypothesis import strategies as st
 
 ZONES = ["Europe/Paris", "America/New_York", "Asia/Singapore", "Asia/Kolkata"]
-DAYS = ["2027-03-08", "2027-03-10", "2027-03-12", "2027-03-15", "2027-03-16", "2027-03-24",
-        "2027-03-29", "2027-04-01"]
+DAYS = [
+    "2027-03-08",
+    "2027-03-10",
+    "2027-03-12",
+    "2027-03-15",
+    "2027-03-16",
+    "2027-03-24",
+    "2027-03-29",
+    "2027-04-01",
+]
 
 
 @st.composite
@@ -28,8 +36,13 @@ def busy_times(draw: st.DrawFn) -> list[dict[str, str]]:
         length = draw(st.sampled_from([30, 60, 90, 180]))
         end_hour, end_minute = divmod(hour * 60 + length, 60)
         status = draw(st.sampled_from(["busy", "busy", "tentative", "oof", "free"]))
-        entries.append({"start": f"{day}T{hour:02d}:00", "end": f"{day}T{end_hour:02d}:{end_minute:02d}",
-                        "status": status})
+        entries.append(
+            {
+                "start": f"{day}T{hour:02d}:00",
+                "end": f"{day}T{end_hour:02d}:{end_minute:02d}",
+                "status": status,
+            }
+        )
     return entries
 
 
@@ -38,8 +51,11 @@ def people(draw: st.DrawFn, role: str, prefix: str, count: int) -> list[dict[str
     found = []
     for number in range(count):
         person: dict[str, Any] = {
-            "id": f"{prefix}{number}", "role": role, "timezone": draw(st.sampled_from(ZONES)),
-            "working_hours": draw(working_hours()), "busy": draw(busy_times()),
+            "id": f"{prefix}{number}",
+            "role": role,
+            "timezone": draw(st.sampled_from(ZONES)),
+            "working_hours": draw(working_hours()),
+            "busy": draw(busy_times()),
             "region": draw(st.sampled_from(["eu", "us"])),
         }
         if draw(st.booleans()):
@@ -68,8 +84,13 @@ def programmes(draw: st.DrawFn, uniform_priority: bool = False) -> dict[str, Any
         if not uniform_priority:
             pair["priority"] = draw(st.sampled_from(["high", "normal", "low"]))
         if draw(st.booleans()):
-            pair["preferred"] = {"weekdays": draw(st.lists(st.sampled_from(["mon", "tue", "thu"]),
-                                                           min_size=1, max_size=2, unique=True))}
+            pair["preferred"] = {
+                "weekdays": draw(
+                    st.lists(
+                        st.sampled_from(["mon", "tue", "thu"]), min_size=1, max_size=2, unique=True
+                    )
+                )
+            }
         pairs.append(pair)
     grid = draw(st.sampled_from([15, 30]))
     return {
@@ -84,9 +105,17 @@ def programmes(draw: st.DrawFn, uniform_priority: bool = False) -> dict[str, Any
             "max_sessions_per_week": draw(st.integers(1, 3)),
             "tentative": draw(st.sampled_from(["block", "avoid", "allow"])),
         },
-        "holidays": draw(st.lists(st.builds(lambda d, r: {"date": d, **({"regions": [r]} if r else {})},
-                                            st.sampled_from(DAYS), st.sampled_from([None, "eu", "us"])),
-                                  max_size=2, unique_by=lambda h: h["date"])),
+        "holidays": draw(
+            st.lists(
+                st.builds(
+                    lambda d, r: {"date": d, **({"regions": [r]} if r else {})},
+                    st.sampled_from(DAYS),
+                    st.sampled_from([None, "eu", "us"]),
+                ),
+                max_size=2,
+                unique_by=lambda h: h["date"],
+            )
+        ),
         "people": mentors + executives,
         "pairs": pairs,
     }

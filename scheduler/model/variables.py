@@ -19,6 +19,12 @@ class Variables:
             session.number: [model.new_bool_var("") for _ in range(len(session))]
             for session in self.sessions
         }
+        self._by_person: dict[str, list[SessionCandidates]] = {}
+        self._by_pair: dict[str, list[SessionCandidates]] = {}
+        for session in self.sessions:
+            for person in dict.fromkeys(session.pair.people):
+                self._by_person.setdefault(person, []).append(session)
+            self._by_pair.setdefault(session.pair.id, []).append(session)
 
     def choices(self, session: SessionCandidates) -> list[cp_model.IntVar]:
         """Variable c is true when the session starts at its candidate c."""
@@ -28,17 +34,14 @@ class Variables:
         return sum(self.choices(session))
 
     def sessions_of(self, person_id: str) -> list[SessionCandidates]:
-        return [s for s in self.sessions if person_id in s.pair.people]
+        return self._by_person.get(person_id, [])
 
     def people(self) -> list[str]:
-        seen = {person: None for s in self.sessions for person in s.pair.people}
-        return list(seen)
+        return list(self._by_person)
 
     def pairs(self) -> dict[str, list[SessionCandidates]]:
-        by_pair: dict[str, list[SessionCandidates]] = {}
-        for session in self.sessions:
-            by_pair.setdefault(session.pair.id, []).append(session)
-        return {pair: sorted(found, key=lambda s: s.index) for pair, found in by_pair.items()}
+        """Each pair's sessions, in index order."""
+        return {pair: sorted(found, key=lambda s: s.index) for pair, found in self._by_pair.items()}
 
     def chosen(self, solver: cp_model.CpSolver) -> dict[int, int]:
         """Session number -> chosen candidate, for the sessions the solution places."""

@@ -33,7 +33,10 @@ def test_weekday_keys_and_ranges() -> None:
 
 
 def test_touching_and_overlapping_ranges_merge() -> None:
-    assert merge_ranges([(600, 700), (540, 600), (800, 900), (850, 950)]) == ((540, 700), (800, 950))
+    assert merge_ranges([(600, 700), (540, 600), (800, 900), (850, 950)]) == (
+        (540, 700),
+        (800, 950),
+    )
 
 
 def test_a_day_named_twice_is_an_error() -> None:

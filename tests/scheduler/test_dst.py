@@ -7,7 +7,10 @@ def weekly_plan(timezone: str, start: str, weeks: int, working: str = "09:00-09:
     document = scenario(
         timezone=timezone,
         horizon={"start": start, "weeks": weeks},
-        people=[mentor(working_hours={"mon": [working]}), executive(working_hours={"mon": [working]})],
+        people=[
+            mentor(working_hours={"mon": [working]}),
+            executive(working_hours={"mon": [working]}),
+        ],
         pairs=[pair()],
     )
     return local_starts(problem_of(document), plan_of(document), "e1")
@@ -16,21 +19,33 @@ def weekly_plan(timezone: str, start: str, weeks: int, working: str = "09:00-09:
 def test_a_weekly_slot_keeps_its_local_time_across_the_european_change() -> None:
     # Europe springs forward on 2027-03-28 and falls back on 2027-10-31.
     assert weekly_plan("Europe/Paris", "2027-03-22", 3) == [
-        "2027-03-22 09:00", "2027-03-29 09:00", "2027-04-05 09:00"]
+        "2027-03-22 09:00",
+        "2027-03-29 09:00",
+        "2027-04-05 09:00",
+    ]
     assert weekly_plan("Europe/Paris", "2027-10-25", 2) == ["2027-10-25 09:00", "2027-11-01 09:00"]
 
 
 def test_a_weekly_slot_keeps_its_local_time_across_the_us_change() -> None:
     # The US springs forward on 2027-03-14 and falls back on 2027-11-07.
-    assert weekly_plan("America/New_York", "2027-03-08", 2) == ["2027-03-08 09:00", "2027-03-15 09:00"]
-    assert weekly_plan("America/New_York", "2027-11-01", 2) == ["2027-11-01 09:00", "2027-11-08 09:00"]
+    assert weekly_plan("America/New_York", "2027-03-08", 2) == [
+        "2027-03-08 09:00",
+        "2027-03-15 09:00",
+    ]
+    assert weekly_plan("America/New_York", "2027-11-01", 2) == [
+        "2027-11-01 09:00",
+        "2027-11-08 09:00",
+    ]
 
 
 def test_utc_instants_move_by_the_change_while_local_times_stay() -> None:
     document = scenario(
         timezone="Europe/Paris",
         horizon={"start": "2027-03-22", "weeks": 2},
-        people=[mentor(working_hours={"mon": ["09:00-09:45"]}), executive(working_hours={"mon": ["09:00-09:45"]})],
+        people=[
+            mentor(working_hours={"mon": ["09:00-09:45"]}),
+            executive(working_hours={"mon": ["09:00-09:45"]}),
+        ],
     )
     plan = plan_of(document)
     assert [s.start.strftime("%H:%M") for s in plan.sessions] == ["08:00", "07:00"]
@@ -45,8 +60,10 @@ def cross_atlantic(start: str, weeks: int) -> tuple[list[str], list[str]]:
     document = scenario(
         timezone="Europe/Paris",
         horizon={"start": start, "weeks": weeks},
-        people=[mentor(timezone="America/New_York", working_hours={"mon-fri": ["09:00-17:00"]}),
-                executive(working_hours={"mon-fri": ["14:00-15:00"]})],
+        people=[
+            mentor(timezone="America/New_York", working_hours={"mon-fri": ["09:00-17:00"]}),
+            executive(working_hours={"mon-fri": ["14:00-15:00"]}),
+        ],
     )
     problem = problem_of(document)
     plan = plan_of(document)
@@ -69,8 +86,10 @@ def test_the_weeks_without_a_common_hour_say_so() -> None:
     document = scenario(
         timezone="Europe/Paris",
         horizon={"start": "2027-03-08", "weeks": 1},
-        people=[mentor(timezone="America/New_York", working_hours={"mon-fri": ["09:00-17:00"]}),
-                executive(working_hours={"mon-fri": ["14:00-15:00"]})],
+        people=[
+            mentor(timezone="America/New_York", working_hours={"mon-fri": ["09:00-17:00"]}),
+            executive(working_hours={"mon-fri": ["14:00-15:00"]}),
+        ],
     )
     (unplaced,) = plan_of(document).unplaced
     assert unplaced.code == "no_common_working_hours"
@@ -83,12 +102,17 @@ def test_working_hours_over_the_missing_hour_are_shorter() -> None:
         timezone="Europe/Paris",
         horizon={"start": "2027-03-28", "weeks": 1},
         rules={"duration_minutes": 60, "max_sessions_per_day": 5},
-        people=[mentor(working_hours={"sun": ["01:00-04:00"]}),
-                executive("e1", working_hours={"sun": ["01:00-04:00"]}),
-                executive("e2", working_hours={"sun": ["01:00-04:00"]}),
-                executive("e3", working_hours={"sun": ["01:00-04:00"]})],
+        people=[
+            mentor(working_hours={"sun": ["01:00-04:00"]}),
+            executive("e1", working_hours={"sun": ["01:00-04:00"]}),
+            executive("e2", working_hours={"sun": ["01:00-04:00"]}),
+            executive("e3", working_hours={"sun": ["01:00-04:00"]}),
+        ],
         pairs=[pair("p1", "m1", "e1"), pair("p2", "m1", "e2"), pair("p3", "m1", "e3")],
     )
     plan = plan_of(document)
     assert len(plan.sessions) == 2
-    assert sorted(local_starts(problem_of(document), plan, "m1")) == ["2027-03-28 01:00", "2027-03-28 03:00"]
+    assert sorted(local_starts(problem_of(document), plan, "m1")) == [
+        "2027-03-28 01:00",
+        "2027-03-28 03:00",
+    ]

@@ -5,8 +5,10 @@ from tests.builders import executive, local_starts, mentor, pair, plan_of, probl
 
 def test_preferred_weekdays_and_hours_in_the_mentees_local_time() -> None:
     document = scenario(
-        people=[mentor(timezone="America/New_York", working_hours={"mon-fri": ["03:00-18:00"]}),
-                executive()],
+        people=[
+            mentor(timezone="America/New_York", working_hours={"mon-fri": ["03:00-18:00"]}),
+            executive(),
+        ],
         pairs=[pair(preferred={"weekdays": ["thu"], "between": "12:00-14:00"})],
     )
     assert local_starts(problem_of(document), plan_of(document), "e1") == ["2027-01-07 12:00"]
@@ -20,7 +22,10 @@ def test_a_stable_weekly_slot_beats_an_earlier_start() -> None:
         people=[mentor(), executive(out_of_office=[{"from": "2027-01-04", "to": "2027-01-04"}])],
     )
     assert local_starts(problem_of(document), plan_of(document), "e1") == [
-        "2027-01-05 09:00", "2027-01-12 09:00", "2027-01-19 09:00"]
+        "2027-01-05 09:00",
+        "2027-01-12 09:00",
+        "2027-01-19 09:00",
+    ]
 
 
 def test_earliest_start_when_nothing_else_matters() -> None:

@@ -6,8 +6,8 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from scheduler.cpsat import placement_value
 from scheduler.candidates import build_candidates
+from scheduler.cpsat import placement_value
 from scheduler.domain import Plan, Problem
 from tests.builders import checked_plan, problem_of
 from tests.strategies import programmes
@@ -22,7 +22,9 @@ def value(problem: Problem, plan: Plan) -> int:
 
 
 @given(programmes())
-def test_every_plan_passes_the_validator_and_accounts_for_every_session(document: dict[str, Any]) -> None:
+def test_every_plan_passes_the_validator_and_accounts_for_every_session(
+    document: dict[str, Any],
+) -> None:
     problem = problem_of(document)
     for solver in ("greedy", "cpsat"):
         plan = checked_plan(problem, solver=solver)  # asserts the validator finds nothing
@@ -42,13 +44,19 @@ def test_the_optimiser_never_places_less_than_the_greedy(document: dict[str, Any
 
 
 @given(programmes(uniform_priority=True))
-def test_with_one_priority_the_optimiser_places_at_least_as_many_sessions(document: dict[str, Any]) -> None:
+def test_with_one_priority_the_optimiser_places_at_least_as_many_sessions(
+    document: dict[str, Any],
+) -> None:
     problem = problem_of(document)
-    assert len(checked_plan(problem).sessions) >= len(checked_plan(problem, solver="greedy").sessions)
+    assert len(checked_plan(problem).sessions) >= len(
+        checked_plan(problem, solver="greedy").sessions
+    )
 
 
 @given(programmes(), st.data())
-def test_adding_free_time_never_lowers_the_placement(document: dict[str, Any], data: st.DataObject) -> None:
+def test_adding_free_time_never_lowers_the_placement(
+    document: dict[str, Any], data: st.DataObject
+) -> None:
     busy_people = [p for p in document["people"] if p["busy"]]
     if not busy_people:
         return

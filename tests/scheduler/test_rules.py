@@ -11,8 +11,12 @@ from tests.builders import executive, local_starts, mentor, pair, plan_of, probl
 MONDAY_9_TO_10 = {"mon": ["09:00-10:00"]}
 
 
-def one_pair(mentor_fields: dict[str, Any] | None = None, executive_fields: dict[str, Any] | None = None,
-             pair_fields: dict[str, Any] | None = None, **fields: Any) -> dict[str, Any]:
+def one_pair(
+    mentor_fields: dict[str, Any] | None = None,
+    executive_fields: dict[str, Any] | None = None,
+    pair_fields: dict[str, Any] | None = None,
+    **fields: Any,
+) -> dict[str, Any]:
     return scenario(
         people=[mentor(**(mentor_fields or {})), executive(**(executive_fields or {}))],
         pairs=[pair(**(pair_fields or {}))],
@@ -30,32 +34,45 @@ def unplaced_codes(document: dict[str, Any]) -> list[str]:
 
 
 def test_working_hours_of_both_people_hold() -> None:
-    document = one_pair({"working_hours": {"mon": ["09:00-10:00"]}},
-                        {"working_hours": {"mon": ["09:30-11:00"]}})
+    document = one_pair(
+        {"working_hours": {"mon": ["09:00-10:00"]}}, {"working_hours": {"mon": ["09:30-11:00"]}}
+    )
     assert starts(document) == []
     assert unplaced_codes(document) == ["no_common_working_hours"]
-    document = one_pair({"working_hours": {"mon": ["09:00-10:00"]}},
-                        {"working_hours": {"mon": ["09:15-11:00"]}})
+    document = one_pair(
+        {"working_hours": {"mon": ["09:00-10:00"]}}, {"working_hours": {"mon": ["09:15-11:00"]}}
+    )
     assert starts(document) == ["2027-01-04 09:15"]
 
 
 def test_busy_time_blocks() -> None:
-    blocked = one_pair({"working_hours": MONDAY_9_TO_10},
-                       {"working_hours": MONDAY_9_TO_10,
-                        "busy": [{"start": "2027-01-04T09:00", "end": "2027-01-04T09:30"}]})
+    blocked = one_pair(
+        {"working_hours": MONDAY_9_TO_10},
+        {
+            "working_hours": MONDAY_9_TO_10,
+            "busy": [{"start": "2027-01-04T09:00", "end": "2027-01-04T09:30"}],
+        },
+    )
     assert starts(blocked) == []
     assert unplaced_codes(blocked) == ["no_common_free_time"]
-    room = one_pair({"working_hours": MONDAY_9_TO_10},
-                    {"working_hours": MONDAY_9_TO_10,
-                     "busy": [{"start": "2027-01-04T09:45", "end": "2027-01-04T10:00"}]})
+    room = one_pair(
+        {"working_hours": MONDAY_9_TO_10},
+        {
+            "working_hours": MONDAY_9_TO_10,
+            "busy": [{"start": "2027-01-04T09:45", "end": "2027-01-04T10:00"}],
+        },
+    )
     assert starts(room) == ["2027-01-04 09:00"]
 
 
 def test_busy_statuses_free_and_working_elsewhere_do_not_block_but_oof_does() -> None:
     def with_status(status: str) -> list[str]:
         busy = [{"start": "2027-01-04T09:00", "end": "2027-01-04T10:00", "status": status}]
-        return starts(one_pair({"working_hours": MONDAY_9_TO_10},
-                               {"working_hours": MONDAY_9_TO_10, "busy": busy}))
+        return starts(
+            one_pair(
+                {"working_hours": MONDAY_9_TO_10}, {"working_hours": MONDAY_9_TO_10, "busy": busy}
+            )
+        )
 
     assert with_status("free") == ["2027-01-04 09:00"]
     assert with_status("workingElsewhere") == ["2027-01-04 09:00"]
@@ -66,9 +83,13 @@ def test_busy_statuses_free_and_working_elsewhere_do_not_block_but_oof_does() ->
 def test_tentative_time_follows_the_rule() -> None:
     def with_rule(rule: str) -> list[str]:
         busy = [{"start": "2027-01-04T09:00", "end": "2027-01-04T10:00", "status": "tentative"}]
-        return starts(one_pair({"working_hours": MONDAY_9_TO_10},
-                               {"working_hours": MONDAY_9_TO_10, "busy": busy},
-                               rules={"tentative": rule}))
+        return starts(
+            one_pair(
+                {"working_hours": MONDAY_9_TO_10},
+                {"working_hours": MONDAY_9_TO_10, "busy": busy},
+                rules={"tentative": rule},
+            )
+        )
 
     assert with_rule("block") == []
     assert with_rule("avoid") == ["2027-01-04 09:00"]
@@ -77,8 +98,10 @@ def test_tentative_time_follows_the_rule() -> None:
 
 def test_avoid_prefers_time_that_is_not_tentative() -> None:
     busy = [{"start": "2027-01-04T09:00", "end": "2027-01-04T10:00", "status": "tentative"}]
-    document = one_pair({"working_hours": {"mon": ["09:00-12:00"]}},
-                        {"working_hours": {"mon": ["09:00-12:00"]}, "busy": busy})
+    document = one_pair(
+        {"working_hours": {"mon": ["09:00-12:00"]}},
+        {"working_hours": {"mon": ["09:00-12:00"]}, "busy": busy},
+    )
     (start,) = starts(document)
     assert start >= "2027-01-04 10:00"
 
@@ -86,9 +109,13 @@ def test_avoid_prefers_time_that_is_not_tentative() -> None:
 def test_buffer_keeps_distance_from_busy_time_and_touching_is_no_overlap() -> None:
     def with_buffer(minutes: int) -> list[str]:
         busy = [{"start": "2027-01-04T10:00", "end": "2027-01-04T11:00"}]
-        return starts(one_pair({"working_hours": MONDAY_9_TO_10},
-                               {"working_hours": {"mon": ["09:00-12:00"]}, "busy": busy},
-                               rules={"buffer_minutes": minutes}))
+        return starts(
+            one_pair(
+                {"working_hours": MONDAY_9_TO_10},
+                {"working_hours": {"mon": ["09:00-12:00"]}, "busy": busy},
+                rules={"buffer_minutes": minutes},
+            )
+        )
 
     assert with_buffer(15) == ["2027-01-04 09:00"]  # 09:45 + 15 touches 10:00
     assert with_buffer(20) == []
@@ -99,19 +126,26 @@ def test_holidays_apply_to_everyone_or_to_their_regions() -> None:
         executive_fields: dict[str, Any] = {"working_hours": MONDAY_9_TO_10}
         if region:
             executive_fields["region"] = region
-        return starts(one_pair({"working_hours": MONDAY_9_TO_10}, executive_fields,
-                               holidays=[holiday]))
+        return starts(
+            one_pair({"working_hours": MONDAY_9_TO_10}, executive_fields, holidays=[holiday])
+        )
 
     assert with_holiday({"date": "2027-01-04", "name": "Founders' Day"}) == []
-    assert with_holiday({"date": "2027-01-04", "regions": ["us"]}, region="fr") == ["2027-01-04 09:00"]
+    assert with_holiday({"date": "2027-01-04", "regions": ["us"]}, region="fr") == [
+        "2027-01-04 09:00"
+    ]
     assert with_holiday({"date": "2027-01-04", "regions": ["us"]}) == ["2027-01-04 09:00"]
     assert with_holiday({"date": "2027-01-04", "regions": ["fr"]}, region="fr") == []
 
 
 def test_out_of_office_days_are_whole_local_days() -> None:
-    document = one_pair({"working_hours": {"mon-tue": ["09:00-10:00"]}},
-                        {"working_hours": {"mon-tue": ["09:00-10:00"]},
-                         "out_of_office": [{"from": "2027-01-04", "to": "2027-01-04"}]})
+    document = one_pair(
+        {"working_hours": {"mon-tue": ["09:00-10:00"]}},
+        {
+            "working_hours": {"mon-tue": ["09:00-10:00"]},
+            "out_of_office": [{"from": "2027-01-04", "to": "2027-01-04"}],
+        },
+    )
     assert starts(document) == ["2027-01-05 09:00"]
     document["people"][1]["out_of_office"] = [{"from": "2027-01-04", "to": "2027-01-05"}]
     assert starts(document) == []
@@ -119,8 +153,10 @@ def test_out_of_office_days_are_whole_local_days() -> None:
 
 
 def test_mentor_available_from() -> None:
-    document = one_pair({"working_hours": {"mon-tue": ["09:00-10:00"]}, "available_from": "2027-01-05"},
-                        {"working_hours": {"mon-tue": ["09:00-10:00"]}})
+    document = one_pair(
+        {"working_hours": {"mon-tue": ["09:00-10:00"]}, "available_from": "2027-01-05"},
+        {"working_hours": {"mon-tue": ["09:00-10:00"]}},
+    )
     assert starts(document) == ["2027-01-05 09:00"]
     document["people"][0]["available_from"] = "2027-01-06"
     assert unplaced_codes(document) == ["mentor_not_available"]
@@ -129,8 +165,11 @@ def test_mentor_available_from() -> None:
 def test_no_double_booking_across_pairs_buffers_included() -> None:
     def shared_mentor(buffer: int) -> tuple[list[str], list[str]]:
         document = scenario(
-            people=[mentor(working_hours={"mon": ["09:00-10:30"]}),
-                    executive("e1"), executive("e2")],
+            people=[
+                mentor(working_hours={"mon": ["09:00-10:30"]}),
+                executive("e1"),
+                executive("e2"),
+            ],
             pairs=[pair("p1", "m1", "e1"), pair("p2", "m1", "e2")],
             rules={"buffer_minutes": buffer},
         )
@@ -143,8 +182,11 @@ def test_no_double_booking_across_pairs_buffers_included() -> None:
 
 def test_daily_cap_per_person() -> None:
     document = scenario(
-        people=[mentor(working_hours={"mon-tue": ["09:00-12:00"]}, max_sessions_per_day=1),
-                executive("e1"), executive("e2")],
+        people=[
+            mentor(working_hours={"mon-tue": ["09:00-12:00"]}, max_sessions_per_day=1),
+            executive("e1"),
+            executive("e2"),
+        ],
         pairs=[pair("p1", "m1", "e1"), pair("p2", "m1", "e2")],
     )
     assert starts(document, "m1") == ["2027-01-04 09:00", "2027-01-05 09:00"]
@@ -169,10 +211,16 @@ def test_a_pair_cap_holds_beside_the_person_cap() -> None:
     # Periods run Wednesday to Tuesday, so two sessions of a pair can share an ISO week.
     base = scenario(
         horizon={"start": "2027-01-06", "weeks": 2},
-        people=[mentor(working_hours={"mon": ["09:00-10:00"], "wed": ["09:00-10:00"]}),
-                executive(working_hours={"mon": ["09:00-10:00"], "wed": ["09:00-10:00"]},
-                          out_of_office=[{"from": "2027-01-06", "to": "2027-01-06"},
-                                         {"from": "2027-01-18", "to": "2027-01-18"}])],
+        people=[
+            mentor(working_hours={"mon": ["09:00-10:00"], "wed": ["09:00-10:00"]}),
+            executive(
+                working_hours={"mon": ["09:00-10:00"], "wed": ["09:00-10:00"]},
+                out_of_office=[
+                    {"from": "2027-01-06", "to": "2027-01-06"},
+                    {"from": "2027-01-18", "to": "2027-01-18"},
+                ],
+            ),
+        ],
         pairs=[pair(min_gap_days=1)],
     )
     assert starts(base) == ["2027-01-11 09:00", "2027-01-13 09:00"]  # one ISO week
@@ -184,8 +232,15 @@ def test_min_gap_days_between_neighbouring_sessions() -> None:
     def with_gap(days: int) -> list[str]:
         document = scenario(
             horizon={"start": "2027-01-04", "weeks": 2},
-            people=[mentor(), executive(out_of_office=[
-                {"from": "2027-01-04", "to": "2027-01-07"}, {"from": "2027-01-12", "to": "2027-01-15"}])],
+            people=[
+                mentor(),
+                executive(
+                    out_of_office=[
+                        {"from": "2027-01-04", "to": "2027-01-07"},
+                        {"from": "2027-01-12", "to": "2027-01-15"},
+                    ]
+                ),
+            ],
             pairs=[pair(min_gap_days=days)],
         )
         return starts(document)
@@ -202,8 +257,12 @@ def test_sessions_stay_in_their_period_and_the_horizon() -> None:
 
 
 def test_sessions_start_on_the_grid() -> None:
-    document = one_pair({"working_hours": {"mon": ["09:30-11:00"]}}, {}, grid_minutes=60,
-                        rules={"duration_minutes": 60})
+    document = one_pair(
+        {"working_hours": {"mon": ["09:30-11:00"]}},
+        {},
+        grid_minutes=60,
+        rules={"duration_minutes": 60},
+    )
     assert starts(document) == ["2027-01-04 10:00"]
 
 
@@ -214,4 +273,6 @@ def test_high_priority_wins_the_only_slot() -> None:
     )
     plan = plan_of(document)
     assert [s.pair for s in plan.sessions] == ["p2"]
-    assert [(u.pair, u.code, u.blocking_pairs) for u in plan.unplaced] == [("p1", "slots_taken", ("p2",))]
+    assert [(u.pair, u.code, u.blocking_pairs) for u in plan.unplaced] == [
+        ("p1", "slots_taken", ("p2",))
+    ]

@@ -39,24 +39,33 @@ def test_duplicate_ids() -> None:
 def test_swapped_roles_are_named() -> None:
     document = scenario(pairs=[pair("p1", "e1", "m1")])
     errors = errors_of(document)
-    assert "pairs[0].mentor: 'e1' is an executive, not a mentor (mentor and mentee swapped?)" in errors
-    assert "pairs[0].mentee: 'm1' is a mentor, not an executive (mentor and mentee swapped?)" in errors
+    assert (
+        "pairs[0].mentor: 'e1' is an executive, not a mentor (mentor and mentee swapped?)" in errors
+    )
+    assert (
+        "pairs[0].mentee: 'm1' is a mentor, not an executive (mentor and mentee swapped?)" in errors
+    )
 
 
 def test_unknown_time_zone() -> None:
     document = scenario(people=[mentor(timezone="Europe/Pariss"), executive()])
     assert errors_of(document) == [
-        "people[0].timezone: unknown time zone 'Europe/Pariss' (use an IANA name such as Europe/Paris)"
+        "people[0].timezone: unknown time zone 'Europe/Pariss' "
+        "(use an IANA name such as Europe/Paris)"
     ]
 
 
 def test_reversed_and_doubled_working_hours() -> None:
-    document = scenario(people=[
-        mentor(working_hours={"mon": ["18:00-09:00"]}),
-        executive(working_hours={"mon-fri": ["09:00-17:00"], "tue": ["10:00-11:00"]}),
-    ])
+    document = scenario(
+        people=[
+            mentor(working_hours={"mon": ["18:00-09:00"]}),
+            executive(working_hours={"mon-fri": ["09:00-17:00"], "tue": ["10:00-11:00"]}),
+        ]
+    )
     errors = errors_of(document)
-    assert any(e.startswith("people[0].working_hours: range '18:00-09:00' ends before") for e in errors)
+    assert any(
+        e.startswith("people[0].working_hours: range '18:00-09:00' ends before") for e in errors
+    )
     assert any(e.startswith("people[1].working_hours: tue is named twice") for e in errors)
 
 
@@ -85,7 +94,10 @@ def test_every_error_at_once_even_with_a_malformed_field() -> None:
     assert len(errors) == 4
     assert any(e.startswith("grid_minutes:") for e in errors)
     assert any(e.startswith("people[0].timezone:") for e in errors)
-    assert "people[1].available_from: only mentors have an available_from date (training); remove it here" in errors
+    assert (
+        "people[1].available_from: only mentors have an available_from date (training); "
+        "remove it here" in errors
+    )
     assert "pairs[0].mentee: unknown person 'e9'" in errors
 
 
@@ -93,9 +105,9 @@ def test_horizon_must_be_known_and_consistent() -> None:
     assert errors_of(scenario(horizon={"start": "2027-01-04"})) == [
         "horizon: give horizon.weeks or horizon.end"
     ]
-    assert errors_of(scenario(horizon={"start": "2027-01-04", "weeks": 2, "end": "2027-01-25"})) == [
-        "horizon: horizon.weeks (2) and horizon.end (2027-01-25) disagree"
-    ]
+    assert errors_of(
+        scenario(horizon={"start": "2027-01-04", "weeks": 2, "end": "2027-01-25"})
+    ) == ["horizon: horizon.weeks (2) and horizon.end (2027-01-25) disagree"]
     assert errors_of(scenario(horizon={"start": "2027-01-04", "weeks": 105})) == [
         "horizon.weeks: Input should be less than or equal to 104"
     ]
@@ -108,8 +120,12 @@ def test_required_fields_and_wrong_types() -> None:
     document["pairs"][0]["priority"] = "urgent"
     errors = errors_of(document)
     assert "version: required" in errors
-    assert any(e.startswith("people[0].role: Input should be 'executive' or 'mentor'") for e in errors)
-    assert any(e.startswith("pairs[0].priority: Input should be 'high', 'normal' or 'low'") for e in errors)
+    assert any(
+        e.startswith("people[0].role: Input should be 'executive' or 'mentor'") for e in errors
+    )
+    assert any(
+        e.startswith("pairs[0].priority: Input should be 'high', 'normal' or 'low'") for e in errors
+    )
 
 
 def test_graph_calendars_need_an_email() -> None:
@@ -120,10 +136,12 @@ def test_graph_calendars_need_an_email() -> None:
 
 
 def test_busy_times_and_out_of_office_must_be_ordered() -> None:
-    document = scenario(people=[
-        mentor(busy=[{"start": "2027-01-04T10:00", "end": "2027-01-04T09:00"}]),
-        executive(out_of_office=[{"from": "2027-01-08", "to": "2027-01-05"}]),
-    ])
+    document = scenario(
+        people=[
+            mentor(busy=[{"start": "2027-01-04T10:00", "end": "2027-01-04T09:00"}]),
+            executive(out_of_office=[{"from": "2027-01-08", "to": "2027-01-05"}]),
+        ]
+    )
     assert errors_of(document) == [
         "people[0].busy[0]: end must be after start",
         "people[1].out_of_office[0]: 'to' is before 'from'",

@@ -25,8 +25,12 @@ def test_an_ambiguous_time_is_its_first_occurrence() -> None:
 
 
 def test_24_00_is_next_midnight_and_days_around_the_change_have_their_true_length() -> None:
-    spring = local_to_utc(date(2027, 3, 28), 1440, PARIS) - local_to_utc(date(2027, 3, 28), 0, PARIS)
-    autumn = local_to_utc(date(2027, 10, 31), 1440, PARIS) - local_to_utc(date(2027, 10, 31), 0, PARIS)
+    spring = local_to_utc(date(2027, 3, 28), 1440, PARIS) - local_to_utc(
+        date(2027, 3, 28), 0, PARIS
+    )
+    autumn = local_to_utc(date(2027, 10, 31), 1440, PARIS) - local_to_utc(
+        date(2027, 10, 31), 0, PARIS
+    )
     assert spring == timedelta(hours=23)
     assert autumn == timedelta(hours=25)
 
@@ -67,8 +71,16 @@ def test_grid_index_and_instant_round_trip(minutes: int, step: int) -> None:
 @given(
     day=st.dates(min_value=date(2026, 1, 1), max_value=date(2030, 12, 31)),
     minute=st.integers(min_value=0, max_value=1439),
-    zone=st.sampled_from(["Europe/Paris", "America/New_York", "Asia/Singapore",
-                          "Australia/Lord_Howe", "Asia/Kolkata", "Pacific/Chatham"]),
+    zone=st.sampled_from(
+        [
+            "Europe/Paris",
+            "America/New_York",
+            "Asia/Singapore",
+            "Australia/Lord_Howe",
+            "Asia/Kolkata",
+            "Pacific/Chatham",
+        ]
+    ),
 )
 def test_local_times_round_trip_except_in_the_gap(day: date, minute: int, zone: str) -> None:
     tz = ZoneInfo(zone)
@@ -78,5 +90,9 @@ def test_local_times_round_trip_except_in_the_gap(day: date, minute: int, zone: 
     if local.date() == day and back == minute:
         return
     # Only a time that does not exist may move, and only forward, by at most the gap.
-    moved = (local.replace(tzinfo=None) - datetime(day.year, day.month, day.day) - timedelta(minutes=minute))
+    moved = (
+        local.replace(tzinfo=None)
+        - datetime(day.year, day.month, day.day)
+        - timedelta(minutes=minute)
+    )
     assert timedelta(0) < moved <= timedelta(hours=1)

@@ -11,19 +11,29 @@ from tests.builders import executive, mentor, pair, problem_of, scenario
 
 @pytest.fixture(scope="module")
 def problem() -> Problem:
-    return problem_of(scenario(
-        horizon={"start": "2027-01-04", "weeks": 2},
-        holidays=[{"date": "2027-01-06", "name": "Epiphany"}],
-        rules={"buffer_minutes": 10, "max_sessions_per_day": 1, "max_sessions_per_week": 2,
-               "min_gap_days": 4},
-        people=[
-            mentor("m1", available_from="2027-01-05"),
-            executive("e1", busy=[{"start": "2027-01-05T10:00", "end": "2027-01-05T11:00"}],
-                      out_of_office=[{"from": "2027-01-07", "to": "2027-01-07"}]),
-            executive("e2"), executive("e3"),
-        ],
-        pairs=[pair("p1", "m1", "e1"), pair("p2", "m1", "e2"), pair("p3", "m1", "e3")],
-    ))
+    return problem_of(
+        scenario(
+            horizon={"start": "2027-01-04", "weeks": 2},
+            holidays=[{"date": "2027-01-06", "name": "Epiphany"}],
+            rules={
+                "buffer_minutes": 10,
+                "max_sessions_per_day": 1,
+                "max_sessions_per_week": 2,
+                "min_gap_days": 4,
+            },
+            people=[
+                mentor("m1", available_from="2027-01-05"),
+                executive(
+                    "e1",
+                    busy=[{"start": "2027-01-05T10:00", "end": "2027-01-05T11:00"}],
+                    out_of_office=[{"from": "2027-01-07", "to": "2027-01-07"}],
+                ),
+                executive("e2"),
+                executive("e3"),
+            ],
+            pairs=[pair("p1", "m1", "e1"), pair("p2", "m1", "e2"), pair("p3", "m1", "e3")],
+        )
+    )
 
 
 def paris(text: str) -> datetime:
@@ -31,11 +41,19 @@ def paris(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=UTC) - timedelta(hours=1)
 
 
-def session(pair_id: str, index: int, local: str, minutes: int = 45, **fields: str) -> PlannedSession:
+def session(
+    pair_id: str, index: int, local: str, minutes: int = 45, **fields: str
+) -> PlannedSession:
     start = paris(local)
     people = {"p1": "e1", "p2": "e2", "p3": "e3"}
-    return PlannedSession(pair_id, index, fields.get("mentor", "m1"), fields.get("mentee", people[pair_id]),
-                          start, start + timedelta(minutes=minutes))
+    return PlannedSession(
+        pair_id,
+        index,
+        fields.get("mentor", "m1"),
+        fields.get("mentee", people[pair_id]),
+        start,
+        start + timedelta(minutes=minutes),
+    )
 
 
 def rules_broken(problem: Problem, *sessions: PlannedSession) -> set[str]:
@@ -43,8 +61,12 @@ def rules_broken(problem: Problem, *sessions: PlannedSession) -> set[str]:
 
 
 def test_a_valid_plan_has_no_violation(problem: Problem) -> None:
-    assert rules_broken(problem, session("p1", 0, "2027-01-05 09:00"),
-                        session("p1", 1, "2027-01-12 09:00")) == set()
+    assert (
+        rules_broken(
+            problem, session("p1", 0, "2027-01-05 09:00"), session("p1", 1, "2027-01-12 09:00")
+        )
+        == set()
+    )
 
 
 @pytest.mark.parametrize(
@@ -63,7 +85,9 @@ def test_a_valid_plan_has_no_violation(problem: Problem) -> None:
         ("2027-01-09 09:00", 45, "working_hours"),  # a Saturday
     ],
 )
-def test_one_session_breaking_one_rule(problem: Problem, local: str, minutes: int, rule: str) -> None:
+def test_one_session_breaking_one_rule(
+    problem: Problem, local: str, minutes: int, rule: str
+) -> None:
     assert rule in rules_broken(problem, session("p1", 0, local, minutes))
 
 
@@ -78,20 +102,30 @@ def test_double_booking_with_buffers(problem: Problem) -> None:
 
 
 def test_min_gap_between_neighbours(problem: Problem) -> None:
-    broken = rules_broken(problem, session("p1", 0, "2027-01-08 09:00"), session("p1", 1, "2027-01-11 09:00"))
+    broken = rules_broken(
+        problem, session("p1", 0, "2027-01-08 09:00"), session("p1", 1, "2027-01-11 09:00")
+    )
     assert broken == {"min_gap"}
 
 
 def test_daily_and_weekly_caps(problem: Problem) -> None:
-    daily = rules_broken(problem, session("p1", 0, "2027-01-05 09:00"), session("p2", 0, "2027-01-05 14:00"))
+    daily = rules_broken(
+        problem, session("p1", 0, "2027-01-05 09:00"), session("p2", 0, "2027-01-05 14:00")
+    )
     assert daily == {"daily_cap"}
-    weekly = rules_broken(problem, session("p1", 0, "2027-01-05 09:00"), session("p2", 0, "2027-01-08 14:00"),
-                          session("p3", 0, "2027-01-06 14:00"))
+    weekly = rules_broken(
+        problem,
+        session("p1", 0, "2027-01-05 09:00"),
+        session("p2", 0, "2027-01-08 14:00"),
+        session("p3", 0, "2027-01-06 14:00"),
+    )
     assert "weekly_cap" in weekly
 
 
 def test_sessions_the_programme_does_not_know(problem: Problem) -> None:
-    unknown = PlannedSession("p9", 0, "m1", "e1", paris("2027-01-05 09:00"), paris("2027-01-05 09:45"))
+    unknown = PlannedSession(
+        "p9", 0, "m1", "e1", paris("2027-01-05 09:00"), paris("2027-01-05 09:45")
+    )
     assert rules_broken(problem, unknown) == {"known_session"}
     assert "known_session" in rules_broken(problem, session("p1", 5, "2027-01-05 09:00"))
     twice = session("p1", 0, "2027-01-05 09:00")

@@ -1,0 +1,93 @@
+"""The `tandem` command through its real entry point (the installed console script)."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+COMMITTEE = ROOT / "scenarios" / "executive-committee.yaml"
+
+
+def tandem(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    command = Path(sys.executable).parent / "tandem"
+    return subprocess.run(
+        [str(command), *map(str, args)], capture_output=True, text=True, timeout=300
+    )
+
+
+@pytest.fixture(scope="module")
+def planned(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[subprocess.CompletedProcess[str], Path]:
+    out = tmp_path_factory.mktemp("plan") / "plan.json"
+    return tandem("plan", COMMITTEE, "--out", out, "--time-limit", "20"), out
+
+
+def test_plan_prints_a_summary_and_writes_the_plan(
+    planned: tuple[subprocess.CompletedProcess[str], Path],
+) -> None:
+    result, out = planned
+    assert result.returncode == 0, result.stderr
+    assert "sessions: " in result.stdout and "solver: cpsat OPTIMAL" in result.stdout
+    plan = json.loads(out.read_text())
+    assert set(plan) >= {"scenario", "solver", "sessions", "unplaced", "metrics"}
+    assert plan["metrics"]["placed"] == len(plan["sessions"]) > 100
+    assert plan["metrics"]["required"] == len(plan["sessions"]) + len(plan["unplaced"])
+    first = plan["sessions"][0]
+    assert set(first) >= {"pair", "index", "mentor", "mentee", "start", "end", "moved"}
+    assert first["start"].endswith("Z") and first["moved"] is False
+    assert all(item["reason"] for item in plan["unplaced"])
+
+
+def test_verify_accepts_the_plan_and_catches_a_hand_edit(
+    planned: tuple[subprocess.CompletedProcess[str], Path], tmp_path: Path
+) -> None:
+    _, out = planned
+    ok = tandem("verify", COMMITTEE, out)
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert ok.stdout.startswith("valid: ")
+    plan = json.loads(out.read_text())
+    session = plan["sessions"][0]
+    session["start"] = session["start"][:11] + "03:00:00Z"  # the middle of the night
+    session.pop("end")
+    edited = tmp_path / "edited.json"
+    edited.write_text(json.dumps(plan))
+    bad = tandem("verify", COMMITTEE, edited)
+    assert bad.returncode == 1
+    assert f"{session['pair']}#{session['index']}: working_hours:" in bad.stdout
+
+
+def test_check_validates_only() -> None:
+    result = tandem("check", COMMITTEE)
+    assert result.returncode == 0
+    assert "valid: 24 people, 12 pairs, 150 sessions to place" in result.stdout
+
+
+def test_a_wrong_scenario_exits_2_naming_the_field_without_a_traceback(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(COMMITTEE.read_text().replace("mentee: cfo}", "mentee: cfx}"))
+    result = tandem("plan", broken)
+    assert result.returncode == 2
+    assert "pairs[1].mentee (line " in result.stderr and "unknown person 'cfx'" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_missing_file_and_a_bad_plan_file(tmp_path: Path) -> None:
+    missing = tandem("check", tmp_path / "nope.yaml")
+    assert missing.returncode == 2 and "no such file" in missing.stderr
+    plan = tmp_path / "plan.json"
+    plan.write_text('{"sessions": [{"pair": "p-ceo", "index": 0, "start": "2027-01-05T10:00"}]}')
+    result = tandem("verify", COMMITTEE, plan)
+    assert result.returncode == 2
+    assert "sessions[0].start" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_the_greedy_baseline(tmp_path: Path) -> None:
+    out = tmp_path / "greedy.json"
+    result = tandem("plan", COMMITTEE, "--solver", "greedy", "--out", out, "--quiet")
+    assert result.returncode == 0
+    assert json.loads(out.read_text())["solver"]["name"] == "greedy"
+    assert tandem("verify", COMMITTEE, out).returncode == 0
