@@ -160,7 +160,7 @@ def _run(solver: cp_model.CpSolver, model: cp_model.CpModel, stall: StallStop | 
             stall.finish()
 
 
-class StallStop(cp_model.CpSolverSolutionCallback):  # type: ignore[misc]
+class StallStop(cp_model.CpSolverSolutionCallback):
     """Ends a search that has found nothing better for a while.
 
     The soft goals' bound stays loose (a stable slot is hard to bound by linear
