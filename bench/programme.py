@@ -1,8 +1,9 @@
 """Synthetic programmes for benchmarks and the large example scenario.
 
 Executives are about 75% busy and mentors about 50%, mostly weekly pairs, in three
-regions. About one executive in ten has two mentors and one mentor in ten coaches two
-executives, so some groups of people are linked, as in real programmes.
+regions. As in real programmes, mentors are scarcer than executives: about three pairs in
+ten go to a mentor who already coaches someone, and one executive in ten has two mentors,
+so people form small linked groups that compete for the same hours.
 """
 
 from __future__ import annotations
@@ -33,10 +34,10 @@ def generate_programme(
     mentors: list[tuple[str, str]] = []
     for number in range(pairs):
         region, _ = REGIONS[number % len(REGIONS)]
-        executive = _reuse(rng, executives, region) or _new_person(
+        executive = _reuse(rng, executives, region, 0.1) or _new_person(
             people, executives, "e", region, "executive", executive_density, rng
         )
-        mentor = _reuse(rng, mentors, region) or _new_person(
+        mentor = _reuse(rng, mentors, region, 0.3) or _new_person(
             people, mentors, "m", region, "mentor", mentor_density, rng
         )
         pair_list.append(
@@ -68,9 +69,11 @@ def generate_programme(
     }
 
 
-def _reuse(rng: random.Random, pool: list[tuple[str, str]], region: str) -> str | None:
-    """One time in ten, a person of the region who already has a pair takes another."""
-    if rng.random() >= 0.1:
+def _reuse(
+    rng: random.Random, pool: list[tuple[str, str]], region: str, chance: float
+) -> str | None:
+    """Sometimes a recent person of the region who already has a pair takes another."""
+    if rng.random() >= chance:
         return None
     local = [person for person, where in pool[-30:] if where == region]
     return rng.choice(local) if local else None

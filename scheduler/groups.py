@@ -41,6 +41,7 @@ class GroupResults:
     polishes: list[Polish]
     polished_groups: int
     groups: int
+    placement_seconds: float  # from the start of the placement to its proof (or time-out)
 
 
 # Set in the parent before the worker processes fork: they inherit the data instead of
@@ -57,6 +58,7 @@ def solve_groups(
     progress: Progress,
 ) -> GroupResults:
     single = replace(params, workers=1)
+    began = time.monotonic()
     batches = pack(groups, CANDIDATES_PER_PLACEMENT)
     placement_deadline = time.monotonic() + params.placement_share * max(
         0.0, deadline - time.monotonic()
@@ -64,6 +66,7 @@ def solve_groups(
     tasks = _tasks(batches, greedy, params, placement_deadline - time.monotonic())
     placements = list(_run(data, tasks, single, placement_deadline, "place", params.workers))
     placed = {k: v for p in placements for k, v in p.chosen.items()}
+    placement_seconds = round(time.monotonic() - began, 3)
     progress(f"placed {len(placed)} sessions in {len(batches)} solve(s)")
     tasks = _tasks(groups, placed, params, deadline - time.monotonic())
     polishes = []
@@ -72,7 +75,7 @@ def solve_groups(
         if done == len(tasks) or done % max(1, len(tasks) // 5) == 0:
             progress(f"soft goals: {done}/{len(tasks)} groups polished")
     polished = sum(1 for p in polishes if p.penalty is not None)
-    return GroupResults(placements, polishes, polished, len(groups))
+    return GroupResults(placements, polishes, polished, len(groups), placement_seconds)
 
 
 def pack(groups: list[list[SessionCandidates]], capacity: int) -> list[list[SessionCandidates]]:

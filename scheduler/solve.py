@@ -40,16 +40,15 @@ def solve(
     data = clock.time("candidates", lambda: build_candidates(problem))
     greedy = clock.time("greedy", lambda: greedy_choices(data, list(data.sessions)))
     if params.solver == "greedy":
-        report = SolverReport("greedy", FEASIBLE, 0.0, greedy_placed=len(greedy))
+        chosen, report = greedy, SolverReport("greedy", FEASIBLE, 0.0, greedy_placed=len(greedy))
     else:
         chosen, report = clock.time(
             "optimise", lambda: _optimise(data, greedy, params, clock.started, progress or _quiet)
         )
-    plan = clock.time(
-        "explain", lambda: _plan(data, chosen if params.solver != "greedy" else greedy, report)
-    )
+    plan = clock.time("explain", lambda: _plan(data, chosen, report))
     plan = clock.time("validate", lambda: _checked(plan, data, greedy))
-    return replace(plan, solver=replace(plan.solver, seconds=clock.elapsed(), timings=clock.laps))
+    timings = {**plan.solver.timings, **clock.laps}
+    return replace(plan, solver=replace(plan.solver, seconds=clock.elapsed(), timings=timings))
 
 
 T = TypeVar("T")
@@ -126,6 +125,7 @@ def _report(results: GroupResults, greedy_placed: int) -> SolverReport:
         greedy_placed=greedy_placed,
         groups=results.groups,
         notes=tuple(notes),
+        timings={"placement": results.placement_seconds},
     )
 
 

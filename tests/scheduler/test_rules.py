@@ -276,3 +276,10 @@ def test_high_priority_wins_the_only_slot() -> None:
     assert [(u.pair, u.code, u.blocking_pairs) for u in plan.unplaced] == [
         ("p1", "slots_taken", ("p2",))
     ]
+
+
+def test_a_programme_with_nothing_to_place_is_planned_empty() -> None:
+    document = scenario(pairs=[pair(start="2027-02-01")])  # starts after the one-week horizon
+    plan = plan_of(document)
+    assert plan.sessions == () and plan.unplaced == ()
+    assert plan.solver.status == "OPTIMAL"
