@@ -94,7 +94,7 @@ def parse_yaml(text: str, source: str) -> Document:
         if node is None:
             raise ScenarioError([FieldError("(document)", "the file is empty")], source)
         lines: dict[str, int] = {}
-        _check_and_index(node, "", lines)
+        _Indexer(lines).visit(node, "")
         return Document(loader.construct_document(node), source, lines)
     except yaml.MarkedYAMLError as problem:
         mark = problem.problem_mark or problem.context_mark
@@ -112,11 +112,44 @@ class DuplicateKeyError(yaml.MarkedYAMLError):
     pass
 
 
-def _check_and_index(node: Node, path: str, lines: dict[str, int]) -> None:
-    """Record each field's line, and refuse keys given twice in one mapping."""
-    if path:
-        lines[path] = node.start_mark.line + 1
-    if isinstance(node, MappingNode):
+class _Indexer:
+    """Records each field's line and refuses keys given twice in one mapping.
+
+    Aliases are followed (a shared block of working hours is fine) but a recursive alias
+    or one that expands past `MAX_VALUES` values is refused: both would exhaust memory.
+    """
+
+    MAX_VALUES = 2_000_000
+
+    def __init__(self, lines: dict[str, int]) -> None:
+        self.lines = lines
+        self.values = 0
+        self.open: set[int] = set()
+
+    def visit(self, node: Node, path: str) -> None:
+        self.values += 1
+        if self.values > self.MAX_VALUES:
+            raise DuplicateKeyError(
+                problem=f"the document expands to more than {self.MAX_VALUES:,} values (aliases?)",
+                problem_mark=node.start_mark,
+            )
+        if id(node) in self.open:
+            raise DuplicateKeyError(
+                problem="an alias refers to itself", problem_mark=node.start_mark
+            )
+        if path:
+            self.lines.setdefault(path, node.start_mark.line + 1)
+        self.open.add(id(node))
+        try:
+            if isinstance(node, MappingNode):
+                self._mapping(node, path)
+            elif isinstance(node, SequenceNode):
+                for position, item in enumerate(node.value):
+                    self.visit(item, f"{path}[{position}]")
+        finally:
+            self.open.discard(id(node))
+
+    def _mapping(self, node: MappingNode, path: str) -> None:
         seen: dict[str, int] = {}
         for key_node, value_node in node.value:
             key = key_node.value if isinstance(key_node, ScalarNode) else str(key_node.value)
@@ -126,7 +159,4 @@ def _check_and_index(node: Node, path: str, lines: dict[str, int]) -> None:
                     problem_mark=key_node.start_mark,
                 )
             seen[key] = key_node.start_mark.line + 1
-            _check_and_index(value_node, f"{path}.{key}" if path else str(key), lines)
-    elif isinstance(node, SequenceNode):
-        for position, item in enumerate(node.value):
-            _check_and_index(item, f"{path}[{position}]", lines)
+            self.visit(value_node, f"{path}.{key}" if path else str(key))

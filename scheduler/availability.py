@@ -170,7 +170,7 @@ class PersonCells:
         first = np.floor_divide(starts - buffer - grid.origin_minute, grid.step)
         stop = -np.floor_divide(-(ends + buffer - grid.origin_minute), grid.step)
         first = np.clip(first, 0, grid.size)
-        stop = np.clip(stop, 0, grid.size)
+        stop = np.maximum(np.clip(stop, 0, grid.size), first)  # never a negative cover
         change = np.zeros(grid.size + 1, dtype=np.int64)
         np.add.at(change, first, 1)
         np.add.at(change, stop, -1)

@@ -14,8 +14,9 @@ from datetime import date
 from typing import Literal
 
 from scheduler.candidates import CandidateSet, SessionCandidates
+from scheduler.domain import CapPeriod
 
-CapKey = tuple[str, str, str, int]  # (pair or "" for the person's own cap, person, day|week, value)
+CapKey = tuple[str, CapPeriod, int]  # (person, "day" or "week", date ordinal or ISO week key)
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,7 @@ class Bookings:
         self._starts: dict[str, list[int]] = {}
         self._booked: dict[str, list[tuple[int, int, str]]] = {}  # (start, padded end, pair)
         self._counts: Counter[CapKey] = Counter()
+        self._tightest: dict[CapKey, int] = {}  # smallest cap of the sessions booked there
         self._pair_days: dict[str, dict[int, int]] = {}  # pair -> index -> mentee day
 
     def fits(self, session: SessionCandidates, choice: int) -> bool:
@@ -56,6 +58,8 @@ class Bookings:
             self._booked.setdefault(person, []).insert(position, (start, end, session.pair.id))
             for key in cap_keys(session, choice, person):
                 self._counts[key] += 1
+                cap = self.data.problem.session_cap(person, session.pair, key[1])
+                self._tightest[key] = min(cap, self._tightest.get(key, cap))
         days = self._pair_days.setdefault(session.pair.id, {})
         days[session.index] = int(session.mentee_day[choice])
 
@@ -75,18 +79,13 @@ class Bookings:
         return found
 
     def _caps_reached(self, session: SessionCandidates, choice: int) -> list[Blocker]:
-        problem = self.data.problem
+        """One more session must fit its own cap and the caps of those already there."""
         found = []
         for person in session.pair.people:
-            owner = problem.people[person]
-            caps = (
-                owner.max_sessions_per_day,
-                owner.max_sessions_per_week,
-                session.pair.max_sessions_per_day,
-                session.pair.max_sessions_per_week,
-            )
-            for key, cap in zip(cap_keys(session, choice, person), caps, strict=True):
-                if cap is not None and self._counts[key] >= cap:
+            for key in cap_keys(session, choice, person):
+                own = self.data.problem.session_cap(person, session.pair, key[1])
+                cap = min(own, self._tightest.get(key, own))
+                if self._counts[key] + 1 > cap:
                     found.append(Blocker("cap", _cap_text(key, cap)))
         return found
 
@@ -109,24 +108,17 @@ class Bookings:
 
 
 def cap_keys(session: SessionCandidates, choice: int, person: str) -> list[CapKey]:
-    """The person's own day and week, then the pair's day and week, of a candidate."""
+    """The person's local day and ISO week of a candidate."""
     day, week = int(session.day_of(person)[choice]), int(session.week_of(person)[choice])
-    pair = session.pair.id
-    return [
-        ("", person, "day", day),
-        ("", person, "week", week),
-        (pair, person, "day", day),
-        (pair, person, "week", week),
-    ]
+    return [(person, "day", day), (person, "week", week)]
 
 
 def _cap_text(key: CapKey, cap: int) -> str:
-    pair, person, kind, value = key
-    scope = f" in pair {pair}" if pair else ""
-    if kind == "day":
-        return f"daily cap of {cap} reached for {person}{scope} on {date.fromordinal(value)}"
+    person, period, value = key
+    if period == "day":
+        return f"daily cap of {cap} reached for {person} on {date.fromordinal(value)}"
     year, week = divmod(value, 100)
-    return f"weekly cap of {cap} reached for {person}{scope} in ISO week {year}-W{week:02d}"
+    return f"weekly cap of {cap} reached for {person} in ISO week {year}-W{week:02d}"
 
 
 def greedy_choices(data: CandidateSet, sessions: list[SessionCandidates]) -> dict[int, int]:

@@ -18,6 +18,7 @@ TentativePolicy = Literal["block", "avoid", "allow"]
 BLOCKING_STATUSES = frozenset({"busy", "oof"})
 IGNORED_STATUSES = frozenset({"free", "workingElsewhere"})
 PRIORITY_ORDER: tuple[Priority, ...] = ("low", "normal", "high")
+CapPeriod = Literal["day", "week"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,8 +48,8 @@ class Person:
     holidays: dict[date, str] = field(default_factory=dict)
     out_of_office: frozenset[date] = frozenset()
     available_from: date | None = None
-    max_sessions_per_day: int = 2
-    max_sessions_per_week: int = 5
+    max_sessions_per_day: int | None = None  # the person's own caps; see `session_cap`
+    max_sessions_per_week: int | None = None
     name: str | None = None
     email: str | None = None
     region: str | None = None
@@ -79,7 +80,7 @@ class Pair:
     buffer_minutes: int = 0
     min_gap_days: int = 2
     tentative: TentativePolicy = "avoid"
-    max_sessions_per_day: int | None = None
+    max_sessions_per_day: int | None = None  # the pair's own caps; see `session_cap`
     max_sessions_per_week: int | None = None
     max_moves_per_session: int | None = None
 
@@ -127,9 +128,24 @@ class Problem:
     people: dict[str, Person]
     pairs: dict[str, Pair]
     sessions: tuple[SessionRequest, ...]
+    rules_max_sessions_per_day: int = 2
+    rules_max_sessions_per_week: int = 5
 
-    def pairs_of(self, person_id: str) -> list[Pair]:
-        return [pair for pair in self.pairs.values() if person_id in pair.people]
+    def session_cap(self, person_id: str, pair: Pair, period: CapPeriod) -> int:
+        """How many sessions `person_id` may have on the day (or ISO week) of a session of
+        `pair`, counting all their sessions.
+
+        A cap set on the pair wins over the programme's rule; a cap set on the person
+        replaces the rule for them; when the pair and the person both set one, both hold.
+        """
+        key = f"max_sessions_per_{period}"
+        own: int | None = getattr(self.people[person_id], key)
+        pairs: int | None = getattr(pair, key)
+        if own is not None and pairs is not None:
+            return min(own, pairs)
+        if own is not None or pairs is not None:
+            return own if own is not None else pairs  # type: ignore[return-value]
+        return int(getattr(self, f"rules_{key}"))
 
 
 @dataclass(frozen=True)

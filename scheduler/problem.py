@@ -45,6 +45,8 @@ def build_problem(
         people=people,
         pairs=pairs,
         sessions=(),
+        rules_max_sessions_per_day=scenario.rules.max_sessions_per_day,
+        rules_max_sessions_per_week=scenario.rules.max_sessions_per_week,
     )
     sessions = tuple(
         request for pair in pairs.values() for request in session_requests(problem, pair)
@@ -64,6 +66,9 @@ def _person(
 ) -> Person:
     tz = ZoneInfo(person.timezone) if person.timezone else scenario_tz
     busy = [Busy(naive_to_utc(b.start, tz), naive_to_utc(b.end, tz), b.status) for b in person.busy]
+    # A block written inside a spring-forward gap can end before it starts once in UTC
+    # (02:30-03:10 becomes 03:30-03:10): it holds no time at all.
+    busy = [b for b in busy if b.end > b.start]
     return Person(
         id=person.id,
         role=person.role,
@@ -71,10 +76,10 @@ def _person(
         working_hours=parse_working_hours(person.working_hours),
         busy=tuple(sorted([*busy, *extra], key=lambda b: (b.start, b.end))),
         holidays=_holidays_of(person, scenario.holidays),
-        out_of_office=frozenset(_out_of_office_days(person.out_of_office)),
+        out_of_office=frozenset(_out_of_office_days(person.out_of_office, scenario.horizon)),
         available_from=person.available_from,
-        max_sessions_per_day=person.max_sessions_per_day or scenario.rules.max_sessions_per_day,
-        max_sessions_per_week=person.max_sessions_per_week or scenario.rules.max_sessions_per_week,
+        max_sessions_per_day=person.max_sessions_per_day,
+        max_sessions_per_week=person.max_sessions_per_week,
         name=person.name,
         email=person.email,
         region=person.region,
@@ -91,10 +96,14 @@ def _holidays_of(person: doc.Person, holidays: list[doc.Holiday]) -> dict[date, 
     }
 
 
-def _out_of_office_days(spans: list[doc.OutOfOffice]) -> Iterator[date]:
+def _out_of_office_days(spans: list[doc.OutOfOffice], horizon: doc.Horizon) -> Iterator[date]:
+    """The days away that matter: those near the horizon (an open-ended absence may run
+    to 2999)."""
+    near_start = horizon.start - timedelta(days=7)
+    near_end = _horizon_end(horizon) + timedelta(days=7)
     for span in spans:
-        day = span.from_
-        while day <= span.to:
+        day = max(span.from_, near_start)
+        while day <= min(span.to, near_end):
             yield day
             day += timedelta(days=1)
 

@@ -14,7 +14,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from scheduler.clock import parse_range, parse_working_hours
 
-Identifier = Annotated[str, Field(pattern=r"^[A-Za-z0-9._-]+$", min_length=1)]
+Identifier = Annotated[str, Field(pattern=r"^[A-Za-z0-9._-]+$", min_length=1, max_length=200)]
+# Dates and instants a programme can sensibly use; far beyond, date arithmetic overflows.
+Day = Annotated[date, Field(ge=date(1970, 1, 2), le=date(2999, 12, 31))]
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 Cadence = Literal["weekly", "biweekly", "monthly"] | Annotated[int, Field(ge=1, le=52)]
 Priority = Literal["high", "normal", "low"]
@@ -37,7 +39,7 @@ def check_timezone(name: str | None) -> str | None:
         return None
     try:
         zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):  # OSError: "Europe" is a folder
         raise ValueError(
             f"unknown time zone '{name}' (use an IANA name such as Europe/Paris)"
         ) from None
@@ -45,9 +47,9 @@ def check_timezone(name: str | None) -> str | None:
 
 
 class Horizon(Strict):
-    start: date
+    start: Day
     weeks: Annotated[int, Field(ge=1, le=104)] | None = None
-    end: date | None = None
+    end: Day | None = None
 
     @model_validator(mode="after")
     def _length_is_known(self) -> Horizon:
@@ -79,7 +81,7 @@ class Rules(Strict):
 
 
 class Holiday(Strict):
-    date: date
+    date: Day
     name: str | None = None
     regions: list[str] | None = None
 
@@ -91,6 +93,9 @@ class BusyTime(Strict):
 
     @model_validator(mode="after")
     def _ends_after_start(self) -> BusyTime:
+        for moment in (self.start, self.end):
+            if not 1971 <= moment.year <= 2999:
+                raise ValueError("times must lie between the years 1971 and 2999")
         naive = (self.start.tzinfo is None, self.end.tzinfo is None)
         if naive[0] != naive[1]:
             raise ValueError("start and end must both carry an offset, or neither")
@@ -100,8 +105,8 @@ class BusyTime(Strict):
 
 
 class OutOfOffice(Strict):
-    from_: date = Field(alias="from")
-    to: date
+    from_: Day = Field(alias="from")
+    to: Day
 
     @model_validator(mode="after")
     def _ordered(self) -> OutOfOffice:
@@ -141,7 +146,7 @@ class Person(Strict):
     busy: list[BusyTime] = Field(default_factory=list)
     out_of_office: list[OutOfOffice] = Field(default_factory=list)
     calendar: CalendarSource | None = None
-    available_from: date | None = None
+    available_from: Day | None = None
     max_sessions_per_day: Annotated[int, Field(ge=1)] | None = None
     max_sessions_per_week: Annotated[int, Field(ge=1)] | None = None
 
@@ -172,7 +177,7 @@ class Pair(Strict):
     mentee: str
     cadence: Cadence | None = None
     duration_minutes: Annotated[int, Field(ge=5, le=8 * 60)] | None = None
-    start: date | None = None
+    start: Day | None = None
     sessions: Annotated[int, Field(ge=1, le=520)] | None = None
     priority: Priority = "normal"
     preferred: Preferred | None = None

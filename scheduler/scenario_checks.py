@@ -61,6 +61,7 @@ def cross_field_errors(raw: dict[str, Any]) -> Iterator[FieldError]:
     yield from _durations_on_grid(raw, pairs)
     yield from _people_fields(people)
     yield from _current_pairs(raw, pair_ids)
+    yield from _not_yet_supported(raw)
 
 
 def _items(raw: dict[str, Any], key: str) -> list[tuple[int, dict[str, Any]]]:
@@ -118,22 +119,36 @@ def _article(role: str) -> str:
 def _durations_on_grid(
     raw: dict[str, Any], pairs: list[tuple[int, dict[str, Any]]]
 ) -> Iterator[FieldError]:
+    """Each pair's duration (its own, else the rules') is a whole number of grid steps."""
     grid = raw.get("grid_minutes", 15)
     if grid not in _GRID_CHOICES:
         return
     rules = raw.get("rules") if isinstance(raw.get("rules"), dict) else {}
-    default = rules.get("duration_minutes", Rules().duration_minutes)  # type: ignore[union-attr]
-    if isinstance(default, int) and default % grid:
+    written = isinstance(rules, dict) and "duration_minutes" in rules
+    default = rules.get("duration_minutes") if written else Rules().duration_minutes  # type: ignore[union-attr]
+    if written and _off_grid(default, grid):
         yield FieldError(
             "rules.duration_minutes", f"{default} is not a multiple of grid_minutes ({grid})"
         )
     for index, pair in pairs:
         duration = pair.get("duration_minutes")
-        if isinstance(duration, int) and duration % grid:
+        if duration is None and not written and _off_grid(default, grid):
+            yield FieldError(
+                f"pairs[{index}].duration_minutes",
+                f"the default duration ({default}) is not a multiple of grid_minutes ({grid}); "
+                "set duration_minutes here or in rules",
+            )
+        elif _off_grid(duration, grid):
             yield FieldError(
                 f"pairs[{index}].duration_minutes",
                 f"{duration} is not a multiple of grid_minutes ({grid})",
             )
+
+
+def _off_grid(minutes: Any, grid: int) -> bool:
+    """True for a number of minutes that is not a whole number of grid steps (50.0 too)."""
+    numeric = isinstance(minutes, int | float) and not isinstance(minutes, bool)
+    return numeric and minutes % grid != 0
 
 
 def _people_fields(people: list[tuple[int, dict[str, Any]]]) -> Iterator[FieldError]:
@@ -155,3 +170,17 @@ def _current_pairs(raw: dict[str, Any], pair_ids: dict[str, Any]) -> Iterator[Fi
         pair = booked.get("pair")
         if isinstance(pair, str) and pair not in pair_ids:
             yield FieldError(f"current[{index}].pair", f"unknown pair '{pair}'")
+
+
+NOT_YET = {
+    "now": "re-planning (now and current) is not supported by this version of tandem yet",
+    "current": "re-planning (now and current) is not supported by this version of tandem yet",
+    "variations": "what-if variations are not supported by this version of tandem yet",
+}
+
+
+def _not_yet_supported(raw: dict[str, Any]) -> Iterator[FieldError]:
+    """Refuse, rather than silently ignore, the parts of the format still to come."""
+    for key, message in NOT_YET.items():
+        if raw.get(key) not in (None, [], {}):
+            yield FieldError(key, message)

@@ -146,8 +146,9 @@ def _plan(data: CandidateSet, chosen: dict[int, int], report: SolverReport) -> P
 
 
 def _checked(plan: Plan, data: CandidateSet, greedy: dict[int, int]) -> Plan:
-    """Every plan passes the independent validator before it leaves; if the optimiser's
-    plan ever did not, the greedy plan (built rule by rule) takes its place."""
+    """Every plan passes the independent validator before it leaves. If the optimiser's
+    plan ever did not, the greedy plan (built rule by rule) takes its place, and should
+    that fail too, the sessions it rejects are left unplaced: nothing invalid leaves."""
     violations = validate_plan(data.problem, plan.sessions)
     if not violations:
         return plan
@@ -157,5 +158,10 @@ def _checked(plan: Plan, data: CandidateSet, greedy: dict[int, int]) -> Plan:
         f"the validator rejected the optimised plan ({len(violations)} violations); "
         "the greedy plan is used"
     )
-    fallback = replace(plan.solver, status=FEASIBLE, notes=(*plan.solver.notes, note))
-    return _plan(data, greedy, fallback)
+    report = replace(plan.solver, status=FEASIBLE, notes=(*plan.solver.notes, note))
+    fallback = _plan(data, greedy, report)
+    rejected = {(v.pair, v.index) for v in validate_plan(data.problem, fallback.sessions)}
+    if not rejected:
+        return fallback
+    kept = {n: c for n, c in greedy.items() if data.sessions[n].request.key not in rejected}
+    return _plan(data, kept, report)

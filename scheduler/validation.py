@@ -16,7 +16,15 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from scheduler.clock import WEEKDAYS, format_clock
-from scheduler.domain import Busy, Pair, Person, PlannedSession, Problem, TentativePolicy
+from scheduler.domain import (
+    Busy,
+    CapPeriod,
+    Pair,
+    Person,
+    PlannedSession,
+    Problem,
+    TentativePolicy,
+)
 
 RULES = (
     "known_session",
@@ -301,42 +309,27 @@ def _min_gap(problem: Problem, sessions: Sequence[PlannedSession]) -> Iterator[V
                 )
 
 
-CAP_KEYS = (("daily_cap", "max_sessions_per_day"), ("weekly_cap", "max_sessions_per_week"))
+CAP_RULES: tuple[tuple[str, CapPeriod], ...] = (("daily_cap", "day"), ("weekly_cap", "week"))
 
 
 def _caps(problem: Problem, sessions: Sequence[PlannedSession]) -> Iterator[Violation]:
-    """A person's own caps count all their sessions; a pair's caps count the pair's own."""
+    """All of a person's sessions in a local day (ISO week) count against the cap of each
+    session there (`Problem.session_cap`: the pair's, the person's, else the rules')."""
     for person_id, own in _by_person(problem, sessions).items():
-        person = problem.people[person_id]
-        for rule, key in CAP_KEYS:
-            label = {s.key: _bucket_label(rule, s, person.tz) for s in own}
-            yield from _cap(own, rule, person_id, getattr(person, key), label, "")
-            for pair_id in sorted({s.pair for s in own}):
-                pair_cap = getattr(problem.pairs[pair_id], key)
-                if pair_cap is not None:
-                    pair_sessions = [s for s in own if s.pair == pair_id]
-                    scope = f" of pair {pair_id}"
-                    yield from _cap(pair_sessions, rule, person_id, pair_cap, label, scope)
-
-
-def _cap(
-    sessions: list[PlannedSession],
-    rule: str,
-    person: str,
-    cap: int,
-    label: dict[tuple[str, int], str],
-    scope: str,
-) -> Iterator[Violation]:
-    counts = Counter(label[s.key] for s in sessions)
-    for s in sessions:
-        if counts[label[s.key]] > cap:
-            yield Violation(
-                s.pair,
-                s.index,
-                rule,
-                f"{person} has {counts[label[s.key]]} sessions{scope} in {label[s.key]}, "
-                f"at most {cap}",
-            )
+        tz = problem.people[person_id].tz
+        for rule, period in CAP_RULES:
+            label = {s.key: _bucket_label(rule, s, tz) for s in own}
+            counts = Counter(label.values())
+            for s in own:
+                cap = problem.session_cap(person_id, problem.pairs[s.pair], period)
+                if counts[label[s.key]] > cap:
+                    yield Violation(
+                        s.pair,
+                        s.index,
+                        rule,
+                        f"{person_id} has {counts[label[s.key]]} sessions in {label[s.key]}, "
+                        f"at most {cap} for this session",
+                    )
 
 
 def _bucket_label(rule: str, s: PlannedSession, tz: ZoneInfo) -> str:

@@ -11,8 +11,8 @@ from collections.abc import Callable, Iterator
 
 from ortools.sat.python import cp_model
 
-from scheduler.availability import IntArray
 from scheduler.candidates import CandidateSet, SessionCandidates
+from scheduler.domain import CapPeriod
 from scheduler.model.variables import Variables
 
 Rule = Callable[[cp_model.CpModel, CandidateSet, Variables], None]
@@ -68,62 +68,48 @@ def maximal_cliques(
 
 
 def add_daily_cap(model: cp_model.CpModel, data: CandidateSet, v: Variables) -> None:
-    """At most `max_sessions_per_day` sessions on a person's local date (person and pair caps)."""
+    """Sessions on a person's local date stay within the cap of each session there."""
     for person in v.people():
-        for cap, sessions in _caps(data, v, person, "max_sessions_per_day"):
-            _add_cap(model, v, sessions, _day_of(person), cap)
+        _add_caps(model, data, v, person, "day")
 
 
 def add_weekly_cap(model: cp_model.CpModel, data: CandidateSet, v: Variables) -> None:
-    """At most `max_sessions_per_week` sessions in a person's local ISO week."""
+    """Sessions in a person's local ISO week stay within the cap of each session there."""
     for person in v.people():
-        for cap, sessions in _caps(data, v, person, "max_sessions_per_week"):
-            _add_cap(model, v, sessions, _week_of(person), cap)
+        _add_caps(model, data, v, person, "week")
 
 
-def _day_of(person: str) -> Callable[[SessionCandidates], IntArray]:
-    return lambda session: session.day_of(person)
-
-
-def _week_of(person: str) -> Callable[[SessionCandidates], IntArray]:
-    return lambda session: session.week_of(person)
-
-
-def _caps(
-    data: CandidateSet, v: Variables, person: str, key: str
-) -> Iterator[tuple[int, list[SessionCandidates]]]:
-    """The person's own cap over all their sessions, then each pair's cap over its own.
-
-    When a person and a pair both set a cap, both hold.
-    """
-    sessions = v.sessions_of(person)
-    yield getattr(data.problem.people[person], key), sessions
-    by_pair: dict[str, list[SessionCandidates]] = defaultdict(list)
-    for session in sessions:
-        by_pair[session.pair.id].append(session)
-    for pair_sessions in by_pair.values():
-        pair_cap = getattr(pair_sessions[0].pair, key)
-        if pair_cap is not None:
-            yield pair_cap, pair_sessions
-
-
-def _add_cap(
-    model: cp_model.CpModel,
-    v: Variables,
-    sessions: list[SessionCandidates],
-    bucket_of: Callable[[SessionCandidates], IntArray],
-    cap: int,
+def _add_caps(
+    model: cp_model.CpModel, data: CandidateSet, v: Variables, person: str, period: CapPeriod
 ) -> None:
-    """One linear cap per bucket (day or week) that more than `cap` sessions could reach."""
-    buckets: dict[int, list[cp_model.IntVar]] = defaultdict(list)
-    owners: dict[int, set[int]] = defaultdict(set)
-    for session in sessions:
-        for bucket, var in zip(bucket_of(session).tolist(), v.choices(session), strict=True):
-            buckets[bucket].append(var)
-            owners[bucket].add(session.number)
-    for bucket, variables in buckets.items():
-        if len(owners[bucket]) > cap:
-            model.add(sum(variables) <= cap)
+    """In each day (or week) of the person: the count of all their sessions is at most the
+    cap of every session placed there (`Problem.session_cap`).
+
+    Caps differ only where a pair or the person sets its own. The largest cap present holds
+    whenever anything is placed, so it is a plain linear cap; a smaller cap c holds only
+    when a session whose cap is at most c is placed, so it is enforced by an indicator.
+    """
+    buckets: dict[int, list[tuple[int, int, cp_model.IntVar]]] = defaultdict(list)
+    for session in v.sessions_of(person):
+        cap = data.problem.session_cap(person, session.pair, period)
+        bucket_of = session.day_of(person) if period == "day" else session.week_of(person)
+        for bucket, var in zip(bucket_of.tolist(), v.choices(session), strict=True):
+            buckets[bucket].append((cap, session.number, var))
+    for entries in buckets.values():
+        reach = len({number for _, number, _ in entries})
+        every = [var for _, _, var in entries]
+        caps = sorted({cap for cap, _, _ in entries})
+        for cap in caps:
+            if reach <= cap:
+                break
+            if cap == caps[-1]:
+                model.add(sum(every) <= cap)
+                continue
+            binding = model.new_bool_var("")
+            for other_cap, _, var in entries:
+                if other_cap <= cap:
+                    model.add_implication(var, binding)
+            model.add(sum(every) <= cap).only_enforce_if(binding)
 
 
 def add_min_gap(model: cp_model.CpModel, data: CandidateSet, v: Variables) -> None:

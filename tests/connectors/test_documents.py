@@ -79,3 +79,27 @@ def test_ics_and_graph_sources_are_refused_clearly_for_now(tmp_path: Path) -> No
     assert errors(tmp_path, text) == [
         "people[1].calendar.ics (line 6): ICS calendars are not read yet by this version of tandem"
     ]
+
+
+def test_shared_blocks_through_aliases_are_fine_but_recursive_ones_are_refused(
+    tmp_path: Path,
+) -> None:
+    shared = VALID.replace(
+        "{id: m1, role: mentor, region: NO}",
+        "{id: m1, role: mentor, working_hours: &hours {mon-fri: ['09:00-17:00']}}",
+    )
+    shared = shared.replace(
+        "{id: e1, role: executive}", "{id: e1, role: executive, working_hours: *hours}"
+    )
+    path = tmp_path / "shared.yaml"
+    path.write_text(shared)
+    assert load_problem(path).people["e1"].working_hours == dict.fromkeys(range(5), ((540, 1020),))
+    (error,) = errors(tmp_path, "a: &x [1, *x]\n")
+    assert "an alias refers to itself" in error
+
+
+def test_an_alias_bomb_is_refused(tmp_path: Path) -> None:
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, 9)]
+    (error,) = errors(tmp_path, "\n".join(lines) + "\n")
+    assert "expands to more than" in error

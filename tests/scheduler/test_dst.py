@@ -116,3 +116,24 @@ def test_working_hours_over_the_missing_hour_are_shorter() -> None:
         "2027-03-28 01:00",
         "2027-03-28 03:00",
     ]
+
+
+def test_a_busy_block_written_inside_the_missing_hour_cancels_no_other_busy_time() -> None:
+    # 02:30-03:10 does not exist as written on 2027-03-28 in Paris; it must not erase the
+    # real meeting 03:00-06:00 that follows it.
+    document = scenario(
+        timezone="Europe/Paris",
+        horizon={"start": "2027-03-28", "weeks": 1},
+        people=[
+            mentor(working_hours={"sun": ["01:00-08:00"]}),
+            executive(
+                working_hours={"sun": ["01:00-08:00"]},
+                busy=[
+                    {"start": "2027-03-28T02:30", "end": "2027-03-28T03:10"},
+                    {"start": "2027-03-28T03:00", "end": "2027-03-28T06:00"},
+                    {"start": "2027-03-28T06:45", "end": "2027-03-28T08:00"},
+                ],
+            ),
+        ],
+    )
+    assert local_starts(problem_of(document), plan_of(document), "e1") == ["2027-03-28 01:00"]

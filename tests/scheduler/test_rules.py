@@ -283,3 +283,30 @@ def test_a_programme_with_nothing_to_place_is_planned_empty() -> None:
     plan = plan_of(document)
     assert plan.sessions == () and plan.unplaced == ()
     assert plan.solver.status == "OPTIMAL"
+
+
+def two_pairs_on_one_monday(**caps: object) -> dict[str, Any]:
+    """A mentor free only on Monday morning, with two executives; caps as given."""
+    people = [mentor(working_hours={"mon": ["09:00-12:00"]}), executive("e1"), executive("e2")]
+    if "person" in caps:
+        people[0]["max_sessions_per_day"] = caps["person"]
+    pairs = [pair("p1", "m1", "e1"), pair("p2", "m1", "e2")]
+    for pair_doc, key in ((pairs[0], "p1"), (pairs[1], "p2")):
+        if key in caps:
+            pair_doc["max_sessions_per_day"] = caps[key]
+    return scenario(people=people, pairs=pairs, rules={"max_sessions_per_day": 1})
+
+
+def test_a_cap_set_on_pairs_wins_over_the_rules() -> None:
+    assert len(plan_of(two_pairs_on_one_monday(p1=2, p2=2)).sessions) == 2
+
+
+def test_a_pair_left_on_the_rules_cap_still_limits_the_day_it_shares() -> None:
+    assert len(plan_of(two_pairs_on_one_monday(p1=2)).sessions) == 1
+
+
+def test_when_the_person_and_the_pair_both_set_a_cap_both_hold() -> None:
+    assert len(plan_of(two_pairs_on_one_monday(p1=2, p2=2, person=1)).sessions) == 1
+    assert (
+        len(plan_of(two_pairs_on_one_monday(person=2)).sessions) == 2
+    )  # the person's replaces the rules'

@@ -70,7 +70,9 @@ def test_reversed_and_doubled_working_hours() -> None:
 
 
 def test_duration_off_the_grid() -> None:
-    document = scenario(grid_minutes=30, pairs=[pair(duration_minutes=45)])
+    document = scenario(
+        grid_minutes=30, rules={"duration_minutes": 45}, pairs=[pair(duration_minutes=45)]
+    )
     errors = errors_of(document)
     assert "pairs[0].duration_minutes: 45 is not a multiple of grid_minutes (30)" in errors
     assert "rules.duration_minutes: 45 is not a multiple of grid_minutes (30)" in errors
@@ -155,8 +157,41 @@ def test_a_calendar_has_exactly_one_source() -> None:
 
 def test_current_sessions_name_known_pairs() -> None:
     document = scenario(current=[{"pair": "p9", "index": 0, "start": "2027-01-05T10:00:00Z"}])
-    assert errors_of(document) == ["current[0].pair: unknown pair 'p9'"]
+    assert "current[0].pair: unknown pair 'p9'" in errors_of(document)
 
 
 def test_a_document_that_is_not_a_mapping() -> None:
     assert errors_of(["version", 1]) == ["(document): a scenario is a mapping of keys"]  # type: ignore[arg-type]
+
+
+def test_odd_values_get_field_errors_not_crashes() -> None:
+    document = scenario(
+        timezone="Europe",
+        people=[mentor(out_of_office=[{"from": "2027-01-01", "to": "9999-12-31"}]), executive()],
+        pairs=[pair(duration_minutes=50.0, start="0001-01-01")],
+    )
+    errors = errors_of(document)
+    assert any(e.startswith("timezone: unknown time zone 'Europe'") for e in errors)
+    assert any(
+        e.startswith("people[0].out_of_office[0].to: Input should be less than") for e in errors
+    )
+    assert any(e.startswith("pairs[0].start: Input should be greater than") for e in errors)
+    assert "pairs[0].duration_minutes: 50.0 is not a multiple of grid_minutes (15)" in errors
+
+
+def test_the_default_duration_is_checked_only_where_it_is_used() -> None:
+    own_durations = scenario(grid_minutes=30, pairs=[pair(duration_minutes=60)])
+    assert validate_scenario(own_durations).grid_minutes == 30
+    default_used = scenario(grid_minutes=30)
+    assert errors_of(default_used) == [
+        "pairs[0].duration_minutes: the default duration (45) is not a multiple of "
+        "grid_minutes (30); set duration_minutes here or in rules"
+    ]
+
+
+def test_replanning_and_variations_are_refused_until_supported() -> None:
+    document = scenario(now="2027-01-04T09:00:00Z", variations=[{"name": "v", "set": {}}])
+    assert errors_of(document) == [
+        "now: re-planning (now and current) is not supported by this version of tandem yet",
+        "variations: what-if variations are not supported by this version of tandem yet",
+    ]
