@@ -13,13 +13,14 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from api.report import print_plan_summary, print_violations
 from connectors.documents import read_document
 from connectors.scenarios import load_problem
 from scheduler.errors import ScenarioError
 from scheduler.parameters import SolverParameters
-from scheduler.plan_format import plan_to_dict, sessions_from_dict
+from scheduler.plan_format import current_from_plan, plan_to_dict, sessions_from_dict
 from scheduler.solve import solve
 from scheduler.validation import validate_plan
 
@@ -68,6 +69,17 @@ def _parser() -> argparse.ArgumentParser:
     plan.add_argument("--seed", type=int, default=0, help="solver seed: same seed, same plan")
     plan.add_argument("--workers", type=int, default=2, help="solver threads (default 2)")
     plan.add_argument("--quiet", action="store_true", help="no progress lines")
+    plan.add_argument(
+        "--current",
+        type=Path,
+        metavar="OLD_PLAN.json",
+        help="re-plan: the sessions of an earlier plan are booked (fills `current`)",
+    )
+    plan.add_argument(
+        "--now",
+        metavar="DATETIME",
+        help="re-plan as of this time, e.g. 2027-03-09T09:00+01:00 (fills `now`)",
+    )
     plan.set_defaults(command=_plan)
 
     check = commands.add_parser("check", help="validate a scenario only")
@@ -89,7 +101,7 @@ def _positive_float(text: str) -> float:
 
 
 def _plan(args: argparse.Namespace) -> int:
-    problem = load_problem(args.scenario)
+    problem = load_problem(args.scenario, _replanning(args))
     params = SolverParameters(
         solver=args.solver, time_limit_seconds=args.time_limit, workers=args.workers, seed=args.seed
     )
@@ -103,6 +115,17 @@ def _plan(args: argparse.Namespace) -> int:
     if args.out:
         print(f"\nplan written to {args.out}")
     return EXIT_OK
+
+
+def _replanning(args: argparse.Namespace) -> dict[str, Any]:
+    overrides: dict[str, Any] = {}
+    if args.current:
+        overrides["current"] = current_from_plan(
+            read_document(args.current).data, str(args.current)
+        )
+    if args.now:
+        overrides["now"] = args.now
+    return overrides
 
 
 def _progress(message: str) -> None:

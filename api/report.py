@@ -21,6 +21,9 @@ def print_plan_summary(plan: dict[str, Any]) -> None:
     for note in solver["notes"]:
         print(f"    note: {note}")
     _print_load(plan["load"])
+    _print_moves(plan["sessions"])
+    for warning in plan["warnings"]:
+        print(f"  warning (inside the notice window, handle by hand): {warning}")
     _print_unplaced(plan["unplaced"])
 
 
@@ -46,6 +49,18 @@ def _print_load(load: list[dict[str, Any]]) -> None:
             f"  {role}s: {len(people)}, mentoring hours min {min(hours):g} / "
             f"mean {sum(hours) / len(hours):.1f} / max {max(hours):g} ({busiest['person']}), "
             f"busiest week {max(p['busiest_week'] for p in people)} sessions"
+        )
+
+
+def _print_moves(sessions: list[dict[str, Any]], shown: int = 25) -> None:
+    moved = [s for s in sessions if s["moved"]]
+    if not any("moves" in s and s["moves"] for s in sessions) and not moved:
+        return
+    print(f"  moved sessions: {len(moved)}")
+    for session in moved[:shown]:
+        print(
+            f"    {session['pair']}#{session['index']} to {session['start']}: "
+            f"{session.get('moved_because', '')}"
         )
 
 

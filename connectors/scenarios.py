@@ -18,9 +18,12 @@ from scheduler.scenario import Scenario
 from scheduler.scenario_checks import validate_scenario
 
 
-def load_problem(path: Path) -> Problem:
-    """Read, validate and resolve a scenario file; ScenarioError lists what is wrong."""
+def load_problem(path: Path, overrides: dict[str, Any] | None = None) -> Problem:
+    """Read, validate and resolve a scenario file; ScenarioError lists what is wrong.
+    `overrides` replace top-level keys first (the command line's `--now`, `--current`)."""
     document = read_document(path)
+    if overrides and isinstance(document.data, dict):
+        document.data.update(overrides)
     return problem_from_document(document, path.parent, default_name=path.stem)
 
 

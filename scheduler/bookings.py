@@ -126,7 +126,16 @@ def greedy_choices(data: CandidateSet, sessions: list[SessionCandidates]) -> dic
     as a person would with Outlook's scheduling assistant."""
     bookings = Bookings(data)
     chosen: dict[int, int] = {}
+    for session in (s for s in sessions if s.frozen):  # they stay, whatever they break
+        bookings.book(session, 0)
+        chosen[session.number] = 0
+    for session in sessions:  # then booked sessions keep their start where they still can
+        if not session.frozen and session.keep is not None and bookings.fits(session, session.keep):
+            bookings.book(session, session.keep)
+            chosen[session.number] = session.keep
     for session in sessions:
+        if session.number in chosen:
+            continue
         for choice in range(len(session)):
             if bookings.fits(session, choice):
                 bookings.book(session, choice)

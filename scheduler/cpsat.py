@@ -19,11 +19,15 @@ from ortools.sat.python import cp_model
 from scheduler.candidates import CandidateSet, SessionCandidates
 from scheduler.model.builder import build_model
 from scheduler.model.objectives import (
+    has_bookings,
+    level,
+    moves,
     placement,
-    priority_weights,
+    placement_weights,
     soft_penalties,
     total_penalty,
 )
+from scheduler.model.variables import Variables
 from scheduler.parameters import SolverParameters
 
 log = logging.getLogger(__name__)
@@ -64,7 +68,7 @@ def place_most(
     floor = placement_value(sessions, greedy)
     solver = _solver(params, seconds)
     status = _run(solver, model)
-    uniform = len({s.pair.priority for s in sessions if len(s)}) <= 1
+    uniform = len({level(s) for s in sessions if len(s)}) <= 1
     if status not in SOLVED or solver.objective_value < floor:
         return _greedy_floor(greedy, floor, status, solver, uniform, sessions)
     return Placement(
@@ -83,10 +87,15 @@ def polish(
     params: SolverParameters,
     seconds: float,
 ) -> Polish:
-    """The same placement value as `placed`, the least soft penalty."""
+    """The same placement value as `placed`; when re-planning, the fewest moves; then the
+    least soft penalty."""
     model, variables = build_model(data, sessions)
     penalties = soft_penalties(variables, params.weights)
     model.add(placement(variables) >= placement_value(sessions, placed))
+    if has_bookings(variables):
+        began = time.monotonic()
+        placed = _fewest_moves(model, variables, placed, params, seconds / 2)
+        seconds -= time.monotonic() - began
     model.minimize(total_penalty(penalties))
     variables.hint(placed)
     solver = _solver(params, seconds)
@@ -102,9 +111,28 @@ def polish(
     )
 
 
+def _fewest_moves(
+    model: cp_model.CpModel,
+    variables: Variables,
+    placed: dict[int, int],
+    params: SolverParameters,
+    seconds: float,
+) -> dict[int, int]:
+    """Minimise the moves and fix that minimum for the soft pass that follows."""
+    cost = moves(variables)
+    model.minimize(cost)
+    variables.hint(placed)
+    solver = _solver(params, seconds)
+    status = _run(solver, model)
+    if status not in SOLVED:
+        return placed  # keep the placement's moves; it is a valid bound for the next pass
+    model.add(cost <= round(solver.objective_value))
+    return variables.chosen(solver)
+
+
 def placement_value(sessions: Sequence[SessionCandidates], chosen: dict[int, int]) -> int:
-    weights = priority_weights(list(sessions))
-    return sum(weights[s.pair.priority] for s in sessions if s.number in chosen)
+    weights = placement_weights(sessions)
+    return sum(weights[level(s)] for s in sessions if s.number in chosen)
 
 
 def _greedy_floor(

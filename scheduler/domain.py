@@ -105,11 +105,27 @@ class Period:
 
 
 @dataclass(frozen=True)
+class Booking:
+    """A session already booked (the scenario's `current`)."""
+
+    start: datetime  # UTC
+    status: Literal["booked", "declined", "cancelled"] = "booked"
+    moves: int = 0
+
+    @property
+    def must_leave(self) -> bool:
+        """Declined or cancelled: the session must leave this start."""
+        return self.status != "booked"
+
+
+@dataclass(frozen=True)
 class SessionRequest:
-    """One session a pair needs: session `index`, inside `period`."""
+    """One session a pair needs: session `index`, inside `period`; maybe booked already."""
 
     pair: Pair
     period: Period
+    booking: Booking | None = None
+    frozen: bool = False  # booked inside the notice window: it stays where it is
 
     @property
     def key(self) -> tuple[str, int]:
@@ -130,6 +146,8 @@ class Problem:
     sessions: tuple[SessionRequest, ...]
     rules_max_sessions_per_day: int = 2
     rules_max_sessions_per_week: int = 5
+    now: datetime | None = None
+    notice_until: datetime | None = None  # now + min_notice_hours: nothing new before this
 
     def session_cap(self, person_id: str, pair: Pair, period: CapPeriod) -> int:
         """How many sessions `person_id` may have on the day (or ISO week) of a session of
@@ -157,6 +175,9 @@ class PlannedSession:
     start: datetime
     end: datetime
     moved: bool = False
+    moves: int = 0  # how often the session has moved, this move included
+    moved_because: str | None = None
+    frozen: bool = False
 
     @property
     def key(self) -> tuple[str, int]:

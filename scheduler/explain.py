@@ -45,9 +45,23 @@ def when(session: SessionCandidates) -> str:
 def _no_slot(data: CandidateSet, index: AvailabilityIndex, s: SessionCandidates) -> Unplaced:
     pair, period = s.pair, s.request.period
     people = pair.people
+    booking, limit = s.request.booking, pair.max_moves_per_session
+    if booking and limit is not None and booking.moves >= limit:
+        text = (
+            f"{when(s)}: moved {booking.moves} times already (max_moves_per_session {limit}) "
+            "and its booked start is no longer possible: a person must handle it"
+        )
+        return Unplaced(pair.id, s.index, text, "max_moves_reached", people)
+    notice = index.problem.notice_until
     first, stop = period_window(s.request, index.grid)
     if period.is_empty or stop <= first:
         return _outside_horizon(data, s)
+    if notice is not None and _empty(period_window(s.request, index.grid, notice)):
+        text = (
+            f"{when(s)}: the period ends inside the notice window "
+            f"(nothing new before {notice:%Y-%m-%d %H:%M} UTC)"
+        )
+        return Unplaced(pair.id, s.index, text, "inside_notice_window", people)
     mentor, mentee = index.people[pair.mentor], index.people[pair.mentee]
     window = slice(first, stop)
 
@@ -88,6 +102,10 @@ def _no_slot(data: CandidateSet, index: AvailabilityIndex, s: SessionCandidates)
     if days_off != "none":
         text += f"; also {days_off}"
     return Unplaced(pair.id, s.index, text, "no_common_free_time", people)
+
+
+def _empty(window: tuple[int, int]) -> bool:
+    return window[1] <= window[0]
 
 
 def _outside_horizon(data: CandidateSet, s: SessionCandidates) -> Unplaced:

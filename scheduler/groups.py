@@ -21,7 +21,8 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from scheduler.candidates import CandidateSet, SessionCandidates
-from scheduler.cpsat import Placement, Polish, place_most, polish
+from scheduler.cpsat import Placement, Polish, place_most, placement_value, polish
+from scheduler.model.objectives import level
 from scheduler.parameters import SolverParameters
 
 Progress = Callable[[str], None]
@@ -59,6 +60,8 @@ def solve_groups(
 ) -> GroupResults:
     single = replace(params, workers=1)
     began = time.monotonic()
+    unchanged = [g for g in groups if _unchanged(g, greedy)]
+    groups = [g for g in groups if not _unchanged(g, greedy)]
     batches = pack(groups, CANDIDATES_PER_PLACEMENT)
     placement_deadline = time.monotonic() + params.placement_share * max(
         0.0, deadline - time.monotonic()
@@ -75,7 +78,29 @@ def solve_groups(
         if done == len(tasks) or done % max(1, len(tasks) // 5) == 0:
             progress(f"soft goals: {done}/{len(tasks)} groups polished")
     polished = sum(1 for p in polishes if p.penalty is not None)
-    return GroupResults(placements, polishes, polished, len(groups), placement_seconds)
+    kept = [_as_booked(group) for group in unchanged]
+    return GroupResults(
+        placements + [k[0] for k in kept],
+        polishes + [k[1] for k in kept],
+        polished + len(kept),
+        len(groups) + len(kept),
+        placement_seconds,
+    )
+
+
+def _unchanged(group: list[SessionCandidates], greedy: dict[int, int]) -> bool:
+    """Every session of the group is booked and keeps its start: nothing to solve again."""
+    return all(s.keep is not None and greedy.get(s.number) == s.keep for s in group)
+
+
+def _as_booked(group: list[SessionCandidates]) -> tuple[Placement, Polish]:
+    chosen = {s.number: s.keep for s in group if s.keep is not None}
+    value = placement_value(group, chosen)
+    return (
+        # Every session of the group is placed: nothing can do better.
+        Placement(chosen, "OPTIMAL", value, value, len({level(s) for s in group}) <= 1),
+        Polish(dict(chosen), status="UNCHANGED"),
+    )
 
 
 def pack(groups: list[list[SessionCandidates]], capacity: int) -> list[list[SessionCandidates]]:

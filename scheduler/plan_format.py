@@ -81,6 +81,9 @@ def _session(problem: Problem, s: PlannedSession) -> dict[str, Any]:
         "start": instant_text(s.start),
         "end": instant_text(s.end),
         "moved": s.moved,
+        "moves": s.moves,
+        **({"moved_because": s.moved_because} if s.moved_because else {}),
+        **({"frozen": True} if s.frozen else {}),
         "mentee_local": s.start.astimezone(mentee_tz).isoformat(),
         "mentor_local": s.start.astimezone(mentor_tz).isoformat(),
     }
@@ -98,6 +101,7 @@ class _SessionRecord(BaseModel):
     mentor: str | None = None
     mentee: str | None = None
     moved: bool = False
+    moves: int = Field(default=0, ge=0)
 
 
 class _PlanRecord(BaseModel):
@@ -132,4 +136,21 @@ def _planned(problem: Problem, s: _SessionRecord) -> PlannedSession:
         start=start,
         end=s.end.astimezone(UTC) if s.end else start + duration,
         moved=s.moved,
+        moves=s.moves,
     )
+
+
+def current_from_plan(data: Any, source: str | None = None) -> list[dict[str, Any]]:
+    """An earlier plan as the scenario's `current`: every session booked where it stands,
+    with the moves it has made so far."""
+    try:
+        record = _PlanRecord.model_validate(data)
+    except ValidationError as invalid:
+        raise ScenarioError(
+            [FieldError(format_path(list(e["loc"])), str(e["msg"])) for e in invalid.errors()],
+            source,
+        ) from None
+    return [
+        {"pair": s.pair, "index": s.index, "start": instant_text(s.start), "moves": s.moves}
+        for s in record.sessions
+    ]

@@ -4,13 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from scheduler import scenario as doc
 from scheduler.clock import WEEKDAYS, parse_range, parse_working_hours
-from scheduler.domain import Busy, Pair, Period, Person, Preference, Problem, SessionRequest
+from scheduler.domain import (
+    Booking,
+    Busy,
+    Pair,
+    Period,
+    Person,
+    Preference,
+    Problem,
+    SessionRequest,
+)
+from scheduler.errors import FieldError, ScenarioError
 from scheduler.time_grid import local_midnight, naive_to_utc, period_days
 
 T = TypeVar("T")
@@ -48,10 +58,53 @@ def build_problem(
         rules_max_sessions_per_day=scenario.rules.max_sessions_per_day,
         rules_max_sessions_per_week=scenario.rules.max_sessions_per_week,
     )
+    now = naive_to_utc(scenario.now, scenario_tz) if scenario.now else None
+    notice_until = now + timedelta(hours=scenario.rules.min_notice_hours) if now else None
+    problem = replace(problem, now=now, notice_until=notice_until)
+    requests = [request for pair in pairs.values() for request in session_requests(problem, pair)]
+    bookings = _bookings(scenario, {request.key for request in requests}, scenario_tz)
     sessions = tuple(
-        request for pair in pairs.values() for request in session_requests(problem, pair)
+        _booked(request, bookings.get(request.key), notice_until) for request in requests
     )
     return replace(problem, sessions=sessions)
+
+
+def _bookings(
+    scenario: doc.Scenario, required: set[tuple[str, int]], tz: ZoneInfo
+) -> dict[tuple[str, int], Booking]:
+    """The scenario's `current` by session; an unknown session or one given twice is an error."""
+    bookings: dict[tuple[str, int], Booking] = {}
+    errors = []
+    for number, entry in enumerate(scenario.current):
+        key = (entry.pair, entry.index)
+        if key not in required:
+            errors.append(
+                FieldError(
+                    f"current[{number}].index", f"pair {entry.pair} needs no session {entry.index}"
+                )
+            )
+        elif key in bookings:
+            errors.append(
+                FieldError(
+                    f"current[{number}]",
+                    f"session {entry.index} of pair {entry.pair} is listed twice",
+                )
+            )
+        else:
+            bookings[key] = Booking(naive_to_utc(entry.start, tz), entry.status, entry.moves)
+    if errors:
+        raise ScenarioError(errors)
+    return bookings
+
+
+def _booked(
+    request: SessionRequest, booking: Booking | None, notice_until: datetime | None
+) -> SessionRequest:
+    """A booked session that starts inside the notice window is frozen where it is."""
+    if booking is None:
+        return request
+    frozen = notice_until is not None and not booking.must_leave and booking.start < notice_until
+    return replace(request, booking=booking, frozen=frozen)
 
 
 def _horizon_end(horizon: doc.Horizon) -> date:

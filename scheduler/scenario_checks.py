@@ -173,8 +173,6 @@ def _current_pairs(raw: dict[str, Any], pair_ids: dict[str, Any]) -> Iterator[Fi
 
 
 NOT_YET = {
-    "now": "re-planning (now and current) is not supported by this version of tandem yet",
-    "current": "re-planning (now and current) is not supported by this version of tandem yet",
     "variations": "what-if variations are not supported by this version of tandem yet",
 }
 

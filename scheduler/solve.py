@@ -12,11 +12,12 @@ from typing import TypeVar
 from scheduler.bookings import greedy_choices
 from scheduler.candidates import CandidateSet, build_candidates
 from scheduler.components import independent_groups
-from scheduler.domain import Plan, PlannedSession, Problem, SolverReport
+from scheduler.domain import Plan, Problem, SolverReport
 from scheduler.explain import explain_unplaced
 from scheduler.groups import GroupResults, solve_groups
 from scheduler.parameters import SolverParameters
-from scheduler.validation import validate_plan
+from scheduler.replan import placed_session, with_move_reasons
+from scheduler.validation import check_plan, validate_plan
 
 log = logging.getLogger(__name__)
 
@@ -137,19 +138,12 @@ def _report(results: GroupResults, greedy_placed: int) -> SolverReport:
 
 
 def _plan(data: CandidateSet, chosen: dict[int, int], report: SolverReport) -> Plan:
-    sessions = tuple(
-        PlannedSession(
-            pair=s.pair.id,
-            index=s.index,
-            mentor=s.pair.mentor,
-            mentee=s.pair.mentee,
-            start=data.start(s, chosen[s.number]),
-            end=data.end(s, chosen[s.number]),
-        )
-        for s in data.sessions
-        if s.number in chosen
-    )
-    return Plan(data.problem.name, sessions, explain_unplaced(data, chosen), report)
+    placed = [
+        placed_session(data, s, chosen[s.number]) for s in data.sessions if s.number in chosen
+    ]
+    sessions = tuple(with_move_reasons(data.problem, placed))
+    warnings = tuple(str(w) for w in check_plan(data.problem, sessions).warnings)
+    return Plan(data.problem.name, sessions, explain_unplaced(data, chosen), report, warnings)
 
 
 def _checked(plan: Plan, data: CandidateSet, greedy: dict[int, int]) -> Plan:

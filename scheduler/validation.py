@@ -28,6 +28,9 @@ from scheduler.domain import (
 
 RULES = (
     "known_session",
+    "frozen",
+    "notice_window",
+    "left_start",
     "people",
     "on_grid",
     "duration",
@@ -56,10 +59,36 @@ class Violation:
         return f"{self.pair}#{self.index}: {self.rule}: {self.message}"
 
 
+@dataclass(frozen=True)
+class PlanCheck:
+    violations: list[Violation]
+    warnings: list[Violation]  # rules broken by frozen sessions, which stay all the same
+
+
 def validate_plan(problem: Problem, sessions: Sequence[PlannedSession]) -> list[Violation]:
     """Every violation of every hard rule; an empty list means the plan is valid."""
+    return check_plan(problem, sessions).violations
+
+
+def check_plan(problem: Problem, sessions: Sequence[PlannedSession]) -> PlanCheck:
+    """Violations, and the warnings of frozen sessions (inside the notice window they stay
+    where they are even when they now break a rule: a person must handle those)."""
+    found = _all_rules(problem, sessions)
+    kept_frozen = _kept_frozen(problem, sessions)
+    warnings = [v for v in found if (v.pair, v.index) in kept_frozen]
+    violations = [v for v in found if (v.pair, v.index) not in kept_frozen]
+    return PlanCheck(violations, warnings)
+
+
+def _kept_frozen(problem: Problem, sessions: Sequence[PlannedSession]) -> set[tuple[str, int]]:
+    frozen = {r.key: r.booking.start for r in problem.sessions if r.frozen and r.booking}
+    return {s.key for s in sessions if s.key in frozen and s.start == frozen[s.key]}
+
+
+def _all_rules(problem: Problem, sessions: Sequence[PlannedSession]) -> list[Violation]:
     known = [s for s in sessions if s.pair in problem.pairs]
     found = list(_unknown(problem, sessions))
+    found.extend(_rebooking(problem, known))
     busy_index: dict[tuple[str, str], _BlockingBusy] = {}
     for session in known:
         found.extend(_session_rules(problem, session, busy_index))
@@ -67,6 +96,41 @@ def validate_plan(problem: Problem, sessions: Sequence[PlannedSession]) -> list[
     found.extend(_min_gap(problem, known))
     found.extend(_caps(problem, known))
     return sorted(set(found))
+
+
+def _rebooking(problem: Problem, sessions: Sequence[PlannedSession]) -> Iterator[Violation]:
+    """Re-planning: frozen sessions stay; nothing else starts inside the notice window;
+    a declined or cancelled session leaves its start."""
+    requests = {r.key: r for r in problem.sessions}
+    placed = {s.key: s for s in sessions}
+    for key, request in requests.items():
+        if request.frozen and request.booking and key not in placed:
+            yield Violation(*key, "frozen", "a session inside the notice window was dropped")
+    for s in sessions:
+        asked = requests.get(s.key)
+        booking = asked.booking if asked else None
+        if asked and asked.frozen and booking:
+            if s.start != booking.start:
+                yield Violation(
+                    s.pair,
+                    s.index,
+                    "frozen",
+                    f"inside the notice window it stays at {_utc(booking.start)}",
+                )
+        elif problem.notice_until and s.start < problem.notice_until:
+            yield Violation(
+                s.pair,
+                s.index,
+                "notice_window",
+                f"starts before {_utc(problem.notice_until)} (now + min_notice_hours)",
+            )
+        if booking and booking.must_leave and s.start == booking.start:
+            yield Violation(
+                s.pair,
+                s.index,
+                "left_start",
+                f"the session was {booking.status}: it must leave {_utc(booking.start)}",
+            )
 
 
 # --- one session on its own ---------------------------------------------------------------

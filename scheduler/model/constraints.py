@@ -19,9 +19,11 @@ Rule = Callable[[cp_model.CpModel, CandidateSet, Variables], None]
 
 
 def add_one_start_per_session(model: cp_model.CpModel, data: CandidateSet, v: Variables) -> None:
-    """A session is placed at most once."""
+    """A session is placed at most once; a frozen session is placed at its booked start."""
     for session in v.sessions:
-        if len(session) > 1:
+        if session.frozen:
+            model.add(v.choices(session)[0] == 1)
+        elif len(session) > 1:
             model.add_at_most_one(v.choices(session))
 
 
@@ -33,19 +35,33 @@ def add_no_double_booking(model: cp_model.CpModel, data: CandidateSet, v: Variab
     """
     for person in v.people():
         pad = data.padding_cells[person]
+        frozen = {s.number for s in v.sessions_of(person) if s.frozen}
         intervals = [
             (int(start), int(start) + session.length + pad, session.number, var)
             for session in v.sessions_of(person)
             for start, var in zip(session.starts, v.choices(session), strict=True)
         ]
         for clique in maximal_cliques(intervals):
-            model.add_at_most_one(clique)
+            _add_clique(model, clique, frozen)
+
+
+def _add_clique(
+    model: cp_model.CpModel, clique: list[tuple[int, cp_model.IntVar]], frozen: set[int]
+) -> None:
+    """At most one of the clique; next to a frozen session (which stays even when it
+    overlaps another frozen one), none of the others."""
+    free = [var for number, var in clique if number not in frozen]
+    if len(free) == len(clique):
+        model.add_at_most_one(free)
+    elif free:
+        model.add(sum(free) == 0)
 
 
 def maximal_cliques(
     intervals: list[tuple[int, int, int, cp_model.IntVar]],
-) -> Iterator[list[cp_model.IntVar]]:
-    """Sweep over half-open intervals (start, end, owner, var); yield cliques that matter.
+) -> Iterator[list[tuple[int, cp_model.IntVar]]]:
+    """Sweep over half-open intervals (start, end, owner, var); yield cliques that matter,
+    as (owner, var).
 
     A clique is worth a constraint only when it holds candidates of two sessions or more
     (one session's candidates already exclude each other).
@@ -62,7 +78,7 @@ def maximal_cliques(
             opened_since_emit = True
             continue
         if opened_since_emit and len({intervals[j][2] for j in active}) > 1:
-            yield [intervals[j][3] for j in active]
+            yield [(intervals[j][2], intervals[j][3]) for j in active]
         opened_since_emit = False
         del active[i]
 
@@ -95,21 +111,25 @@ def _add_caps(
         bucket_of = session.day_of(person) if period == "day" else session.week_of(person)
         for bucket, var in zip(bucket_of.tolist(), v.choices(session), strict=True):
             buckets[bucket].append((cap, session.number, var))
+    frozen = {s.number for s in v.sessions_of(person) if s.frozen}
     for entries in buckets.values():
         reach = len({number for _, number, _ in entries})
-        every = [var for _, _, var in entries]
+        free = [var for _, number, var in entries if number not in frozen]
+        # Frozen sessions stay even beyond a cap; the others then only fill what is left.
+        held = len({number for _, number, _ in entries if number in frozen})
         caps = sorted({cap for cap, _, _ in entries})
         for cap in caps:
             if reach <= cap:
                 break
+            room = max(0, cap - held)
             if cap == caps[-1]:
-                model.add(sum(every) <= cap)
+                model.add(sum(free) <= room)
                 continue
             binding = model.new_bool_var("")
             for other_cap, _, var in entries:
                 if other_cap <= cap:
                     model.add_implication(var, binding)
-            model.add(sum(every) <= cap).only_enforce_if(binding)
+            model.add(sum(free) <= room).only_enforce_if(binding)
 
 
 def add_min_gap(model: cp_model.CpModel, data: CandidateSet, v: Variables) -> None:
@@ -125,6 +145,8 @@ def add_min_gap(model: cp_model.CpModel, data: CandidateSet, v: Variables) -> No
                 later = sessions[j]
                 if not _may_be_too_close(earlier, later, gap):
                     break
+                if earlier.frozen and later.frozen:
+                    continue  # both stay where they are, close or not
                 between = [v.presence(s) for s in sessions[k + 1 : j]]
                 _add_gap(model, v, earlier, later, gap, sum(between))
 

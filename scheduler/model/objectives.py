@@ -6,8 +6,8 @@ weights, and one place (`total_penalty`) sums them into the second-stage objecti
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Callable
+from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
@@ -17,25 +17,32 @@ from scheduler.domain import PRIORITY_ORDER
 from scheduler.model.variables import Variables
 from scheduler.parameters import SoftWeights
 
+Level = tuple[int, bool]  # (priority rank, already booked)
 
-def priority_weights(sessions: list[SessionCandidates]) -> dict[str, int]:
-    """Lexicographic weights: one high session outweighs every normal one, and so on.
 
-    The lowest priority present weighs 1, so a programme of one priority counts sessions.
+def level(session: SessionCandidates) -> Level:
+    """Priority first; within a priority, a session already booked is kept before a new
+    one is placed (re-planning keeps every session that can still be held)."""
+    return (PRIORITY_ORDER.index(session.pair.priority), session.request.booking is not None)
+
+
+def placement_weights(sessions: Sequence[SessionCandidates]) -> dict[Level, int]:
+    """Lexicographic weights: one session of a level outweighs all those below it.
+
+    The lowest level present weighs 1, so a programme of one level counts sessions.
     """
-    weights: dict[str, int] = {}
+    counts = Counter(level(s) for s in sessions)
+    weights: dict[Level, int] = {}
     below = 0
-    for priority in PRIORITY_ORDER:
-        count = sum(1 for s in sessions if s.pair.priority == priority)
-        if count:
-            weights[priority] = below + 1
-            below += count * weights[priority]
+    for rank in sorted(counts):
+        weights[rank] = below + 1
+        below += counts[rank] * weights[rank]
     return weights
 
 
 def placement(v: Variables) -> cp_model.LinearExprT:
-    weights = priority_weights(list(v.sessions))
-    return sum(weights[s.pair.priority] * v.presence(s) for s in v.sessions if len(s))
+    weights = placement_weights(v.sessions)
+    return sum(weights[level(s)] * v.presence(s) for s in v.sessions if len(s))
 
 
 @dataclass(frozen=True)
@@ -115,6 +122,26 @@ SOFT_GOALS: tuple[tuple[str, Callable[[Variables], cp_model.LinearExprT]], ...] 
     ("mentor_crowding", mentor_crowding),
     ("late_in_period", late_in_period),
 )
+
+
+def moves(v: Variables) -> cp_model.LinearExprT:
+    """Booked sessions placed elsewhere: fewest moves first, then moves within the week.
+
+    A move weighs more than all the week changes together, so one move to another week
+    beats two within the week."""
+    booked = [s for s in v.sessions if s.move_cost is not None and not s.frozen]
+    per_move = len(booked) + 1
+    terms: list[cp_model.LinearExprT] = []
+    for session in booked:
+        kinds = session.move_cost.tolist() if session.move_cost is not None else []
+        for kind, var in zip(kinds, v.choices(session), strict=True):
+            if kind:
+                terms.append((per_move + (1 if kind == 2 else 0)) * var)
+    return sum(terms)
+
+
+def has_bookings(v: Variables) -> bool:
+    return any(s.move_cost is not None and not s.frozen for s in v.sessions)
 
 
 def soft_penalties(v: Variables, weights: SoftWeights) -> list[Penalty]:

@@ -189,9 +189,8 @@ def test_the_default_duration_is_checked_only_where_it_is_used() -> None:
     ]
 
 
-def test_replanning_and_variations_are_refused_until_supported() -> None:
-    document = scenario(now="2027-01-04T09:00:00Z", variations=[{"name": "v", "set": {}}])
+def test_variations_are_refused_until_supported() -> None:
+    document = scenario(variations=[{"name": "v", "set": {}}])
     assert errors_of(document) == [
-        "now: re-planning (now and current) is not supported by this version of tandem yet",
         "variations: what-if variations are not supported by this version of tandem yet",
     ]
