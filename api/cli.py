@@ -15,12 +15,18 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from api.report import print_plan_summary, print_violations
+from api.report import print_diff, print_plan_summary, print_violations
 from connectors.documents import read_document
 from connectors.scenarios import load_problem
+from scheduler.diff import diff_plans
 from scheduler.errors import ScenarioError
 from scheduler.parameters import SolverParameters
-from scheduler.plan_format import current_from_plan, plan_to_dict, sessions_from_dict
+from scheduler.plan_format import (
+    current_from_plan,
+    plan_to_dict,
+    session_starts,
+    sessions_from_dict,
+)
 from scheduler.solve import solve
 from scheduler.validation import validate_plan
 
@@ -90,6 +96,10 @@ def _parser() -> argparse.ArgumentParser:
     verify.add_argument("scenario", type=Path)
     verify.add_argument("plan", type=Path)
     verify.set_defaults(command=_verify)
+    diff = commands.add_parser("diff", help="sessions added, removed and moved between two plans")
+    diff.add_argument("old", type=Path)
+    diff.add_argument("new", type=Path)
+    diff.set_defaults(command=_diff)
     return parser
 
 
@@ -148,6 +158,13 @@ def _verify(args: argparse.Namespace) -> int:
     violations = validate_plan(problem, sessions)
     print_violations(violations, len(sessions))
     return EXIT_VIOLATIONS if violations else EXIT_OK
+
+
+def _diff(args: argparse.Namespace) -> int:
+    old = session_starts(read_document(args.old).data, str(args.old))
+    new = session_starts(read_document(args.new).data, str(args.new))
+    print_diff(diff_plans(old, new))
+    return EXIT_OK
 
 
 def _print_errors(invalid: ScenarioError) -> None:

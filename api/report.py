@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
+from scheduler.diff import PlanDiff
 from scheduler.validation import Violation
 
 
@@ -82,3 +84,17 @@ def print_violations(violations: list[Violation], sessions: int) -> None:
         print(f"{len(violations)} violation(s) in {sessions} sessions")
     else:
         print(f"valid: {sessions} sessions break no hard rule")
+
+
+def print_diff(diff: PlanDiff) -> None:
+    for (pair, index), start in diff.added:
+        print(f"added   {pair}#{index} at {_utc(start)}")
+    for (pair, index), start in diff.removed:
+        print(f"removed {pair}#{index} from {_utc(start)}")
+    for (pair, index), before, after in diff.moved:
+        print(f"moved   {pair}#{index} from {_utc(before)} to {_utc(after)}")
+    print(f"{len(diff.added)} added, {len(diff.removed)} removed, {len(diff.moved)} moved")
+
+
+def _utc(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")

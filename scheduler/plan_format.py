@@ -114,14 +114,7 @@ def sessions_from_dict(
     problem: Problem, data: Any, source: str | None = None
 ) -> list[PlannedSession]:
     """The sessions of a plan document; a missing end or people come from the pair."""
-    try:
-        record = _PlanRecord.model_validate(data)
-    except ValidationError as invalid:
-        raise ScenarioError(
-            [FieldError(format_path(list(e["loc"])), str(e["msg"])) for e in invalid.errors()],
-            source,
-        ) from None
-    return [_planned(problem, s) for s in record.sessions]
+    return [_planned(problem, s) for s in _plan_record(data, source).sessions]
 
 
 def _planned(problem: Problem, s: _SessionRecord) -> PlannedSession:
@@ -140,16 +133,27 @@ def _planned(problem: Problem, s: _SessionRecord) -> PlannedSession:
     )
 
 
-def current_from_plan(data: Any, source: str | None = None) -> list[dict[str, Any]]:
-    """An earlier plan as the scenario's `current`: every session booked where it stands,
-    with the moves it has made so far."""
+def _plan_record(data: Any, source: str | None) -> _PlanRecord:
     try:
-        record = _PlanRecord.model_validate(data)
+        return _PlanRecord.model_validate(data)
     except ValidationError as invalid:
         raise ScenarioError(
             [FieldError(format_path(list(e["loc"])), str(e["msg"])) for e in invalid.errors()],
             source,
         ) from None
+
+
+def session_starts(data: Any, source: str | None = None) -> list[tuple[tuple[str, int], datetime]]:
+    """Each session's key and start, from a plan document (for `tandem diff`)."""
+    return [
+        ((s.pair, s.index), s.start.astimezone(UTC)) for s in _plan_record(data, source).sessions
+    ]
+
+
+def current_from_plan(data: Any, source: str | None = None) -> list[dict[str, Any]]:
+    """An earlier plan as the scenario's `current`: every session booked where it stands,
+    with the moves it has made so far."""
+    record = _plan_record(data, source)
     return [
         {"pair": s.pair, "index": s.index, "start": instant_text(s.start), "moves": s.moves}
         for s in record.sessions

@@ -91,3 +91,44 @@ def test_the_greedy_baseline(tmp_path: Path) -> None:
     assert result.returncode == 0
     assert json.loads(out.read_text())["solver"]["name"] == "greedy"
     assert tandem("verify", COMMITTEE, out).returncode == 0
+
+
+def test_replan_from_an_earlier_plan_and_diff_the_two(
+    planned: tuple[subprocess.CompletedProcess[str], Path], tmp_path: Path
+) -> None:
+    _, out = planned
+    plan = json.loads(out.read_text())
+    target = next(s for s in plan["sessions"] if s["index"] == 6)
+    scenario_text = COMMITTEE.read_text()
+    # The executive's calendar now has a meeting exactly over that session.
+    changed = tmp_path / "changed.yaml"
+    busy = f"busy: [{{start: {target['start']}, end: {target['end']}}}]"
+    changed.write_text(
+        scenario_text.replace(
+            f"- {{id: {target['mentee']}, role: executive,",
+            f"- {{id: {target['mentee']}, role: executive, {busy},",
+            1,
+        )
+    )
+    again = tmp_path / "again.json"
+    result = tandem(
+        "plan",
+        changed,
+        "--current",
+        out,
+        "--now",
+        "2027-01-01T09:00+01:00",
+        "--out",
+        again,
+        "--quiet",
+    )
+    assert result.returncode == 0, result.stderr
+    replanned = json.loads(again.read_text())
+    moved = [s for s in replanned["sessions"] if s["moved"]]
+    assert [(s["pair"], s["index"]) for s in moved] == [(target["pair"], 6)]
+    assert moved[0]["moved_because"].startswith("busy_time:")
+    assert "moved sessions: 1" in result.stdout
+    diff = tandem("diff", out, again)
+    assert diff.returncode == 0
+    assert diff.stdout.splitlines()[-1] == "0 added, 0 removed, 1 moved"
+    assert diff.stdout.startswith(f"moved   {target['pair']}#6 from ")

@@ -137,3 +137,28 @@ def test_a_busy_block_written_inside_the_missing_hour_cancels_no_other_busy_time
         ],
     )
     assert local_starts(problem_of(document), plan_of(document), "e1") == ["2027-03-28 01:00"]
+
+
+def test_a_stable_slot_keeps_local_time_across_the_change_and_a_replan_keeps_it() -> None:
+    from scheduler.plan_format import instant_text
+
+    for timezone, start in (("Europe/Paris", "2027-03-22"), ("America/New_York", "2027-03-08")):
+        document = scenario(
+            timezone=timezone,
+            horizon={"start": start, "weeks": 3},
+            people=[
+                mentor(),
+                executive(busy=[{"start": f"{start}T09:00", "end": f"{start}T12:00"}]),
+            ],
+        )
+        problem = problem_of(document)
+        plan = plan_of(document)
+        local = local_starts(problem, plan, "e1")
+        assert len({moment[11:] for moment in local}) == 1, local  # one local time every week
+        assert len({s.start.strftime("%H:%M") for s in plan.sessions}) == 2  # two UTC times
+        current = [
+            {"pair": s.pair, "index": s.index, "start": instant_text(s.start)}
+            for s in plan.sessions
+        ]
+        again = plan_of({**document, "now": "2027-03-01T00:00:00", "current": current})
+        assert not any(s.moved for s in again.sessions)
