@@ -68,7 +68,7 @@ def _no_slot(data: CandidateSet, index: AvailabilityIndex, s: SessionCandidates)
     def common(layer: str) -> bool:
         return bool(
             np.any(
-                _layer_starts(mentor, s, layer)[window] & _layer_starts(mentee, s, layer)[window]
+                _layer_starts(mentor, s, layer, window) & _layer_starts(mentee, s, layer, window)
             )
         )
 
@@ -118,14 +118,19 @@ def _outside_horizon(data: CandidateSet, s: SessionCandidates) -> Unplaced:
     return Unplaced(s.pair.id, s.index, text, "outside_horizon", s.pair.people)
 
 
-def _layer_starts(cells: PersonCells, s: SessionCandidates, layer: str) -> BoolArray:
-    """Possible starts for one person with the layers up to `layer` applied."""
-    free = cells.working_cell
+def _layer_starts(cells: PersonCells, s: SessionCandidates, layer: str, window: slice) -> BoolArray:
+    """Possible starts inside `window` for one person, with the layers up to `layer`.
+
+    Only the window and the session's length after it are looked at: a few hundred cells
+    instead of the whole horizon, for each unplaced session."""
+    cover = slice(window.start, min(window.stop + s.length, cells.grid.size))
+    free = cells.working_cell[cover]
     if layer in ("days", "available"):
-        free = free & cells.usable_day_cell
+        free = free & cells.usable_day_cell[cover]
     if layer == "available":
-        free = free & cells.available_cell
-    return whole_runs(free, cells.working.range_of_cell, s.length)
+        free = free & cells.available_cell[cover]
+    starts = whole_runs(free, cells.working.range_of_cell[cover], s.length)
+    return starts[: window.stop - window.start]
 
 
 def _busy_share(cells: PersonCells, s: SessionCandidates, window: slice) -> float:

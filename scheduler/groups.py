@@ -89,16 +89,24 @@ def solve_groups(
 
 
 def _unchanged(group: list[SessionCandidates], greedy: dict[int, int]) -> bool:
-    """Every session of the group is booked and keeps its start: nothing to solve again."""
-    return all(s.keep is not None and greedy.get(s.number) == s.keep for s in group)
+    """Re-planning leaves a group alone when every booked session keeps its start and no
+    other session finds a free start beside them (the greedy, which keeps booked starts
+    first, placed nothing new): the change did not reach this group."""
+    booked = [s for s in group if s.request.booking is not None]
+    if not booked:
+        return False
+    return all(
+        greedy.get(s.number) == s.keep if s.request.booking else s.number not in greedy
+        for s in group
+    )
 
 
 def _as_booked(group: list[SessionCandidates]) -> tuple[Placement, Polish]:
     chosen = {s.number: s.keep for s in group if s.keep is not None}
     value = placement_value(group, chosen)
+    placeable = placement_value(group, {s.number: 0 for s in group if len(s)})
     return (
-        # Every session of the group is placed: nothing can do better.
-        Placement(chosen, "OPTIMAL", value, value, len({level(s) for s in group}) <= 1),
+        Placement(chosen, "UNCHANGED", value, placeable, len({level(s) for s in group}) <= 1),
         Polish(dict(chosen), status="UNCHANGED"),
     )
 

@@ -97,6 +97,7 @@ def _optimise(
 
 def _report(results: GroupResults, greedy_placed: int) -> SolverReport:
     placements = results.placements
+    # A group left as it was keeps the status of the plan it came from: not proven here.
     statuses = {p.status for p in placements}
     if not placements or statuses == {"OPTIMAL"}:
         status = OPTIMAL
@@ -114,6 +115,12 @@ def _report(results: GroupResults, greedy_placed: int) -> SolverReport:
         notes.append(
             f"{kept_greedy} of {len(placements)} placement solves kept the greedy plan "
             "(no better solution in time)"
+        )
+    unchanged = sum(p.status == "UNCHANGED" for p in placements)
+    if unchanged:
+        notes.append(
+            f"{unchanged} of {results.groups} groups kept their booked sessions as they "
+            "were (the change did not reach them): not solved again"
         )
     if results.polished_groups < results.groups:
         notes.append(
