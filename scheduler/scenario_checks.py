@@ -14,6 +14,7 @@ from pydantic import ValidationError
 
 from scheduler.errors import FieldError, ScenarioError, format_path
 from scheduler.scenario import Rules, Scenario
+from scheduler.whatif import apply_variation, variation_names
 
 _GRID_CHOICES = (5, 10, 15, 30, 60)
 
@@ -25,7 +26,29 @@ def validate_scenario(raw: Any, source: str | None = None) -> Scenario:
     errors = list(_shape_errors(raw)) + list(cross_field_errors(raw))
     if errors:
         raise ScenarioError(errors, source)
+    errors = list(_variation_errors(raw))
+    if errors:
+        raise ScenarioError(errors, source)
     return Scenario.model_validate(raw)
+
+
+def _variation_errors(raw: dict[str, Any]) -> Iterator[FieldError]:
+    """Each variation must give a valid scenario too; its errors name it."""
+    names = variation_names(raw)
+    for number, name in enumerate(names):
+        if name in names[:number]:
+            yield FieldError(f"variations[{number}].name", f"duplicate variation name '{name}'")
+            continue
+        try:
+            validate_scenario(apply_variation(raw, number))
+        except ScenarioError as invalid:
+            for error in invalid.errors:
+                prefix = (
+                    ""
+                    if error.path.startswith("variations[")
+                    else f"variations[{number}] '{name}': "
+                )
+                yield FieldError(f"{prefix}{error.path}", error.message)
 
 
 def _shape_errors(raw: dict[str, Any]) -> Iterator[FieldError]:
@@ -61,7 +84,6 @@ def cross_field_errors(raw: dict[str, Any]) -> Iterator[FieldError]:
     yield from _durations_on_grid(raw, pairs)
     yield from _people_fields(people)
     yield from _current_pairs(raw, pair_ids)
-    yield from _not_yet_supported(raw)
 
 
 def _items(raw: dict[str, Any], key: str) -> list[tuple[int, dict[str, Any]]]:
@@ -170,15 +192,3 @@ def _current_pairs(raw: dict[str, Any], pair_ids: dict[str, Any]) -> Iterator[Fi
         pair = booked.get("pair")
         if isinstance(pair, str) and pair not in pair_ids:
             yield FieldError(f"current[{index}].pair", f"unknown pair '{pair}'")
-
-
-NOT_YET = {
-    "variations": "what-if variations are not supported by this version of tandem yet",
-}
-
-
-def _not_yet_supported(raw: dict[str, Any]) -> Iterator[FieldError]:
-    """Refuse, rather than silently ignore, the parts of the format still to come."""
-    for key, message in NOT_YET.items():
-        if raw.get(key) not in (None, [], {}):
-            yield FieldError(key, message)

@@ -189,8 +189,18 @@ def test_the_default_duration_is_checked_only_where_it_is_used() -> None:
     ]
 
 
-def test_variations_are_refused_until_supported() -> None:
-    document = scenario(variations=[{"name": "v", "set": {}}])
-    assert errors_of(document) == [
-        "variations: what-if variations are not supported by this version of tandem yet",
-    ]
+def test_variations_are_checked_and_errors_name_the_variation_and_path() -> None:
+    document = scenario(
+        variations=[
+            {"name": "longer", "set": {"pairs.p1.duration_minutes": 60}},
+            {"name": "typo", "set": {"pairs.p9.duration_minutes": 60}},
+            {"name": "bad value", "set": {"people.m1.timezone": "Mars/Base"}},
+        ]
+    )
+    errors = errors_of(document)
+    assert errors[0].startswith(
+        "variations[1].set['pairs.p9.duration_minutes']: variation 'typo': "
+        "no item with id 'p9' here (known: p1)"
+    )
+    assert errors[1].startswith("variations[2] 'bad value': people[0].timezone: unknown time zone")
+    assert len(errors) == 2
