@@ -18,6 +18,7 @@ plan: $(STAMP)
 	$(BIN)/tandem plan scenarios/executive-committee.yaml --out out/plan.json
 
 test: $(STAMP)
+	scripts/ensure-chromium
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy

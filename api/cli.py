@@ -15,9 +15,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from api.report import print_diff, print_plan_summary, print_violations
+from api.report import print_comparison, print_diff, print_plan_summary, print_violations
 from connectors.documents import read_document
-from connectors.scenarios import load_problem
+from connectors.report_html import whatif_page
+from connectors.scenarios import load_problem, variant_problems
+from scheduler.comparison import summarise
 from scheduler.diff import diff_plans
 from scheduler.errors import ScenarioError
 from scheduler.parameters import SolverParameters
@@ -96,6 +98,21 @@ def _parser() -> argparse.ArgumentParser:
     verify.add_argument("scenario", type=Path)
     verify.add_argument("plan", type=Path)
     verify.set_defaults(command=_verify)
+    whatif = commands.add_parser("whatif", help="plan the base and every variation, side by side")
+    whatif.add_argument("scenario", type=Path)
+    whatif.add_argument("--out", type=Path, metavar="DIR", help="write each variant's plan here")
+    whatif.add_argument("--html", type=Path, metavar="REPORT.html", help="write a report page")
+    whatif.add_argument(
+        "--time-limit",
+        type=_positive_float,
+        default=60.0,
+        metavar="S",
+        help="seconds per variant (default 60)",
+    )
+    whatif.add_argument("--seed", type=int, default=0)
+    whatif.add_argument("--workers", type=int, default=2)
+    whatif.set_defaults(command=_whatif)
+
     diff = commands.add_parser("diff", help="sessions added, removed and moved between two plans")
     diff.add_argument("old", type=Path)
     diff.add_argument("new", type=Path)
@@ -158,6 +175,42 @@ def _verify(args: argparse.Namespace) -> int:
     violations = validate_plan(problem, sessions)
     print_violations(violations, len(sessions))
     return EXIT_VIOLATIONS if violations else EXIT_OK
+
+
+def _whatif(args: argparse.Namespace) -> int:
+    params = SolverParameters(
+        time_limit_seconds=args.time_limit, workers=args.workers, seed=args.seed
+    )
+    results = []
+    for name, problem in variant_problems(args.scenario):
+        _progress(f"planning {name}")
+        results.append((name, problem, solve(problem, params)))
+    base = results[0][2]
+    summaries = [
+        summarise(name, problem, plan, None if plan is base else base)
+        for name, problem, plan in results
+    ]
+    print_comparison(summaries)
+    if args.out:
+        args.out.mkdir(parents=True, exist_ok=True)
+        for name, problem, plan in results:
+            target = args.out / f"{_slug(name)}.json"
+            target.write_text(
+                json.dumps(plan_to_dict(problem, plan), indent=2) + "\n", encoding="utf-8"
+            )
+        print(f"plans written to {args.out}")
+    if args.html:
+        args.html.parent.mkdir(parents=True, exist_ok=True)
+        args.html.write_text(whatif_page(results, summaries), encoding="utf-8")
+        print(f"report written to {args.html}")
+    return EXIT_OK
+
+
+def _slug(name: str) -> str:
+    return (
+        "".join(c if c.isalnum() or c in "-_" else "-" for c in name.lower()).strip("-")
+        or "variant"
+    )
 
 
 def _diff(args: argparse.Namespace) -> int:

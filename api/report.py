@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from scheduler.comparison import VariantSummary
 from scheduler.diff import PlanDiff
 from scheduler.validation import Violation
 
@@ -98,3 +99,38 @@ def print_diff(diff: PlanDiff) -> None:
 
 def _utc(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def print_comparison(summaries: list[VariantSummary]) -> None:
+    """One column per variant, one row per figure."""
+    rows: list[tuple[str, list[str]]] = [
+        ("sessions required", [str(v.required) for v in summaries]),
+        (
+            "sessions placed",
+            [f"{v.placed} ({v.placed / max(1, v.required):.0%})" for v in summaries],
+        ),
+        ("pairs on cadence", [f"{v.cadence_adherence:.0%}" for v in summaries]),
+        ("executive hours / month", [f"{v.executive_hours_per_month:.1f}" for v in summaries]),
+        ("mentor hours, max", [f"{v.mentor_hours_max:g}" for v in summaries]),
+        ("mentor hours, spread", [f"{v.mentor_hours_spread:g}" for v in summaries]),
+        (
+            "differs from base",
+            ["-" if v.differs_from_base is None else str(v.differs_from_base) for v in summaries],
+        ),
+    ]
+    reasons = sorted({reason for v in summaries for reason in v.unplaced_by_reason})
+    rows += [
+        (f"unplaced: {reason}", [str(v.unplaced_by_reason.get(reason, 0)) for v in summaries])
+        for reason in reasons
+    ]
+    names = [v.name for v in summaries]
+    label_width = max(len(label) for label, _ in rows)
+    widths = [
+        max(len(name), *(len(values[i]) for _, values in rows)) for i, name in enumerate(names)
+    ]
+    print(
+        " " * label_width + "  " + "  ".join(n.rjust(w) for n, w in zip(names, widths, strict=True))
+    )
+    for label, values in rows:
+        cells = "  ".join(value.rjust(w) for value, w in zip(values, widths, strict=True))
+        print(f"{label.ljust(label_width)}  {cells}")

@@ -16,6 +16,7 @@ from scheduler.errors import FieldError, ScenarioError
 from scheduler.problem import build_problem
 from scheduler.scenario import Scenario
 from scheduler.scenario_checks import validate_scenario
+from scheduler.whatif import BASE, apply_variation, base_of, variation_names
 
 
 def load_problem(path: Path, overrides: dict[str, Any] | None = None) -> Problem:
@@ -85,3 +86,17 @@ def _generated(scenario: Scenario) -> Iterator[tuple[str, list[Busy]]]:
             end_day=end_day + margin,
         )
         yield person.id, generate_busy(person.id, shape, spec.density, spec.seed)
+
+
+def variant_problems(path: Path) -> list[tuple[str, Problem]]:
+    """The base scenario and each of its variations, validated and resolved, by name."""
+    document = read_document(path)
+    scenario_from_document(document)  # the base and every variation, all errors at once
+    data = document.data
+    variants = [(BASE, Document(base_of(data), document.source, document.lines))]
+    for number, name in enumerate(variation_names(data)):
+        variants.append((name, Document(apply_variation(data, number), document.source)))
+    return [
+        (name, problem_from_document(variant, path.parent, default_name=path.stem))
+        for name, variant in variants
+    ]

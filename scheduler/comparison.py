@@ -1,0 +1,60 @@
+"""Side-by-side figures of planned variants: what a programme manager compares."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from scheduler.diff import diff_plans
+from scheduler.domain import Plan, Problem
+from scheduler.metrics import plan_metrics
+
+DAYS_PER_MONTH = 365.25 / 12
+
+
+@dataclass(frozen=True)
+class VariantSummary:
+    name: str
+    required: int
+    placed: int
+    cadence_adherence: float
+    executive_hours_per_month: float  # mean over executives
+    mentor_hours_max: float
+    mentor_hours_spread: float  # busiest minus least busy mentor, over the horizon
+    unplaced_by_reason: dict[str, int]
+    differs_from_base: int | None  # sessions added, removed or moved against the base
+    sessions_per_week: dict[date, int]  # Monday (scenario time zone) -> sessions
+
+
+def summarise(name: str, problem: Problem, plan: Plan, base: Plan | None = None) -> VariantSummary:
+    metrics = plan_metrics(problem, plan)
+    executives = [load.hours for load in metrics.load if load.role == "executive"]
+    mentors = [load.hours for load in metrics.load if load.role == "mentor"] or [0.0]
+    months = (problem.horizon_end_day - problem.horizon_first_day).days / DAYS_PER_MONTH
+    return VariantSummary(
+        name=name,
+        required=metrics.required,
+        placed=metrics.placed,
+        cadence_adherence=metrics.cadence_adherence,
+        executive_hours_per_month=sum(executives) / max(1, len(executives)) / months,
+        mentor_hours_max=max(mentors),
+        mentor_hours_spread=max(mentors) - min(mentors),
+        unplaced_by_reason=metrics.unplaced_by_reason,
+        differs_from_base=None if base is None else _differences(base, plan),
+        sessions_per_week=_per_week(problem, plan),
+    )
+
+
+def _differences(base: Plan, plan: Plan) -> int:
+    return diff_plans(
+        [(s.key, s.start) for s in base.sessions], [(s.key, s.start) for s in plan.sessions]
+    ).changes
+
+
+def _per_week(problem: Problem, plan: Plan) -> dict[date, int]:
+    weeks: Counter[date] = Counter()
+    for session in plan.sessions:
+        day = session.start.astimezone(problem.timezone).date()
+        weeks[day - timedelta(days=day.weekday())] += 1
+    return dict(sorted(weeks.items()))
