@@ -227,10 +227,30 @@ def _first_available_cell(person: Person, grid: Grid) -> int:
     return grid.index_at_or_after(local_midnight(person.available_from, person.tz))
 
 
+def same_person(old: Person, new: Person) -> bool:
+    """Everything but the busy times, which the caller reports as changed or not (comparing
+    hundreds of busy blocks per person would cost more than the re-plan itself)."""
+    return (
+        old.tz == new.tz
+        and old.working_hours == new.working_hours
+        and old.holidays == new.holidays
+        and old.out_of_office == new.out_of_office
+        and old.available_from == new.available_from
+        and len(old.busy) == len(new.busy)
+    )
+
+
 class AvailabilityIndex:
     """Every person's cells over the problem's grid, sharing weekly patterns."""
 
-    def __init__(self, problem: Problem) -> None:
+    def __init__(
+        self,
+        problem: Problem,
+        previous: AvailabilityIndex | None = None,
+        changed: frozenset[str] = frozenset(),
+    ) -> None:
+        """`previous`: an index of an earlier version of the programme over the same grid;
+        the cells of its people who are not in `changed` are reused as they are."""
         self.problem = problem
         self.grid = Grid.covering(problem.horizon_start, problem.horizon_end, problem.grid_minutes)
         margin = timedelta(days=2)  # local dates of far time zones reach past the horizon's
@@ -238,7 +258,17 @@ class AvailabilityIndex:
         self._working: dict[
             tuple[str, tuple[tuple[int, tuple[MinuteRange, ...]], ...]], WorkingCells
         ] = {}
-        self.people = {pid: self._person_cells(person) for pid, person in problem.people.items()}
+        reusable: dict[str, PersonCells] = (
+            previous.people if previous is not None and previous.grid == self.grid else {}
+        )
+        if previous is not None and reusable:
+            self._working = previous._working
+        self.people: dict[str, PersonCells] = {
+            pid: reusable[pid]
+            if pid in reusable and pid not in changed and same_person(reusable[pid].person, person)
+            else self._person_cells(person)
+            for pid, person in problem.people.items()
+        }
 
     def _person_cells(self, person: Person) -> PersonCells:
         key = (str(person.tz), tuple(sorted(person.working_hours.items())))

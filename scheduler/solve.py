@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import TypeVar
 
+from scheduler.availability import AvailabilityIndex
 from scheduler.bookings import greedy_choices
 from scheduler.candidates import CandidateSet, build_candidates
 from scheduler.components import independent_groups
@@ -38,10 +39,13 @@ def solve(
     problem: Problem,
     params: SolverParameters | None = None,
     progress: Progress | None = None,
+    availability: AvailabilityIndex | None = None,
 ) -> Plan:
+    """`availability`, when given, is the problem's availability index, prepared already
+    (an incremental re-plan reuses the cells of people whose calendars did not change)."""
     params = params or SolverParameters()
     clock = _Stopwatch()
-    data = clock.time("candidates", lambda: build_candidates(problem))
+    data = clock.time("candidates", lambda: build_candidates(problem, availability))
     greedy = clock.time("greedy", lambda: greedy_choices(data, list(data.sessions)))
     if params.solver == "greedy":
         chosen, report = greedy, SolverReport("greedy", FEASIBLE, 0.0, greedy_placed=len(greedy))
