@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from scheduler.comparison import VariantSummary
+from scheduler.comparison import VariantSummary, comparison_rows
 from scheduler.diff import PlanDiff
 from scheduler.validation import Violation
 
@@ -103,26 +103,7 @@ def _utc(moment: datetime) -> str:
 
 def print_comparison(summaries: list[VariantSummary]) -> None:
     """One column per variant, one row per figure."""
-    rows: list[tuple[str, list[str]]] = [
-        ("sessions required", [str(v.required) for v in summaries]),
-        (
-            "sessions placed",
-            [f"{v.placed} ({v.placed / max(1, v.required):.0%})" for v in summaries],
-        ),
-        ("pairs on cadence", [f"{v.cadence_adherence:.0%}" for v in summaries]),
-        ("executive hours / month", [f"{v.executive_hours_per_month:.1f}" for v in summaries]),
-        ("mentor hours, max", [f"{v.mentor_hours_max:g}" for v in summaries]),
-        ("mentor hours, spread", [f"{v.mentor_hours_spread:g}" for v in summaries]),
-        (
-            "differs from base",
-            ["-" if v.differs_from_base is None else str(v.differs_from_base) for v in summaries],
-        ),
-    ]
-    reasons = sorted({reason for v in summaries for reason in v.unplaced_by_reason})
-    rows += [
-        (f"unplaced: {reason}", [str(v.unplaced_by_reason.get(reason, 0)) for v in summaries])
-        for reason in reasons
-    ]
+    rows = comparison_rows(summaries)
     names = [v.name for v in summaries]
     label_width = max(len(label) for label, _ in rows)
     widths = [

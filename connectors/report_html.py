@@ -10,7 +10,7 @@ from collections import Counter
 from datetime import date, timedelta
 from html import escape
 
-from scheduler.comparison import VariantSummary
+from scheduler.comparison import VariantSummary, comparison_rows
 from scheduler.domain import Plan, Problem
 
 COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2")
@@ -51,28 +51,7 @@ def whatif_page(results: list[Result], summaries: list[VariantSummary]) -> str:
 
 def _summary_table(summaries: list[VariantSummary]) -> str:
     head = "".join(f"<th>{escape(v.name)}</th>" for v in summaries)
-    rows = [
-        ("Sessions required", [str(v.required) for v in summaries]),
-        (
-            "Sessions placed",
-            [f"{v.placed} ({v.placed / max(1, v.required):.0%})" for v in summaries],
-        ),
-        ("Pairs on cadence", [f"{v.cadence_adherence:.0%}" for v in summaries]),
-        ("Executive hours per month", [f"{v.executive_hours_per_month:.1f}" for v in summaries]),
-        (
-            "Mentor hours, max / spread",
-            [f"{v.mentor_hours_max:g} / {v.mentor_hours_spread:g}" for v in summaries],
-        ),
-        (
-            "Sessions differing from base",
-            ["-" if v.differs_from_base is None else str(v.differs_from_base) for v in summaries],
-        ),
-    ]
-    reasons = sorted({r for v in summaries for r in v.unplaced_by_reason})
-    rows += [
-        (f"Unplaced: {r}", [str(v.unplaced_by_reason.get(r, 0)) for v in summaries])
-        for r in reasons
-    ]
+    rows = comparison_rows(summaries)
     body = "".join(
         f"<tr><th>{escape(label)}</th>"
         + "".join(f"<td class='n'>{escape(c)}</td>" for c in cells)

@@ -58,3 +58,29 @@ def _per_week(problem: Problem, plan: Plan) -> dict[date, int]:
         day = session.start.astimezone(problem.timezone).date()
         weeks[day - timedelta(days=day.weekday())] += 1
     return dict(sorted(weeks.items()))
+
+
+def comparison_rows(summaries: list[VariantSummary]) -> list[tuple[str, list[str]]]:
+    """The figures of each variant as labelled rows of text, one cell per variant: what the
+    command line prints and the report page shows."""
+    rows: list[tuple[str, list[str]]] = [
+        ("sessions required", [str(v.required) for v in summaries]),
+        (
+            "sessions placed",
+            [f"{v.placed} ({v.placed / max(1, v.required):.0%})" for v in summaries],
+        ),
+        ("pairs on cadence", [f"{v.cadence_adherence:.0%}" for v in summaries]),
+        ("executive hours / month", [f"{v.executive_hours_per_month:.1f}" for v in summaries]),
+        ("mentor hours, max", [f"{v.mentor_hours_max:g}" for v in summaries]),
+        ("mentor hours, spread", [f"{v.mentor_hours_spread:g}" for v in summaries]),
+        (
+            "differs from base",
+            ["-" if v.differs_from_base is None else str(v.differs_from_base) for v in summaries],
+        ),
+    ]
+    reasons = sorted({reason for v in summaries for reason in v.unplaced_by_reason})
+    rows += [
+        (f"unplaced: {reason}", [str(v.unplaced_by_reason.get(reason, 0)) for v in summaries])
+        for reason in reasons
+    ]
+    return rows

@@ -77,7 +77,7 @@ def test_chromium_renders_a_chart_per_variant_heat_maps_and_reasons(report: Path
         assert f'data-variant="{name}"' in dom
     assert dom.count("<polyline") == len(names)
     assert dom.count("<details") == 2 * len(names)  # a heat map and an unplaced list per variant
-    assert "Sessions placed" in dom and "no_common_free_time" in dom
+    assert "sessions placed" in dom and "unplaced: no_common_free_time" in dom
     base = json.loads((report / "plans" / "base.json").read_text())
     assert f">{base['metrics']['required']}<" in dom
 
