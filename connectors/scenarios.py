@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from connectors.documents import Document, read_document
+from connectors.ics import IcsError, read_ics, utc_window
 from connectors.synthetic import CalendarShape, generate_busy
+from scheduler import scenario as doc
 from scheduler.clock import parse_working_hours
 from scheduler.domain import Busy, Problem
 from scheduler.errors import FieldError, ScenarioError
-from scheduler.problem import build_problem
+from scheduler.problem import build_problem, horizon_end_day
 from scheduler.scenario import Scenario
 from scheduler.scenario_checks import validate_scenario
 from scheduler.whatif import BASE, apply_variation, base_of, variation_names
@@ -47,45 +48,47 @@ def problem_from_data(data: Any, source: str = "scenario") -> Problem:
 
 
 def read_calendars(scenario: Scenario, base_dir: Path, document: Document) -> dict[str, list[Busy]]:
-    errors = list(_unsupported_sources(scenario))
+    """Busy times from each person's calendar source; every unreadable source is reported."""
+    calendars: dict[str, list[Busy]] = {}
+    errors: list[FieldError] = []
+    first_day, end_day = scenario.horizon.start, horizon_end_day(scenario.horizon)
+    for index, person in enumerate(scenario.people):
+        source = person.calendar
+        if source is None:
+            continue
+        tz = ZoneInfo(person.timezone or scenario.timezone)
+        if source.generate is not None:
+            calendars[person.id] = _generated(person, tz, first_day, end_day)
+        elif source.ics is not None:
+            try:
+                calendars[person.id] = read_ics(
+                    base_dir / source.ics, tz, *utc_window(first_day, end_day)
+                )
+            except IcsError as problem:
+                errors.append(FieldError(f"people[{index}].calendar.ics", str(problem)))
+        elif source.graph:
+            errors.append(
+                FieldError(
+                    f"people[{index}].calendar.graph",
+                    "Microsoft Graph calendars are not read yet by this version of tandem",
+                )
+            )
     if errors:
         raise document.locate(errors)
-    return dict(_generated(scenario))
+    return calendars
 
 
-def _unsupported_sources(scenario: Scenario) -> Iterator[FieldError]:
-    for index, person in enumerate(scenario.people):
-        calendar = person.calendar
-        if calendar is None:
-            continue
-        if calendar.ics is not None:
-            yield FieldError(
-                f"people[{index}].calendar.ics",
-                "ICS calendars are not read yet by this version of tandem",
-            )
-        if calendar.graph:
-            yield FieldError(
-                f"people[{index}].calendar.graph",
-                "Microsoft Graph calendars are not read yet by this version of tandem",
-            )
-
-
-def _generated(scenario: Scenario) -> Iterator[tuple[str, list[Busy]]]:
-    end_day = scenario.horizon.end or scenario.horizon.start + timedelta(
-        weeks=scenario.horizon.weeks or 0
-    )
+def _generated(person: doc.Person, tz: ZoneInfo, first_day: date, end_day: date) -> list[Busy]:
+    assert person.calendar is not None and person.calendar.generate is not None
+    spec = person.calendar.generate
     margin = timedelta(days=2)
-    for person in scenario.people:
-        if person.calendar is None or person.calendar.generate is None:
-            continue
-        spec = person.calendar.generate
-        shape = CalendarShape(
-            tz=ZoneInfo(person.timezone or scenario.timezone),
-            working_hours=parse_working_hours(person.working_hours),
-            first_day=scenario.horizon.start - margin,
-            end_day=end_day + margin,
-        )
-        yield person.id, generate_busy(person.id, shape, spec.density, spec.seed)
+    shape = CalendarShape(
+        tz=tz,
+        working_hours=parse_working_hours(person.working_hours),
+        first_day=first_day - margin,
+        end_day=end_day + margin,
+    )
+    return generate_busy(person.id, shape, spec.density, spec.seed)
 
 
 def variant_problems(path: Path) -> list[tuple[str, Problem]]:

@@ -36,7 +36,7 @@ def build_problem(
     calendars = calendars or {}
     scenario_tz = ZoneInfo(scenario.timezone)
     first_day = scenario.horizon.start
-    end_day = _horizon_end(scenario.horizon)
+    end_day = horizon_end_day(scenario.horizon)
     people = {
         person.id: _person(person, scenario, scenario_tz, calendars.get(person.id, ()))
         for person in scenario.people
@@ -107,7 +107,7 @@ def _booked(
     return replace(request, booking=booking, frozen=frozen)
 
 
-def _horizon_end(horizon: doc.Horizon) -> date:
+def horizon_end_day(horizon: doc.Horizon) -> date:
     if horizon.end is not None:
         return horizon.end
     assert horizon.weeks is not None
@@ -153,7 +153,7 @@ def _out_of_office_days(spans: list[doc.OutOfOffice], horizon: doc.Horizon) -> I
     """The days away that matter: those near the horizon (an open-ended absence may run
     to 2999)."""
     near_start = horizon.start - timedelta(days=7)
-    near_end = _horizon_end(horizon) + timedelta(days=7)
+    near_end = horizon_end_day(horizon) + timedelta(days=7)
     for span in spans:
         day = max(span.from_, near_start)
         while day <= min(span.to, near_end):

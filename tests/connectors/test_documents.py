@@ -72,13 +72,19 @@ def test_clock_times_stay_text_and_only_true_false_are_booleans() -> None:
     assert document.data == {"a": "12:30", "b": "no", "c": True, "d": "2027-01-04", "e": 31}
 
 
-def test_ics_and_graph_sources_are_refused_clearly_for_now(tmp_path: Path) -> None:
+def test_a_missing_calendar_file_and_graph_sources_are_clear_errors(tmp_path: Path) -> None:
     text = VALID.replace(
         "{id: e1, role: executive}", "{id: e1, role: executive, calendar: {ics: e1.ics}}"
+    ).replace(
+        "{id: m1, role: mentor, region: NO}",
+        "{id: m1, role: mentor, email: m1@example.com, calendar: {graph: true}}",
     )
-    assert errors(tmp_path, text) == [
-        "people[1].calendar.ics (line 6): ICS calendars are not read yet by this version of tandem"
-    ]
+    found = errors(tmp_path, text)
+    assert found[0] == (
+        "people[0].calendar.graph (line 5): Microsoft Graph calendars are not read yet by this "
+        "version of tandem"
+    )
+    assert found[1] == f"people[1].calendar.ics (line 6): {tmp_path / 'e1.ics'}: no such file"
 
 
 def test_shared_blocks_through_aliases_are_fine_but_recursive_ones_are_refused(
