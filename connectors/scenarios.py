@@ -8,6 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from connectors.documents import Document, read_document
+from connectors.graph.calendars import read_graph_calendars
 from connectors.ics import IcsError, read_ics, utc_window
 from connectors.synthetic import CalendarShape, generate_busy
 from scheduler import scenario as doc
@@ -31,7 +32,7 @@ def load_problem(path: Path, overrides: dict[str, Any] | None = None) -> Problem
 
 def problem_from_document(document: Document, base_dir: Path, default_name: str) -> Problem:
     scenario = scenario_from_document(document)
-    calendars = read_calendars(scenario, base_dir, document)
+    scenario, calendars = read_calendars(scenario, base_dir, document)
     return build_problem(scenario, calendars, default_name=default_name)
 
 
@@ -47,8 +48,12 @@ def problem_from_data(data: Any, source: str = "scenario") -> Problem:
     return problem_from_document(Document(data, source), Path("."), default_name=source)
 
 
-def read_calendars(scenario: Scenario, base_dir: Path, document: Document) -> dict[str, list[Busy]]:
-    """Busy times from each person's calendar source; every unreadable source is reported."""
+def read_calendars(
+    scenario: Scenario, base_dir: Path, document: Document
+) -> tuple[Scenario, dict[str, list[Busy]]]:
+    """Busy times from each person's calendar source; every unreadable source is reported.
+    The scenario comes back with the working hours and time zones that Graph mailboxes
+    state, for people whose scenario entry gives none."""
     calendars: dict[str, list[Busy]] = {}
     errors: list[FieldError] = []
     first_day, end_day = scenario.horizon.start, horizon_end_day(scenario.horizon)
@@ -66,16 +71,16 @@ def read_calendars(scenario: Scenario, base_dir: Path, document: Document) -> di
                 )
             except IcsError as problem:
                 errors.append(FieldError(f"people[{index}].calendar.ics", str(problem)))
-        elif source.graph:
-            errors.append(
-                FieldError(
-                    f"people[{index}].calendar.graph",
-                    "Microsoft Graph calendars are not read yet by this version of tandem",
-                )
-            )
+    graph_people = [
+        (i, p) for i, p in enumerate(scenario.people) if p.calendar and p.calendar.graph
+    ]
+    if graph_people and not errors:
+        scenario, found, graph_errors = read_graph_calendars(scenario, graph_people)
+        calendars.update(found)
+        errors.extend(graph_errors)
     if errors:
         raise document.locate(errors)
-    return calendars
+    return scenario, calendars
 
 
 def _generated(person: doc.Person, tz: ZoneInfo, first_day: date, end_day: date) -> list[Busy]:

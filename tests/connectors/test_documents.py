@@ -72,19 +72,29 @@ def test_clock_times_stay_text_and_only_true_false_are_booleans() -> None:
     assert document.data == {"a": "12:30", "b": "no", "c": True, "d": "2027-01-04", "e": 31}
 
 
-def test_a_missing_calendar_file_and_graph_sources_are_clear_errors(tmp_path: Path) -> None:
+def test_a_missing_calendar_file_is_a_clear_error(tmp_path: Path) -> None:
     text = VALID.replace(
         "{id: e1, role: executive}", "{id: e1, role: executive, calendar: {ics: e1.ics}}"
-    ).replace(
+    )
+    assert errors(tmp_path, text) == [
+        f"people[1].calendar.ics (line 6): {tmp_path / 'e1.ics'}: no such file"
+    ]
+
+
+def test_graph_calendars_without_settings_name_the_missing_variables(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("TENANT_ID", "CLIENT_ID", "CLIENT_SECRET", "CLIENT_CERTIFICATE"):
+        monkeypatch.delenv(f"TANDEM_GRAPH_{name}", raising=False)
+    monkeypatch.chdir(tmp_path)  # no .env file here
+    text = VALID.replace(
         "{id: m1, role: mentor, region: NO}",
         "{id: m1, role: mentor, email: m1@example.com, calendar: {graph: true}}",
     )
-    found = errors(tmp_path, text)
-    assert found[0] == (
-        "people[0].calendar.graph (line 5): Microsoft Graph calendars are not read yet by this "
-        "version of tandem"
-    )
-    assert found[1] == f"people[1].calendar.ics (line 6): {tmp_path / 'e1.ics'}: no such file"
+    (error,) = errors(tmp_path, text)
+    assert error.startswith("people[0].calendar.graph (line 5): Graph settings: ")
+    assert "TANDEM_GRAPH_TENANT_ID: Field required" in error
+    assert "TANDEM_GRAPH_CLIENT_ID: Field required" in error
 
 
 def test_shared_blocks_through_aliases_are_fine_but_recursive_ones_are_refused(

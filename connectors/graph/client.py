@@ -1,0 +1,219 @@
+"""Free/busy through Microsoft Graph: `POST /users/{id}/calendar/getSchedule`.
+
+People go in chunks of at most 20 and the horizon in windows under 62 days (Graph's
+limits). 429, 503 and 504 answers honour `Retry-After`, else back off exponentially with
+jitter; timeouts are retried; tries are bounded, and a final failure names the people and
+the status. At most `concurrency_per_mailbox` requests are in flight per mailbox (Outlook
+allows 4 per app and mailbox). Subjects, locations and privacy flags that Graph may return
+are never read: only start, end and status leave this module.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import random
+import ssl
+import threading
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from connectors.graph.auth import GraphAuth
+from connectors.graph.settings import GraphSettings
+from connectors.graph.zones import graph_working_hours, parse_graph_time
+from scheduler.domain import Busy
+
+CHUNK = 20
+WINDOW = timedelta(days=61)  # Graph refuses 62 days or more
+RETRIED_STATUSES = (429, 503, 504)
+BACKOFF_BASE_SECONDS = 0.5
+BACKOFF_CAP_SECONDS = 60.0
+STATUSES = {"busy": "busy", "tentative": "tentative", "oof": "oof", "unknown": "busy"}
+
+
+class GraphError(Exception):
+    """Graph could not answer for these people; the message names them and the status."""
+
+
+@dataclass
+class Schedule:
+    """One person's free/busy over the horizon, and the working hours their mailbox states."""
+
+    email: str
+    busy: list[Busy] = field(default_factory=list)
+    working_hours: dict[str, list[str]] | None = None
+    timezone: str | None = None
+    error: str | None = None
+
+
+@dataclass
+class GraphClient:
+    settings: GraphSettings
+    transport: httpx.BaseTransport | None = None
+    sleep: Callable[[float], None] = time.sleep
+    _http: httpx.Client = field(init=False)
+    _mailboxes: dict[str, threading.Semaphore] = field(init=False, default_factory=dict)
+    _lock: threading.Lock = field(init=False, default_factory=threading.Lock)
+
+    def __post_init__(self) -> None:
+        self._http = httpx.Client(
+            base_url=self.settings.base_url,
+            auth=GraphAuth(self.settings),
+            verify=_tls(self.settings),
+            timeout=self.settings.timeout_seconds,
+            transport=self.transport,
+        )
+
+    def close(self) -> None:
+        self._http.close()
+
+    def schedules(
+        self, emails: Sequence[str], start: datetime, end: datetime
+    ) -> dict[str, Schedule]:
+        """Each person's busy times in [start, end), read in chunks and windows."""
+        results = {address: Schedule(address) for address in emails}
+        jobs = [(chunk, window) for window in windows(start, end) for chunk in chunks(emails)]
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            answers = list(pool.map(lambda job: self._get_schedule(*job), jobs))
+        for entries in answers:
+            for entry in entries:
+                _merge(results, entry)
+        return results
+
+    def _get_schedule(
+        self, people: list[str], window: tuple[datetime, datetime]
+    ) -> list[dict[str, Any]]:
+        body = {
+            "schedules": people,
+            "startTime": {"dateTime": window[0].strftime("%Y-%m-%dT%H:%M:%S"), "timeZone": "UTC"},
+            "endTime": {"dateTime": window[1].strftime("%Y-%m-%dT%H:%M:%S"), "timeZone": "UTC"},
+            "availabilityViewInterval": 60,
+        }
+        mailbox = people[0]  # spreads the per-mailbox concurrency limit over the chunks
+        response = self._request(f"/users/{quote(mailbox)}/calendar/getSchedule", body, people)
+        value: list[dict[str, Any]] = response.json().get("value", [])
+        return value
+
+    def _request(self, path: str, body: dict[str, Any], people: list[str]) -> httpx.Response:
+        headers = {"Prefer": 'outlook.timezone="UTC"'}
+        tries = self.settings.max_tries
+        failure = "no answer"
+        for attempt in range(1, tries + 1):
+            answer: httpx.Response | None = None
+            with self._mailbox(people[0]):
+                try:
+                    answer = self._http.post(path, json=body, headers=headers)
+                except httpx.TimeoutException:
+                    failure = "timed out"
+                except httpx.TransportError as problem:
+                    failure = f"connection failed ({type(problem).__name__})"
+            if answer is not None:
+                if answer.status_code not in RETRIED_STATUSES:
+                    return _checked(answer, people)
+                failure = f"HTTP {answer.status_code}"
+            if attempt < tries:
+                self.sleep(_delay(answer, attempt))
+        raise GraphError(f"Graph getSchedule for {_names(people)}: {failure} after {tries} tries")
+
+    def _mailbox(self, mailbox: str) -> threading.Semaphore:
+        with self._lock:
+            if mailbox not in self._mailboxes:
+                self._mailboxes[mailbox] = threading.Semaphore(
+                    self.settings.concurrency_per_mailbox
+                )
+            return self._mailboxes[mailbox]
+
+
+def chunks(emails: Sequence[str]) -> list[list[str]]:
+    return [list(emails[i : i + CHUNK]) for i in range(0, len(emails), CHUNK)]
+
+
+def windows(start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
+    found = []
+    while start < end:
+        found.append((start, min(end, start + WINDOW)))
+        start += WINDOW
+    return found
+
+
+def _delay(response: httpx.Response | None, attempt: int) -> float:
+    """`Retry-After` (seconds or an HTTP date) when given, else exponential with jitter."""
+    if response is not None and (value := response.headers.get("Retry-After")):
+        seconds = _retry_after_seconds(value)
+        if seconds is not None:
+            return min(max(seconds, 0.0), BACKOFF_CAP_SECONDS)
+    ceiling = min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** (attempt - 1))
+    return random.uniform(ceiling / 2, ceiling)
+
+
+def _retry_after_seconds(value: str) -> float | None:
+    try:
+        return float(value)
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return (when - datetime.now(UTC)).total_seconds()  # clamped by the caller
+
+
+def _checked(response: httpx.Response, people: list[str]) -> httpx.Response:
+    if response.is_success:
+        return response
+    code = _error_code(response)
+    hint = {
+        401: ": the token was refused (check TANDEM_GRAPH_TENANT_ID and _CLIENT_ID)",
+        403: ": the app lacks the Calendars.ReadBasic.All application permission or admin consent,"
+        " or an access policy excludes these mailboxes",
+    }.get(response.status_code, "")
+    raise GraphError(
+        f"Graph getSchedule for {_names(people)}: HTTP {response.status_code} {code}{hint}"
+    )
+
+
+def _error_code(response: httpx.Response) -> str:
+    try:
+        return str(response.json().get("error", {}).get("code", ""))
+    except ValueError:
+        return ""
+
+
+def _names(people: list[str]) -> str:
+    shown = ", ".join(people[:5])
+    return shown + (f" and {len(people) - 5} more" if len(people) > 5 else "")
+
+
+def _merge(results: dict[str, Schedule], entry: dict[str, Any]) -> None:
+    address = entry.get("scheduleId", "")
+    schedule = results.get(address) or next(
+        (s for key, s in results.items() if key.lower() == str(address).lower()), None
+    )
+    if schedule is None:
+        return
+    if entry.get("error"):
+        error = entry["error"]
+        schedule.error = f"{error.get('message', 'error')} (code {error.get('responseCode', '?')})"
+        return
+    for item in entry.get("scheduleItems") or []:
+        status = STATUSES.get(str(item.get("status", "")))
+        if status is not None:  # free and workingElsewhere block nothing
+            schedule.busy.append(
+                Busy(parse_graph_time(item["start"]), parse_graph_time(item["end"]), status)
+            )
+    if entry.get("workingHours") and schedule.working_hours is None:
+        schedule.working_hours, schedule.timezone = graph_working_hours(entry["workingHours"])
+
+
+def _tls(settings: GraphSettings) -> ssl.SSLContext:
+    """The system's authorities, plus the extra ones of TANDEM_GRAPH_CA_BUNDLE."""
+    context = ssl.create_default_context()
+    if settings.ca_bundle is not None:
+        context.load_verify_locations(cafile=str(settings.ca_bundle))
+    return context

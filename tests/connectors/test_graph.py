@@ -1,0 +1,249 @@
+"""The real Graph client, with real msal, over real HTTPS, against the local stand-in."""
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from connectors.graph.auth import GraphAuthError
+from connectors.graph.client import GraphClient, GraphError
+from connectors.graph.settings import GraphSettings
+from connectors.graph.zones import graph_working_hours, iana_name
+from tests.graph_standin import CLIENT_SECRET, Meeting, StandIn, running
+
+START = datetime(2027, 3, 1, tzinfo=UTC)
+
+
+@pytest.fixture
+def standin(tmp_path: Path) -> Iterator[tuple[StandIn, dict[str, str]]]:
+    with running(tmp_path) as served:
+        yield served
+
+
+def client_for(
+    environment: dict[str, str], sleeps: list[float] | None = None, **changes: object
+) -> GraphClient:
+    settings = GraphSettings(
+        **{k.removeprefix("TANDEM_GRAPH_").lower(): v for k, v in environment.items()}, **changes
+    )
+    return GraphClient(settings, sleep=(sleeps.append if sleeps is not None else lambda _: None))
+
+
+def people(count: int) -> list[str]:
+    return [f"person{n}@contoso.example" for n in range(count)]
+
+
+def test_token_once_then_from_msals_cache_and_subjects_dropped(
+    standin: tuple[StandIn, dict[str, str]],
+) -> None:
+    state, environment = standin
+    state.calendars["ceo@contoso.example"] = [
+        Meeting(datetime(2027, 3, 2, 9), datetime(2027, 3, 2, 10)),
+        Meeting(datetime(2027, 3, 3, 9), datetime(2027, 3, 3, 10), status="tentative"),
+        Meeting(datetime(2027, 3, 4, 9), datetime(2027, 3, 4, 17), status="oof"),
+        Meeting(datetime(2027, 3, 5, 9), datetime(2027, 3, 5, 10), status="free"),
+        Meeting(datetime(2027, 3, 5, 11), datetime(2027, 3, 5, 12), status="workingElsewhere"),
+    ]
+    client = client_for(environment)
+    first = client.schedules(["ceo@contoso.example"], START, START + timedelta(days=7))
+    client.schedules(["ceo@contoso.example"], START, START + timedelta(days=7))
+    assert state.tokens_issued == 1
+    busy = first["ceo@contoso.example"].busy
+    assert [(b.start.day, b.status) for b in busy] == [(2, "busy"), (3, "tentative"), (4, "oof")]
+    assert busy[0].start == datetime(2027, 3, 2, 9, tzinfo=UTC)
+    assert all("subject" not in repr(b).lower() and "board" not in repr(b).lower() for b in busy)
+
+
+def test_chunks_of_twenty_and_windows_under_62_days(
+    standin: tuple[StandIn, dict[str, str]],
+) -> None:
+    state, environment = standin
+    for address in people(45):
+        state.calendars[address] = [Meeting(datetime(2027, 5, 10, 9), datetime(2027, 5, 10, 10))]
+    found = client_for(environment).schedules(people(45), START, START + timedelta(days=100))
+    sizes = sorted(len(r["body"]["schedules"]) for r in state.requests)
+    assert sizes == [5, 5, 20, 20, 20, 20]  # 3 chunks in each of 2 windows
+    spans = {r["body"]["startTime"]["dateTime"] for r in state.requests}
+    assert spans == {"2027-03-01T00:00:00", "2027-05-01T00:00:00"}
+    assert all(len(found[a].busy) == 1 and found[a].error is None for a in people(45))
+
+
+def test_an_unknown_mailbox_is_named_and_the_rest_are_read(
+    standin: tuple[StandIn, dict[str, str]],
+) -> None:
+    state, environment = standin
+    state.calendars["known@contoso.example"] = [
+        Meeting(datetime(2027, 3, 2, 9), datetime(2027, 3, 2, 10))
+    ]
+    found = client_for(environment).schedules(
+        ["known@contoso.example", "gone@contoso.example"], START, START + timedelta(days=7)
+    )
+    assert found["gone@contoso.example"].error == (
+        "The user or group gone@contoso.example cannot be found. (code 5009)"
+    )
+    assert len(found["known@contoso.example"].busy) == 1
+
+
+def test_429_honours_retry_after_and_503_backs_off(standin: tuple[StandIn, dict[str, str]]) -> None:
+    state, environment = standin
+    state.calendars["ceo@contoso.example"] = []
+    state.faults = [{"status": 429, "retry_after": 7}, {"status": 503}]
+    sleeps: list[float] = []
+    found = client_for(environment, sleeps).schedules(
+        ["ceo@contoso.example"], START, START + timedelta(days=1)
+    )
+    assert found["ceo@contoso.example"].error is None
+    assert len(state.requests) == 3
+    assert sleeps[0] == 7.0
+    assert 0.25 <= sleeps[1] <= 1.0  # exponential backoff with jitter, second try
+
+
+def test_a_timeout_is_retried(standin: tuple[StandIn, dict[str, str]]) -> None:
+    state, environment = standin
+    state.calendars["ceo@contoso.example"] = []
+    state.faults = [{"delay": 2.0}]
+    client = client_for(environment, timeout_seconds=0.5)
+    found = client.schedules(["ceo@contoso.example"], START, START + timedelta(days=1))
+    assert found["ceo@contoso.example"].error is None
+    assert len(state.requests) == 2
+
+
+def test_a_final_failure_names_the_people_and_the_status(
+    standin: tuple[StandIn, dict[str, str]],
+) -> None:
+    state, environment = standin
+    state.faults = [{"status": 503}] * 3
+    with pytest.raises(GraphError, match=r"ceo@contoso.example: HTTP 503 after 3 tries"):
+        client_for(environment, max_tries=3).schedules(
+            ["ceo@contoso.example"], START, START + timedelta(days=1)
+        )
+
+
+def test_at_most_the_allowed_requests_per_mailbox_in_flight(
+    standin: tuple[StandIn, dict[str, str]],
+) -> None:
+    state, environment = standin
+    state.calendars["ceo@contoso.example"] = []
+    state.faults = [{"delay": 0.3}] * 6
+    client = client_for(environment, concurrency_per_mailbox=2)
+    client.schedules(["ceo@contoso.example"], START, START + timedelta(days=61 * 6))
+    assert len(state.requests) == 6
+    assert state.max_in_flight["ceo@contoso.example"] == 2
+
+
+def test_token_errors_name_the_setting_and_never_the_secret(
+    standin: tuple[StandIn, dict[str, str]],
+) -> None:
+    _, environment = standin
+    wrong = client_for({**environment, "TANDEM_GRAPH_CLIENT_SECRET": "not-it"})
+    with pytest.raises(GraphAuthError) as raised:
+        wrong.schedules(["ceo@contoso.example"], START, START + timedelta(days=1))
+    assert "AADSTS7000215" in str(raised.value) and "TANDEM_GRAPH_CLIENT_SECRET" in str(
+        raised.value
+    )
+    assert "not-it" not in str(raised.value) and CLIENT_SECRET not in str(raised.value)
+    other_app = client_for(
+        {**environment, "TANDEM_GRAPH_CLIENT_ID": "00000000-0000-0000-0000-000000000000"}
+    )
+    with pytest.raises(GraphAuthError, match="TANDEM_GRAPH_CLIENT_ID"):
+        other_app.schedules(["ceo@contoso.example"], START, START + timedelta(days=1))
+
+
+def test_secrets_stay_out_of_the_settings_repr(standin: tuple[StandIn, dict[str, str]]) -> None:
+    _, environment = standin
+    assert CLIENT_SECRET not in repr(client_for(environment).settings)
+
+
+def test_working_hours_and_zones_from_the_mailbox() -> None:
+    assert iana_name("Pacific Standard Time") == "America/Los_Angeles"
+    assert iana_name("Europe/Paris") == "Europe/Paris" and iana_name("Mars Standard Time") is None
+    hours, zone = graph_working_hours(
+        {
+            "daysOfWeek": ["monday", "tuesday", "wednesday", "thursday", "friday"],
+            "startTime": "08:30:00.0000000",
+            "endTime": "17:00:00.0000000",
+            "timeZone": {"name": "W. Europe Standard Time"},
+        }
+    )
+    assert hours == {d: ["08:30-17:00"] for d in ("mon", "tue", "wed", "thu", "fri")}
+    assert zone == "Europe/Berlin"
+    _, custom = graph_working_hours(
+        {
+            "daysOfWeek": ["monday"],
+            "startTime": "09:00:00",
+            "endTime": "17:00:00",
+            "timeZone": {
+                "@odata.type": "#microsoft.graph.customTimeZone",
+                "bias": 300,
+                "name": "Customized Time Zone",
+            },
+        }
+    )
+    assert custom == "Etc/GMT+5"
+
+
+SCENARIO = """version: 1
+timezone: Europe/Paris
+horizon: {start: 2027-03-01, weeks: 1}
+people:
+  - {id: m1, role: mentor, email: mentor@contoso.example, calendar: {graph: true}}
+  - {id: e1, role: executive, email: EMAIL, calendar: {graph: true}}
+pairs: [{id: p1, mentor: m1, mentee: e1}]
+"""
+
+
+def tandem(arguments: list[str], environment: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    command = Path(sys.executable).parent / "tandem"
+    return subprocess.run(
+        [str(command), *arguments],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, **environment},
+    )
+
+
+def test_tandem_plan_reads_calendars_and_working_hours_from_graph(
+    standin: tuple[StandIn, dict[str, str]], tmp_path: Path
+) -> None:
+    state, environment = standin
+    # The executive's mailbox says 08:00-12:00 New York time, Monday only; 08:00-10:00 is taken.
+    state.calendars["ceo@contoso.example"] = [
+        Meeting(datetime(2027, 3, 1, 13), datetime(2027, 3, 1, 15))
+    ]
+    state.working_hours["ceo@contoso.example"] = {
+        "daysOfWeek": ["monday"],
+        "startTime": "08:00:00.0000000",
+        "endTime": "12:00:00.0000000",
+        "timeZone": {"name": "Eastern Standard Time"},
+    }
+    state.calendars["mentor@contoso.example"] = []
+    scenario = tmp_path / "graph.yaml"
+    scenario.write_text(SCENARIO.replace("EMAIL", "ceo@contoso.example"))
+    out = tmp_path / "plan.json"
+    result = tandem(["plan", str(scenario), "--out", str(out), "--quiet"], environment)
+    assert result.returncode == 0, result.stderr
+    (session,) = json.loads(out.read_text())["sessions"]
+    assert session["mentee_local"] == "2027-03-01T10:00:00-05:00"  # first free hour, New York
+    assert CLIENT_SECRET not in result.stdout + result.stderr
+
+
+def test_an_unknown_mailbox_in_a_scenario_is_a_clear_error(
+    standin: tuple[StandIn, dict[str, str]], tmp_path: Path
+) -> None:
+    state, environment = standin
+    state.calendars["mentor@contoso.example"] = []
+    scenario = tmp_path / "graph.yaml"
+    scenario.write_text(SCENARIO.replace("EMAIL", "nobody@contoso.example"))
+    result = tandem(["check", str(scenario)], environment)
+    assert result.returncode == 2
+    assert (
+        "people[1].calendar.graph (line 6): Graph could not read nobody@contoso.example: "
+        "The user or group nobody@contoso.example cannot be found. (code 5009)"
+    ) in result.stderr
+    assert "Traceback" not in result.stderr
