@@ -19,6 +19,7 @@ from api.report import print_comparison, print_diff, print_plan_summary, print_v
 from connectors.documents import read_document
 from connectors.report_html import whatif_page
 from connectors.scenarios import load_problem, variant_problems
+from connectors.snapshot import snapshot
 from scheduler.comparison import summarise
 from scheduler.diff import diff_plans
 from scheduler.errors import ScenarioError
@@ -112,6 +113,15 @@ def _parser() -> argparse.ArgumentParser:
     whatif.add_argument("--seed", type=int, default=0)
     whatif.add_argument("--workers", type=int, default=2)
     whatif.set_defaults(command=_whatif)
+
+    calendars = commands.add_parser("calendars", help="calendar sources")
+    calendar_commands = calendars.add_subparsers(required=True, metavar="ACTION")
+    fetch = calendar_commands.add_parser(
+        "fetch", help="copy a scenario with its Graph calendars replaced by free/busy times"
+    )
+    fetch.add_argument("scenario", type=Path)
+    fetch.add_argument("--out", type=Path, required=True, metavar="SNAPSHOT.yaml")
+    fetch.set_defaults(command=_fetch)
 
     diff = commands.add_parser("diff", help="sessions added, removed and moved between two plans")
     diff.add_argument("old", type=Path)
@@ -211,6 +221,14 @@ def _slug(name: str) -> str:
         "".join(c if c.isalnum() or c in "-_" else "-" for c in name.lower()).strip("-")
         or "variant"
     )
+
+
+def _fetch(args: argparse.Namespace) -> int:
+    text = snapshot(args.scenario)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(text, encoding="utf-8")
+    print(f"snapshot written to {args.out}")
+    return EXIT_OK
 
 
 def _diff(args: argparse.Namespace) -> int:

@@ -17,7 +17,7 @@ import threading
 import time
 import urllib.parse
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -284,3 +284,39 @@ def running(
     finally:
         server.shutdown()
         server.server_close()
+
+
+def main() -> None:
+    """Serve the stand-in with the calendars of `scenarios/graph-demo.yaml` until Ctrl-C."""
+    import tempfile
+
+    state = StandIn()
+    state.calendars["ceo@contoso.example"] = [
+        Meeting(datetime(2027, 3, day, hour), datetime(2027, 3, day, hour + 2))
+        for day in range(1, 27)
+        for hour in (8, 13)
+    ]
+    state.working_hours["ceo@contoso.example"] = {
+        "daysOfWeek": ["monday", "tuesday", "wednesday", "thursday", "friday"],
+        "startTime": "08:30:00.0000000",
+        "endTime": "17:30:00.0000000",
+        "timeZone": {"name": "Romance Standard Time"},
+    }
+    state.calendars["mentor@contoso.example"] = [
+        Meeting(datetime(2027, 3, day, 10), datetime(2027, 3, day, 11), status="tentative")
+        for day in range(1, 27)
+    ]
+    with (
+        tempfile.TemporaryDirectory() as directory,
+        running(Path(directory), state) as (_, settings),
+    ):
+        print("Graph stand-in running. In another shell:")
+        for name, value in settings.items():
+            print(f"  export {name}={value}")
+        print("  tandem plan scenarios/graph-demo.yaml")
+        with suppress(KeyboardInterrupt):
+            threading.Event().wait()
+
+
+if __name__ == "__main__":
+    main()

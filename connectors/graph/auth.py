@@ -18,6 +18,7 @@ import msal
 import requests
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 
 from connectors.graph.settings import GraphSettings
 
@@ -44,16 +45,22 @@ class GraphAuth(httpx.Auth):
     def __init__(self, settings: GraphSettings) -> None:
         self.settings = settings
         self._lock = threading.Lock()
-        self._app = msal.ConfidentialClientApplication(
-            settings.client_id,
-            client_credential=_credential(settings),
-            authority=settings.authority,
-            http_client=_identity_session(settings),
-            timeout=settings.timeout_seconds,
-            # Outside Microsoft's own clouds (a sovereign proxy, the test stand-in), msal
-            # must not look the authority up at login.microsoftonline.com.
-            instance_discovery=settings.is_public_cloud,
-        )
+        self._app: msal.ConfidentialClientApplication | None = None
+
+    def _client(self) -> msal.ConfidentialClientApplication:
+        """Built on first use: msal reads the tenant's OpenID configuration right away."""
+        if self._app is None:
+            self._app = msal.ConfidentialClientApplication(
+                self.settings.client_id,
+                client_credential=_credential(self.settings),
+                authority=self.settings.authority,
+                http_client=_identity_session(self.settings),
+                timeout=self.settings.timeout_seconds,
+                # Outside Microsoft's own clouds (a sovereign proxy, the test stand-in),
+                # msal must not look the authority up at login.microsoftonline.com.
+                instance_discovery=self.settings.is_public_cloud,
+            )
+        return self._app
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         request.headers["Authorization"] = f"Bearer {self.token()}"
@@ -63,12 +70,17 @@ class GraphAuth(httpx.Auth):
         """An access token, from msal's cache while it is valid."""
         with self._lock:
             try:
-                result = self._app.acquire_token_for_client(scopes=[self.settings.scope])
-            except (requests.RequestException, ValueError) as problem:
+                result = self._client().acquire_token_for_client(scopes=[self.settings.scope])
+            except requests.RequestException as problem:
                 raise GraphAuthError(
                     f"cannot reach the identity platform at {self.settings.authority_host} "
                     f"({type(problem).__name__}): check TANDEM_GRAPH_AUTHORITY_HOST and "
                     "TANDEM_GRAPH_CA_BUNDLE"
+                ) from None
+            except ValueError:  # msal: the authority has no OpenID configuration
+                raise GraphAuthError(
+                    f"the identity platform knows no tenant '{self.settings.tenant_id}': check "
+                    "TANDEM_GRAPH_TENANT_ID (and TANDEM_GRAPH_AUTHORITY_HOST)"
                 ) from None
         if "access_token" not in result:
             raise GraphAuthError(_explain(result))
@@ -119,8 +131,19 @@ def _credential(settings: GraphSettings) -> str | dict[str, str]:
 
 def certificate_credential(pem: bytes) -> dict[str, str]:
     """msal's certificate credential from one PEM holding the private key and certificate."""
-    key = serialization.load_pem_private_key(pem, password=None)
-    certificate = x509.load_pem_x509_certificate(pem)
+    try:
+        key = serialization.load_pem_private_key(pem, password=None)
+        certificate = x509.load_pem_x509_certificate(pem)
+    except (ValueError, TypeError) as problem:
+        raise GraphAuthError(
+            f"TANDEM_GRAPH_CLIENT_CERTIFICATE: not a PEM with an unencrypted private key and a "
+            f"certificate ({type(problem).__name__})"
+        ) from None
+    if not isinstance(key, rsa.RSAPrivateKey):
+        raise GraphAuthError(
+            "TANDEM_GRAPH_CLIENT_CERTIFICATE: Microsoft Entra takes RSA certificates; this key "
+            f"is {type(key).__name__.removeprefix('_')}"
+        )
     key_pem = key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
@@ -129,3 +152,18 @@ def certificate_credential(pem: bytes) -> dict[str, str]:
         "thumbprint": certificate.fingerprint(hashes.SHA1()).hex(),  # Entra's x5t is SHA-1
         "public_certificate": certificate.public_bytes(serialization.Encoding.PEM).decode(),
     }
+
+
+_SHARED: dict[tuple[str, str, str, str], GraphAuth] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def shared_auth(settings: GraphSettings) -> GraphAuth:
+    """One long-lived msal client per tenant, app and credential in this process, so that
+    its token cache serves every Graph client made with the same settings."""
+    credential = settings.client_secret.get_secret_value() if settings.client_secret else ""
+    key = (settings.authority, settings.client_id, str(settings.client_certificate), credential)
+    with _SHARED_LOCK:
+        if key not in _SHARED:
+            _SHARED[key] = GraphAuth(settings)
+        return _SHARED[key]

@@ -24,7 +24,7 @@ from urllib.parse import quote
 
 import httpx
 
-from connectors.graph.auth import GraphAuth
+from connectors.graph.auth import shared_auth
 from connectors.graph.settings import GraphSettings
 from connectors.graph.zones import graph_working_hours, parse_graph_time
 from scheduler.domain import Busy
@@ -64,7 +64,7 @@ class GraphClient:
     def __post_init__(self) -> None:
         self._http = httpx.Client(
             base_url=self.settings.base_url,
-            auth=GraphAuth(self.settings),
+            auth=shared_auth(self.settings),
             verify=_tls(self.settings),
             timeout=self.settings.timeout_seconds,
             transport=self.transport,

@@ -52,7 +52,8 @@ def test_token_once_then_from_msals_cache_and_subjects_dropped(
     client = client_for(environment)
     first = client.schedules(["ceo@contoso.example"], START, START + timedelta(days=7))
     client.schedules(["ceo@contoso.example"], START, START + timedelta(days=7))
-    assert state.tokens_issued == 1
+    client_for(environment).schedules(["ceo@contoso.example"], START, START + timedelta(days=7))
+    assert state.tokens_issued == 1  # one long-lived msal client: its cache serves all three
     busy = first["ceo@contoso.example"].busy
     assert [(b.start.day, b.status) for b in busy] == [(2, "busy"), (3, "tentative"), (4, "oof")]
     assert busy[0].start == datetime(2027, 3, 2, 9, tzinfo=UTC)
@@ -247,3 +248,67 @@ def test_an_unknown_mailbox_in_a_scenario_is_a_clear_error(
         "The user or group nobody@contoso.example cannot be found. (code 5009)"
     ) in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_snapshot_keeps_free_busy_only_and_plans_offline_like_graph(
+    standin: tuple[StandIn, dict[str, str]], tmp_path: Path
+) -> None:
+    state, environment = standin
+    state.calendars["ceo@contoso.example"] = [
+        Meeting(datetime(2027, 3, 1, 13), datetime(2027, 3, 1, 15))
+    ]
+    state.working_hours["ceo@contoso.example"] = {
+        "daysOfWeek": ["monday"],
+        "startTime": "08:00:00.0000000",
+        "endTime": "12:00:00.0000000",
+        "timeZone": {"name": "Eastern Standard Time"},
+    }
+    state.calendars["mentor@contoso.example"] = [
+        Meeting(datetime(2027, 3, 1, 16), datetime(2027, 3, 1, 17), status="tentative")
+    ]
+    scenario = tmp_path / "graph.yaml"
+    scenario.write_text(SCENARIO.replace("EMAIL", "ceo@contoso.example"))
+    snapshot = tmp_path / "snapshot.yaml"
+    fetched = tandem(["calendars", "fetch", str(scenario), "--out", str(snapshot)], environment)
+    assert fetched.returncode == 0, fetched.stderr
+    text = snapshot.read_text()
+    assert "graph: true" not in text and "Confidential" not in text and "Room 12" not in text
+    assert "status: tentative" in text and "timezone: America/New_York" in text
+    offline, online = tmp_path / "offline.json", tmp_path / "online.json"
+    assert tandem(["plan", str(snapshot), "--out", str(offline), "--quiet"], {}).returncode == 0
+    assert (
+        tandem(["plan", str(scenario), "--out", str(online), "--quiet"], environment).returncode
+        == 0
+    )
+    starts = [
+        [s["start"] for s in json.loads(p.read_text())["sessions"]] for p in (offline, online)
+    ]
+    assert starts[0] == starts[1] and len(starts[0]) == 1
+
+
+def test_a_certificate_credential_gets_a_token(
+    standin: tuple[StandIn, dict[str, str]], tmp_path: Path
+) -> None:
+    import trustme
+
+    state, environment = standin
+    state.calendars["ceo@contoso.example"] = []
+    issued = trustme.CA(key_type=trustme.KeyType.RSA).issue_cert(
+        "tandem-app", key_type=trustme.KeyType.RSA
+    )
+    pem = tmp_path / "app.pem"
+    pem.write_bytes(issued.private_key_pem.bytes() + issued.cert_chain_pems[0].bytes())
+    settings = {k: v for k, v in environment.items() if k != "TANDEM_GRAPH_CLIENT_SECRET"}
+    client = client_for({**settings, "TANDEM_GRAPH_CLIENT_CERTIFICATE": str(pem)})
+    found = client.schedules(["ceo@contoso.example"], START, START + timedelta(days=1))
+    assert found["ceo@contoso.example"].error is None and state.tokens_issued == 1
+
+
+def test_a_certificate_that_is_not_rsa_is_refused_clearly(tmp_path: Path) -> None:
+    import trustme
+
+    from connectors.graph.auth import certificate_credential
+
+    issued = trustme.CA(key_type=trustme.KeyType.ECDSA).issue_cert("tandem-app")
+    with pytest.raises(GraphAuthError, match=r"TANDEM_GRAPH_CLIENT_CERTIFICATE: .*RSA"):
+        certificate_credential(issued.private_key_pem.bytes() + issued.cert_chain_pems[0].bytes())
