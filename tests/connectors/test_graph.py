@@ -209,11 +209,9 @@ def tandem(arguments: list[str], environment: dict[str, str]) -> subprocess.Comp
     )
 
 
-def test_tandem_plan_reads_calendars_and_working_hours_from_graph(
-    standin: tuple[StandIn, dict[str, str]], tmp_path: Path
-) -> None:
-    state, environment = standin
-    # The executive's mailbox says 08:00-12:00 New York time, Monday only; 08:00-10:00 is taken.
+def new_york_executive(state: StandIn) -> None:
+    """The executive's mailbox says 08:00-12:00 New York time, Monday only; 08:00-10:00 is
+    taken by a meeting."""
     state.calendars["ceo@contoso.example"] = [
         Meeting(datetime(2027, 3, 1, 13), datetime(2027, 3, 1, 15))
     ]
@@ -223,6 +221,13 @@ def test_tandem_plan_reads_calendars_and_working_hours_from_graph(
         "endTime": "12:00:00.0000000",
         "timeZone": {"name": "Eastern Standard Time"},
     }
+
+
+def test_tandem_plan_reads_calendars_and_working_hours_from_graph(
+    standin: tuple[StandIn, dict[str, str]], tmp_path: Path
+) -> None:
+    state, environment = standin
+    new_york_executive(state)
     state.calendars["mentor@contoso.example"] = []
     scenario = tmp_path / "graph.yaml"
     scenario.write_text(SCENARIO.replace("EMAIL", "ceo@contoso.example"))
@@ -254,15 +259,7 @@ def test_a_snapshot_keeps_free_busy_only_and_plans_offline_like_graph(
     standin: tuple[StandIn, dict[str, str]], tmp_path: Path
 ) -> None:
     state, environment = standin
-    state.calendars["ceo@contoso.example"] = [
-        Meeting(datetime(2027, 3, 1, 13), datetime(2027, 3, 1, 15))
-    ]
-    state.working_hours["ceo@contoso.example"] = {
-        "daysOfWeek": ["monday"],
-        "startTime": "08:00:00.0000000",
-        "endTime": "12:00:00.0000000",
-        "timeZone": {"name": "Eastern Standard Time"},
-    }
+    new_york_executive(state)
     state.calendars["mentor@contoso.example"] = [
         Meeting(datetime(2027, 3, 1, 16), datetime(2027, 3, 1, 17), status="tentative")
     ]
