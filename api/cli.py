@@ -123,6 +123,20 @@ def _parser() -> argparse.ArgumentParser:
     fetch.add_argument("--out", type=Path, required=True, metavar="SNAPSHOT.yaml")
     fetch.set_defaults(command=_fetch)
 
+    serve = commands.add_parser("serve", help="run the HTTP service (TANDEM_DATABASE_URL)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.set_defaults(command=_serve)
+
+    keys = commands.add_parser("keys", help="API keys of the HTTP service")
+    key_commands = keys.add_subparsers(required=True, metavar="ACTION")
+    create = key_commands.add_parser("create", help="create a key for a tenant (printed once)")
+    create.add_argument("--tenant", required=True)
+    create.set_defaults(command=_create_key)
+    revoke = key_commands.add_parser("revoke", help="revoke a key by its id")
+    revoke.add_argument("key_id")
+    revoke.set_defaults(command=_revoke_key)
+
     diff = commands.add_parser("diff", help="sessions added, removed and moved between two plans")
     diff.add_argument("old", type=Path)
     diff.add_argument("new", type=Path)
@@ -228,6 +242,46 @@ def _fetch(args: argparse.Namespace) -> int:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(text, encoding="utf-8")
     print(f"snapshot written to {args.out}")
+    return EXIT_OK
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from api.app import create_app
+
+    uvicorn.run(create_app(), host=args.host, port=args.port, log_level="warning")
+    return EXIT_OK
+
+
+def _key_store() -> Any:
+    from api.settings import ServiceSettings
+    from api.storage.database import make_engine, sessions, upgrade
+
+    engine = make_engine(ServiceSettings().database_url)
+    upgrade(engine)
+    return sessions(engine)
+
+
+def _create_key(args: argparse.Namespace) -> int:
+    from api.keys import create_key
+
+    with _key_store()() as session:
+        key_id, secret = create_key(session, args.tenant)
+    print(f"key id: {key_id}")
+    print(f"key:    {secret}")
+    print("Keep the key now: it is not stored and cannot be shown again.")
+    return EXIT_OK
+
+
+def _revoke_key(args: argparse.Namespace) -> int:
+    from api.keys import revoke_key
+
+    with _key_store()() as session:
+        if not revoke_key(session, args.key_id):
+            print(f"no active key {args.key_id}", file=sys.stderr)
+            return EXIT_INVALID
+    print(f"revoked {args.key_id}")
     return EXIT_OK
 
 

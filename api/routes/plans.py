@@ -1,0 +1,99 @@
+"""`/v1/plans`: a scenario in, a job out; the plan when the job is done."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Body, Request, Response
+from pydantic import BaseModel, Field
+
+from api import jobs
+from api.auth import Tenant
+from api.problems import Problem
+from api.storage.models import PlanJob
+
+router = APIRouter(prefix="/v1/plans", tags=["plans"])
+
+EXAMPLE = {
+    "version": 1,
+    "timezone": "Europe/Paris",
+    "horizon": {"start": "2027-01-04", "weeks": 4},
+    "people": [{"id": "m1", "role": "mentor"}, {"id": "ceo", "role": "executive"}],
+    "pairs": [{"id": "p1", "mentor": "m1", "mentee": "ceo"}],
+}
+Status = Literal["queued", "running", "done", "failed"]
+ScenarioBody = Annotated[
+    dict[str, Any], Body(examples=[EXAMPLE], description="A scenario (spec version 1)")
+]
+
+
+class PlanJobAccepted(BaseModel):
+    id: str
+    status: Status
+    href: str = Field(description="Where to read the job, as in the Location header")
+
+
+class PlanJobView(BaseModel):
+    id: str
+    status: Status
+    progress: str
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    plan: dict[str, Any] | None = Field(None, description="The plan, when done (the spec's format)")
+    error: dict[str, Any] | None = Field(None, description="Why the job failed, when it did")
+
+
+@router.post(
+    "",
+    status_code=202,
+    response_model=PlanJobAccepted,
+    responses={
+        401: {"description": "No or bad API key"},
+        413: {"description": "Body too large"},
+        422: {"description": "Invalid scenario (problem+json with each field's path)"},
+    },
+)
+def create_plan(
+    request: Request,
+    response: Response,
+    tenant: Tenant,
+    scenario: ScenarioBody,
+) -> PlanJobAccepted:
+    """Queue a plan of the scenario; solving runs in the background, never in the request."""
+    job = jobs.submit(request.app.state.sessions, tenant, scenario)
+    href = f"/v1/plans/{job.id}"
+    response.headers["Location"] = href
+    return PlanJobAccepted(id=job.id, status="queued", href=href)
+
+
+@router.get(
+    "/{job_id}",
+    response_model=PlanJobView,
+    responses={401: {"description": "No or bad API key"}, 404: {"description": "No such job"}},
+)
+def read_plan(request: Request, job_id: str, tenant: Tenant) -> PlanJobView:
+    job = jobs.find(request.app.state.sessions, tenant, job_id)
+    if job is None:
+        raise Problem(404, "Not Found", f"no plan job {job_id}")
+    return _view(job)
+
+
+def _view(job: PlanJob) -> PlanJobView:
+    return PlanJobView(
+        id=job.id,
+        status=job.status,
+        progress=job.progress,
+        created_at=_utc(job.created_at),
+        started_at=_utc(job.started_at),
+        finished_at=_utc(job.finished_at),
+        plan=job.plan,
+        error=job.error,
+    )
+
+
+def _utc(moment: datetime | None) -> datetime | None:  # SQLite returns naive UTC
+    if moment is None:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

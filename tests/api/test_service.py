@@ -1,0 +1,167 @@
+"""The HTTP service through real HTTP: keys and tenants, plans as jobs, errors, restarts."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from connectors.scenarios import problem_from_data
+from scheduler.plan_format import sessions_from_dict
+from scheduler.validation import validate_plan
+from tests.api.service import TANDEM, create_key, fresh_postgres, serving
+from tests.builders import executive, mentor, pair, scenario
+
+DATABASES = ["sqlite"] + (["postgresql"] if os.environ.get("TANDEM_TEST_DATABASE_URL") else [])
+
+
+@pytest.fixture(params=DATABASES, scope="module")
+def database(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'tandem.db'}"
+    else:
+        with fresh_postgres(os.environ["TANDEM_TEST_DATABASE_URL"]) as url:
+            yield url
+
+
+@pytest.fixture(scope="module")
+def service(database: str) -> Iterator[tuple[str, str]]:
+    with serving(database) as base:
+        yield base, database
+
+
+def small_scenario() -> dict[str, Any]:
+    return scenario(
+        horizon={"start": "2027-01-04", "weeks": 3},
+        people=[mentor("m1"), executive("e1"), mentor("m2"), executive("e2")],
+        pairs=[pair("p1", "m1", "e1"), pair("p2", "m2", "e2")],
+    )
+
+
+def bearer(key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {key}"}
+
+
+def wait_done(base: str, href: str, key: str) -> dict[str, Any]:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        job: dict[str, Any] = httpx.get(base + href, headers=bearer(key)).json()
+        if job["status"] in ("done", "failed"):
+            return job
+        time.sleep(0.2)
+    raise AssertionError(f"job {href} not finished: {job}")
+
+
+def test_a_plan_is_a_job_that_ends_with_a_valid_plan(service: tuple[str, str]) -> None:
+    base, database = service
+    _, key = create_key(database, "acme")
+    document = small_scenario()
+    answer = httpx.post(f"{base}/v1/plans", json=document, headers=bearer(key))
+    assert answer.status_code == 202
+    assert answer.headers["Location"] == answer.json()["href"]
+    job = wait_done(base, answer.headers["Location"], key)
+    assert job["status"] == "done", job
+    problem = problem_from_data(document)
+    sessions = sessions_from_dict(problem, job["plan"])
+    assert len(sessions) == 6 and validate_plan(problem, sessions) == []
+    assert job["finished_at"] >= job["started_at"] >= job["created_at"]
+
+
+def test_keys_are_required_and_revoked_keys_refused(service: tuple[str, str]) -> None:
+    base, database = service
+    for headers in ({}, {"Authorization": "Bearer tdm_nonsense"}, {"Authorization": "Basic abc"}):
+        answer = httpx.post(f"{base}/v1/plans", json=small_scenario(), headers=headers)
+        assert answer.status_code == 401
+        assert answer.headers["content-type"] == "application/problem+json"
+        assert answer.headers["www-authenticate"] == "Bearer"
+    key_id, key = create_key(database, "revoked-co")
+    assert (
+        httpx.post(f"{base}/v1/plans", json=small_scenario(), headers=bearer(key)).status_code
+        == 202
+    )
+    subprocess.run(
+        [TANDEM, "keys", "revoke", key_id],
+        env={**os.environ, "TANDEM_DATABASE_URL": database},
+        check=True,
+        capture_output=True,
+    )
+    assert (
+        httpx.post(f"{base}/v1/plans", json=small_scenario(), headers=bearer(key)).status_code
+        == 401
+    )
+
+
+def test_a_tenant_never_sees_another_tenants_job(service: tuple[str, str]) -> None:
+    base, database = service
+    _, mine = create_key(database, "tenant-a")
+    _, theirs = create_key(database, "tenant-b")
+    href = httpx.post(f"{base}/v1/plans", json=small_scenario(), headers=bearer(mine)).headers[
+        "Location"
+    ]
+    answer = httpx.get(base + href, headers=bearer(theirs))
+    assert answer.status_code == 404  # 404, not 403: ids do not leak
+    assert answer.json()["title"] == "Not Found"
+
+
+def test_a_wrong_scenario_is_a_422_naming_each_field(service: tuple[str, str]) -> None:
+    base, database = service
+    _, key = create_key(database, "acme")
+    document = small_scenario()
+    document["pairs"][1]["mentor"] = "m7"
+    document["people"][0]["timezone"] = "Mars/Base"
+    answer = httpx.post(f"{base}/v1/plans", json=document, headers=bearer(key))
+    assert answer.status_code == 422
+    assert answer.headers["content-type"] == "application/problem+json"
+    errors = {e["path"]: e["message"] for e in answer.json()["errors"]}
+    assert errors["pairs[1].mentor"] == "unknown person 'm7'"
+    assert errors["people[0].timezone"].startswith("unknown time zone 'Mars/Base'")
+    for body in (b"not json", b"[1, 2]"):
+        bad = httpx.post(
+            f"{base}/v1/plans",
+            content=body,
+            headers={**bearer(key), "Content-Type": "application/json"},
+        )
+        assert bad.status_code == 422 and bad.headers["content-type"] == "application/problem+json"
+
+
+def test_an_oversized_body_is_a_413(service: tuple[str, str]) -> None:
+    base, database = service
+    _, key = create_key(database, "acme")
+    big = json.dumps({**small_scenario(), "name": "x" * 3_000_000})
+    answer = httpx.post(
+        f"{base}/v1/plans", content=big, headers={**bearer(key), "Content-Type": "application/json"}
+    )
+    assert answer.status_code == 413
+    assert answer.headers["content-type"] == "application/problem+json"
+
+
+def test_health_readiness_metrics_and_openapi(service: tuple[str, str]) -> None:
+    base, _ = service
+    assert httpx.get(f"{base}/healthz").json() == {"status": "ok"}
+    assert httpx.get(f"{base}/readyz").json() == {"status": "ready"}
+    metrics = httpx.get(f"{base}/metrics").text
+    assert "tandem_http_requests_total" in metrics and "tandem_plan_job_seconds" in metrics
+    document = httpx.get(f"{base}/openapi.json").json()
+    assert {"/v1/plans", "/v1/plans/{job_id}", "/healthz", "/readyz", "/metrics"} <= set(
+        document["paths"]
+    )
+
+
+def test_a_queued_job_survives_a_restart(database: str) -> None:
+    _, key = create_key(database, "restart-co")
+    with serving(database, TANDEM_WORKER_ENABLED="false") as base:
+        href = httpx.post(f"{base}/v1/plans", json=small_scenario(), headers=bearer(key)).headers[
+            "Location"
+        ]
+        assert httpx.get(base + href, headers=bearer(key)).json()["status"] == "queued"
+    # The service was killed hard with the job queued; a new one finishes it.
+    with serving(database) as base:
+        assert wait_done(base, href, key)["status"] == "done"
