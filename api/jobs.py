@@ -19,8 +19,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api.metrics import JOB_SECONDS, SOLVER_STATUS
 from api.problems import field_errors
+from api.programmes import record_plan, replanning_document
 from api.settings import ServiceSettings
-from api.storage.models import PlanJob
+from api.storage.models import PlanJob, Programme
 from connectors.scenarios import problem_from_data
 from scheduler.errors import ScenarioError
 from scheduler.parameters import SolverParameters
@@ -125,9 +126,12 @@ class Worker(threading.Thread):
         with self.sessions() as session:
             job = session.get(PlanJob, job_id)
             assert job is not None
-            scenario = job.scenario
+            kind, scenario, programme_id = job.kind, job.scenario, job.programme_id
         try:
-            outcome = self._solve(job_id, scenario)
+            if kind == "programme" and programme_id is not None:
+                outcome = self._plan_programme(job_id, programme_id)
+            else:
+                outcome = self._solve(job_id, scenario)
         except ScenarioError as invalid:
             outcome = {
                 "status": "failed",
@@ -165,6 +169,20 @@ class Worker(threading.Thread):
         plan = solve(problem, params, progress=lambda message: self._progress(job_id, message))
         SOLVER_STATUS.labels(plan.solver.status).inc()
         return {"status": "done", "plan": plan_to_dict(problem, plan)}
+
+    def _plan_programme(self, job_id: str, programme_id: str) -> dict[str, Any]:
+        """Plan (or re-plan, from its last plan) a stored programme; record the history."""
+        with self.sessions() as session:
+            programme = session.get(Programme, programme_id)
+            assert programme is not None
+            document = replanning_document(programme, now())
+        outcome = self._solve(job_id, document)
+        with self.sessions() as session:
+            programme = session.get(Programme, programme_id)
+            assert programme is not None
+            record_plan(session, programme, outcome["plan"])
+            session.commit()
+        return outcome
 
     def _progress(self, job_id: str, message: str) -> None:
         with self.sessions() as session:

@@ -51,3 +51,38 @@ class PlanJob(Base):
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     attempts: Mapped[int] = mapped_column(default=0)
+    kind: Mapped[str] = mapped_column(String(16), default="plan")  # plan, programme, whatif
+    programme_id: Mapped[str | None] = mapped_column(ForeignKey("programmes.id"), nullable=True)
+
+
+class Programme(Base):
+    """A programme HR keeps with Tandem: its scenario, its latest plan, its changes."""
+
+    __tablename__ = "programmes"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"), index=True)
+    name: Mapped[str] = mapped_column(String(300))
+    scenario: Mapped[Any] = mapped_column(JSON)
+    statuses: Mapped[Any] = mapped_column(JSON, default=dict)  # "pair#index" -> declined|cancelled
+    plan: Mapped[Any | None] = mapped_column(JSON, nullable=True)
+    version: Mapped[int] = mapped_column(default=0)  # plans made so far
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class SessionEvent(Base):
+    """The audit log HR can show: every session placed, moved or dropped, and why."""
+
+    __tablename__ = "session_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    programme_id: Mapped[str] = mapped_column(ForeignKey("programmes.id"), index=True)
+    pair: Mapped[str] = mapped_column(String(200))
+    index: Mapped[int] = mapped_column()
+    kind: Mapped[str] = mapped_column(String(16))  # placed, moved, unplaced
+    old_start: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    new_start: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    plan_version: Mapped[int] = mapped_column()
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -165,3 +165,79 @@ def test_a_queued_job_survives_a_restart(database: str) -> None:
     # The service was killed hard with the job queued; a new one finishes it.
     with serving(database) as base:
         assert wait_done(base, href, key)["status"] == "done"
+
+
+def test_a_programme_is_planned_then_re_planned_after_a_change_with_its_history(
+    service: tuple[str, str],
+) -> None:
+    base, database = service
+    _, key = create_key(database, "programme-co")
+    created = httpx.post(f"{base}/v1/programmes", json=small_scenario(), headers=bearer(key))
+    assert created.status_code == 201
+    programme = created.headers["Location"]
+    first = wait_done(
+        base, httpx.post(f"{base}{programme}/plan", headers=bearer(key)).headers["Location"], key
+    )
+    assert first["status"] == "done", first
+    sessions = httpx.get(f"{base}{programme}/sessions", headers=bearer(key)).json()
+    assert len(sessions) == 6
+    mine = httpx.get(
+        f"{base}{programme}/sessions",
+        params={"person": "e1", "to": "2027-01-11T00:00:00Z"},
+        headers=bearer(key),
+    ).json()
+    assert [(s["pair"], s["index"]) for s in mine] == [("p1", 0)]
+    feed = httpx.get(f"{base}{programme}/people/e1/sessions.ics", headers=bearer(key))
+    assert feed.headers["content-type"].startswith("text/calendar")
+    assert feed.text.count("BEGIN:VEVENT") == 3 and "SUMMARY:Reverse mentoring session" in feed.text
+    # The executive's calendar now has a meeting over session 1 of p1.
+    hit = next(s for s in sessions if (s["pair"], s["index"]) == ("p1", 1))
+    change = {"kind": "busy", "person": "e1", "start": hit["start"], "end": hit["end"]}
+    answer = httpx.post(f"{base}{programme}/changes", json=change, headers=bearer(key))
+    assert answer.status_code == 202
+    assert wait_done(base, answer.headers["Location"], key)["status"] == "done"
+    after = httpx.get(f"{base}{programme}/sessions", headers=bearer(key)).json()
+    assert [(s["pair"], s["index"]) for s in after if s["moved"]] == [("p1", 1)]
+    history = httpx.get(f"{base}{programme}/history", headers=bearer(key)).json()
+    moved = [e for e in history if e["kind"] == "moved"]
+    assert len(moved) == 1 and moved[0]["old_start"] == hit["start"]
+    assert moved[0]["reason"].startswith("busy_time: overlaps busy time of executive e1")
+    assert sum(e["kind"] == "placed" for e in history) == 6
+    assert httpx.get(f"{base}{programme}", headers=bearer(key)).json()["version"] == 2
+
+
+def test_declines_people_leaving_and_bad_changes(service: tuple[str, str]) -> None:
+    base, database = service
+    _, key = create_key(database, "changes-co")
+    programme = httpx.post(
+        f"{base}/v1/programmes", json=small_scenario(), headers=bearer(key)
+    ).headers["Location"]
+    wait_done(
+        base, httpx.post(f"{base}{programme}/plan", headers=bearer(key)).headers["Location"], key
+    )
+    declined = httpx.post(
+        f"{base}{programme}/changes",
+        json={"kind": "decline", "pair": "p2", "index": 0},
+        headers=bearer(key),
+    )
+    wait_done(base, declined.headers["Location"], key)
+    history = httpx.get(f"{base}{programme}/history", headers=bearer(key)).json()
+    assert [e["reason"] for e in history if e["kind"] == "moved"] == [
+        "the session was declined; it had to leave its start"
+    ]
+    left = httpx.post(
+        f"{base}{programme}/changes", json={"kind": "leave", "person": "m2"}, headers=bearer(key)
+    )
+    wait_done(base, left.headers["Location"], key)
+    remaining = httpx.get(f"{base}{programme}/sessions", headers=bearer(key)).json()
+    assert {s["pair"] for s in remaining} == {"p1"}
+    for bad in (
+        {"kind": "busy", "person": "e1"},
+        {"kind": "decline", "pair": "p9", "index": 0},
+        {"kind": "teleport"},
+    ):
+        answer = httpx.post(f"{base}{programme}/changes", json=bad, headers=bearer(key))
+        assert answer.status_code == 422, bad
+        assert answer.headers["content-type"] == "application/problem+json"
+    _, other = create_key(database, "someone-else")
+    assert httpx.get(f"{base}{programme}/sessions", headers=bearer(other)).status_code == 404

@@ -1,0 +1,183 @@
+"""Programmes kept by the service: stored scenarios, their plans, changes and history.
+
+A programme's first plan places everything; every later one is a re-plan whose `current`
+is the previous plan (with declines and cancellations reported since), so sessions move
+as little as they can, and each move is written to the history with its reason.
+"""
+
+from __future__ import annotations
+
+import uuid
+from copy import deepcopy
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from api.problems import Problem
+from api.storage.models import PlanJob, Programme, SessionEvent
+from connectors.scenarios import problem_from_data
+from scheduler.errors import FieldError, ScenarioError
+from scheduler.scenario_checks import validate_scenario
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def create(sessions: sessionmaker[Session], tenant_id: str, scenario: dict[str, Any]) -> Programme:
+    checked = validate_scenario(scenario)
+    programme = Programme(
+        id=str(uuid.uuid4()),
+        tenant_id=tenant_id,
+        name=checked.name or "programme",
+        scenario=scenario,
+        statuses={},
+        plan=None,
+        version=0,
+        created_at=now(),
+        updated_at=now(),
+    )
+    with sessions() as session:
+        session.add(programme)
+        session.commit()
+    return programme
+
+
+def find(session: Session, tenant_id: str, programme_id: str) -> Programme:
+    programme = session.scalar(
+        select(Programme).where(Programme.id == programme_id, Programme.tenant_id == tenant_id)
+    )
+    if programme is None:
+        raise Problem(404, "Not Found", f"no programme {programme_id}")
+    return programme
+
+
+def replace_scenario(
+    sessions: sessionmaker[Session], tenant_id: str, programme_id: str, scenario: dict[str, Any]
+) -> Programme:
+    checked = validate_scenario(scenario)
+    with sessions() as session:
+        programme = find(session, tenant_id, programme_id)
+        programme.scenario, programme.name, programme.updated_at = (
+            scenario,
+            checked.name or programme.name,
+            now(),
+        )
+        session.commit()
+        return programme
+
+
+def queue_plan(session: Session, programme: Programme) -> PlanJob:
+    job = PlanJob(
+        id=str(uuid.uuid4()),
+        tenant_id=programme.tenant_id,
+        status="queued",
+        progress="queued",
+        scenario=programme.scenario,
+        created_at=now(),
+        attempts=0,
+        kind="programme",
+        programme_id=programme.id,
+    )
+    session.add(job)
+    return job
+
+
+def apply_change(programme: Programme, change: dict[str, Any]) -> None:
+    """A new busy time, a decline, a cancellation, or a person leaving the programme."""
+    scenario = deepcopy(programme.scenario)
+    kind = change["kind"]
+    if kind == "busy":
+        person = _person(scenario, change["person"])
+        busy = {
+            "start": change["start"],
+            "end": change["end"],
+            "status": change.get("status", "busy"),
+        }
+        person["busy"] = [*person.get("busy", []), busy]
+    elif kind in ("decline", "cancel"):
+        _pair(scenario, change["pair"])
+        statuses = dict(programme.statuses or {})
+        statuses[f"{change['pair']}#{change['index']}"] = (
+            "declined" if kind == "decline" else "cancelled"
+        )
+        programme.statuses = statuses
+    elif kind == "leave":
+        _person(scenario, change["person"])
+        scenario["people"] = [p for p in scenario["people"] if p["id"] != change["person"]]
+        scenario["pairs"] = [
+            p for p in scenario["pairs"] if change["person"] not in (p["mentor"], p["mentee"])
+        ]
+    validate_scenario(scenario)
+    programme.scenario, programme.updated_at = scenario, now()
+
+
+def _person(scenario: dict[str, Any], person_id: str) -> dict[str, Any]:
+    for person in scenario["people"]:
+        if person["id"] == person_id:
+            found: dict[str, Any] = person
+            return found
+    raise ScenarioError([FieldError("person", f"unknown person '{person_id}'")])
+
+
+def _pair(scenario: dict[str, Any], pair_id: str) -> dict[str, Any]:
+    for pair in scenario["pairs"]:
+        if pair["id"] == pair_id:
+            found: dict[str, Any] = pair
+            return found
+    raise ScenarioError([FieldError("pair", f"unknown pair '{pair_id}'")])
+
+
+def replanning_document(programme: Programme, moment: datetime) -> dict[str, Any]:
+    """The programme's scenario with its last plan as `current` (and the reported declines)."""
+    document: dict[str, Any] = deepcopy(programme.scenario)
+    if not programme.plan:
+        return document
+    required = {request.key for request in problem_from_data(document).sessions}
+    statuses = programme.statuses or {}
+    document["current"] = [
+        {
+            "pair": s["pair"],
+            "index": s["index"],
+            "start": s["start"],
+            "moves": s.get("moves", 0),
+            "status": statuses.get(f"{s['pair']}#{s['index']}", "booked"),
+        }
+        for s in programme.plan["sessions"]
+        if (s["pair"], s["index"]) in required
+    ]
+    document["now"] = moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return document
+
+
+def record_plan(session: Session, programme: Programme, plan: dict[str, Any]) -> None:
+    """Store the new plan and write what happened to each session into the history."""
+    before = {(s["pair"], s["index"]): s for s in (programme.plan or {}).get("sessions", [])}
+    version = programme.version + 1
+    events = []
+    for s in plan["sessions"]:
+        old = before.get((s["pair"], s["index"]))
+        if old is None:
+            events.append(("placed", None, s["start"], None, s))
+        elif s["start"] != old["start"]:
+            events.append(("moved", old["start"], s["start"], s.get("moved_because"), s))
+    for u in plan["unplaced"]:
+        old = before.get((u["pair"], u["index"]))
+        events.append(("unplaced", old["start"] if old else None, None, u["reason"], u))
+    for kind, old_start, new_start, reason, item in events:
+        session.add(
+            SessionEvent(
+                programme_id=programme.id,
+                pair=item["pair"],
+                index=item["index"],
+                kind=kind,
+                old_start=old_start,
+                new_start=new_start,
+                reason=reason,
+                plan_version=version,
+                at=now(),
+            )
+        )
+    programme.plan, programme.version, programme.statuses = plan, version, {}

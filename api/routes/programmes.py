@@ -1,0 +1,248 @@
+"""`/v1/programmes`: programmes HR keeps with Tandem, their plans, sessions and changes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Body, Query, Request, Response
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+
+from api import programmes
+from api.auth import Tenant
+from api.problems import Problem
+from api.routes.plans import EXAMPLE, PlanJobAccepted
+from api.storage.models import SessionEvent
+
+router = APIRouter(prefix="/v1/programmes", tags=["programmes"])
+ScenarioBody = Annotated[
+    dict[str, Any], Body(examples=[EXAMPLE], description="A scenario (spec version 1)")
+]
+ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"description": "No or bad API key"},
+    404: {"description": "No such programme"},
+    422: {"description": "Invalid scenario or change (problem+json with each field's path)"},
+}
+
+
+class ProgrammeView(BaseModel):
+    id: str
+    name: str
+    version: int = Field(description="How many plans were made")
+    scenario: dict[str, Any]
+    planned: bool
+
+
+class Change(BaseModel):
+    """A change HR reports: a new busy time, a decline, a cancellation, a person leaving."""
+
+    kind: Literal["busy", "decline", "cancel", "leave"]
+    person: str | None = Field(None, description="busy, leave: the person")
+    start: datetime | None = Field(None, description="busy: start (with an offset)")
+    end: datetime | None = Field(None, description="busy: end (with an offset)")
+    status: Literal["busy", "tentative", "oof"] = "busy"
+    pair: str | None = Field(None, description="decline, cancel: the pair")
+    index: int | None = Field(None, ge=0, description="decline, cancel: the session's index")
+
+
+class SessionView(BaseModel):
+    pair: str
+    index: int
+    mentor: str
+    mentee: str
+    start: str
+    end: str
+    moved: bool
+    moves: int = 0
+
+
+class HistoryEvent(BaseModel):
+    pair: str
+    index: int
+    kind: Literal["placed", "moved", "unplaced"]
+    old_start: str | None
+    new_start: str | None
+    reason: str | None
+    plan_version: int
+    at: datetime
+
+
+def _view(programme: Any) -> ProgrammeView:
+    return ProgrammeView(
+        id=programme.id,
+        name=programme.name,
+        version=programme.version,
+        scenario=programme.scenario,
+        planned=programme.plan is not None,
+    )
+
+
+@router.post("", status_code=201, response_model=ProgrammeView, responses=ERRORS)
+def create_programme(
+    request: Request, response: Response, tenant: Tenant, scenario: ScenarioBody
+) -> ProgrammeView:
+    programme = programmes.create(request.app.state.sessions, tenant, scenario)
+    response.headers["Location"] = f"/v1/programmes/{programme.id}"
+    return _view(programme)
+
+
+@router.get("/{programme_id}", response_model=ProgrammeView, responses=ERRORS)
+def read_programme(request: Request, programme_id: str, tenant: Tenant) -> ProgrammeView:
+    with request.app.state.sessions() as session:
+        return _view(programmes.find(session, tenant, programme_id))
+
+
+@router.put("/{programme_id}", response_model=ProgrammeView, responses=ERRORS)
+def update_programme(
+    request: Request, programme_id: str, tenant: Tenant, scenario: ScenarioBody
+) -> ProgrammeView:
+    """Replace the programme's rules, people and pairs; plan it again to apply them."""
+    return _view(
+        programmes.replace_scenario(request.app.state.sessions, tenant, programme_id, scenario)
+    )
+
+
+@router.post(
+    "/{programme_id}/plan", status_code=202, response_model=PlanJobAccepted, responses=ERRORS
+)
+def plan_programme(
+    request: Request, response: Response, programme_id: str, tenant: Tenant
+) -> PlanJobAccepted:
+    """Plan the programme; once it has a plan, re-plan it with the fewest moves."""
+    with request.app.state.sessions() as session:
+        job = programmes.queue_plan(session, programmes.find(session, tenant, programme_id))
+        session.commit()
+    return _accepted(response, job.id)
+
+
+@router.post(
+    "/{programme_id}/changes", status_code=202, response_model=PlanJobAccepted, responses=ERRORS
+)
+def report_change(
+    request: Request, response: Response, programme_id: str, tenant: Tenant, change: Change
+) -> PlanJobAccepted:
+    """Record a change and re-plan the programme with the fewest moves."""
+    with request.app.state.sessions() as session:
+        programme = programmes.find(session, tenant, programme_id)
+        programmes.apply_change(programme, _change_fields(change))
+        job = programmes.queue_plan(session, programme)
+        session.commit()
+    return _accepted(response, job.id)
+
+
+def _change_fields(change: Change) -> dict[str, Any]:
+    needed = {
+        "busy": ("person", "start", "end"),
+        "decline": ("pair", "index"),
+        "cancel": ("pair", "index"),
+        "leave": ("person",),
+    }[change.kind]
+    missing = [name for name in needed if getattr(change, name) is None]
+    if missing:
+        raise Problem(
+            422,
+            "Invalid change",
+            f"a '{change.kind}' change needs {', '.join(missing)}",
+            errors=[{"path": name, "message": "required"} for name in missing],
+        )
+    return change.model_dump(mode="json")
+
+
+def _accepted(response: Response, job_id: str) -> PlanJobAccepted:
+    href = f"/v1/plans/{job_id}"
+    response.headers["Location"] = href
+    return PlanJobAccepted(id=job_id, status="queued", href=href)
+
+
+@router.get("/{programme_id}/sessions", response_model=list[SessionView], responses=ERRORS)
+def list_sessions(
+    request: Request,
+    programme_id: str,
+    tenant: Tenant,
+    person: Annotated[str | None, Query(description="Only this person's sessions")] = None,
+    start: Annotated[
+        datetime | None, Query(alias="from", description="Starting at or after")
+    ] = None,
+    end: Annotated[datetime | None, Query(alias="to", description="Starting before")] = None,
+) -> list[SessionView]:
+    with request.app.state.sessions() as session:
+        programme = programmes.find(session, tenant, programme_id)
+    return [
+        SessionView(**{k: s[k] for k in SessionView.model_fields if k in s})
+        for s in _sessions(programme, person, start, end)
+    ]
+
+
+@router.get(
+    "/{programme_id}/people/{person}/sessions.ics",
+    response_class=Response,
+    responses={**ERRORS, 200: {"content": {"text/calendar": {}}}},
+)
+def person_feed(request: Request, programme_id: str, person: str, tenant: Tenant) -> Response:
+    """The person's sessions as an ICS feed (a calendar can subscribe to it)."""
+    with request.app.state.sessions() as session:
+        programme = programmes.find(session, tenant, programme_id)
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//Tandem//Reverse mentoring//EN",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+    ]
+    for s in _sessions(programme, person, None, None):
+        lines += [
+            "BEGIN:VEVENT",
+            f"UID:tandem-{programme.id}-{s['pair']}-{s['index']}@tandem",
+            f"DTSTAMP:{_ics_time(s['start'])}",
+            f"DTSTART:{_ics_time(s['start'])}",
+            f"DTEND:{_ics_time(s['end'])}",
+            "SUMMARY:Reverse mentoring session",
+            "STATUS:CONFIRMED",
+            "TRANSP:OPAQUE",
+            "END:VEVENT",
+        ]
+    lines.append("END:VCALENDAR")
+    return Response("\r\n".join(lines) + "\r\n", media_type="text/calendar")
+
+
+def _ics_time(instant: str) -> str:
+    return instant.replace("-", "").replace(":", "")
+
+
+def _sessions(
+    programme: Any, person: str | None, start: datetime | None, end: datetime | None
+) -> list[dict[str, Any]]:
+    found = (programme.plan or {}).get("sessions", [])
+    if person is not None:
+        found = [s for s in found if person in (s["mentor"], s["mentee"])]
+    if start is not None:
+        found = [s for s in found if datetime.fromisoformat(s["start"]) >= start]
+    if end is not None:
+        found = [s for s in found if datetime.fromisoformat(s["start"]) < end]
+    return list(found)
+
+
+@router.get("/{programme_id}/history", response_model=list[HistoryEvent], responses=ERRORS)
+def history(request: Request, programme_id: str, tenant: Tenant) -> list[HistoryEvent]:
+    """Every session placed, moved or left unplaced, plan by plan, with the reason."""
+    with request.app.state.sessions() as session:
+        programme = programmes.find(session, tenant, programme_id)
+        events = session.scalars(
+            select(SessionEvent)
+            .where(SessionEvent.programme_id == programme.id)
+            .order_by(SessionEvent.id)
+        ).all()
+        return [
+            HistoryEvent(
+                pair=e.pair,
+                index=e.index,
+                kind=e.kind,
+                old_start=e.old_start,
+                new_start=e.new_start,
+                reason=e.reason,
+                plan_version=e.plan_version,
+                at=e.at,
+            )
+            for e in events
+        ]
