@@ -11,7 +11,7 @@ from api import problems
 from api.jobs import Worker
 from api.limits import BodyLimit
 from api.metrics import REQUESTS
-from api.routes import health, plans, programmes
+from api.routes import health, plans, programmes, whatif
 from api.settings import ServiceSettings
 from api.storage.database import make_engine, sessions, upgrade
 
@@ -46,6 +46,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(plans.router)
     app.include_router(programmes.router)
+    app.include_router(whatif.router)
     app.middleware("http")(_count_requests)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     return app

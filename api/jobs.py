@@ -22,7 +22,8 @@ from api.problems import field_errors
 from api.programmes import record_plan, replanning_document
 from api.settings import ServiceSettings
 from api.storage.models import PlanJob, Programme
-from connectors.scenarios import problem_from_data
+from connectors.scenarios import problem_from_data, variant_problems_from_data
+from scheduler.comparison import comparison_rows, summarise
 from scheduler.errors import ScenarioError
 from scheduler.parameters import SolverParameters
 from scheduler.plan_format import plan_to_dict
@@ -37,7 +38,9 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
-def submit(sessions: sessionmaker[Session], tenant_id: str, scenario: dict[str, Any]) -> PlanJob:
+def submit(
+    sessions: sessionmaker[Session], tenant_id: str, scenario: dict[str, Any], kind: str = "plan"
+) -> PlanJob:
     """Checks the scenario's shape at once (a 422 now beats a failed job later)."""
     validate_scenario(scenario)
     job = PlanJob(
@@ -48,6 +51,7 @@ def submit(sessions: sessionmaker[Session], tenant_id: str, scenario: dict[str, 
         scenario=scenario,
         created_at=now(),
         attempts=0,
+        kind=kind,
     )
     with sessions() as session:
         session.add(job)
@@ -55,11 +59,18 @@ def submit(sessions: sessionmaker[Session], tenant_id: str, scenario: dict[str, 
     return job
 
 
-def find(sessions: sessionmaker[Session], tenant_id: str, job_id: str) -> PlanJob | None:
+def find(
+    sessions: sessionmaker[Session],
+    tenant_id: str,
+    job_id: str,
+    kinds: tuple[str, ...] = ("plan", "programme"),
+) -> PlanJob | None:
     """The tenant's own job, or None: another tenant's job does not exist for them."""
     with sessions() as session:
         return session.scalar(
-            select(PlanJob).where(PlanJob.id == job_id, PlanJob.tenant_id == tenant_id)
+            select(PlanJob).where(
+                PlanJob.id == job_id, PlanJob.tenant_id == tenant_id, PlanJob.kind.in_(kinds)
+            )
         )
 
 
@@ -130,6 +141,8 @@ class Worker(threading.Thread):
         try:
             if kind == "programme" and programme_id is not None:
                 outcome = self._plan_programme(job_id, programme_id)
+            elif kind == "whatif":
+                outcome = self._compare(job_id, scenario)
             else:
                 outcome = self._solve(job_id, scenario)
         except ScenarioError as invalid:
@@ -183,6 +196,29 @@ class Worker(threading.Thread):
             record_plan(session, programme, outcome["plan"])
             session.commit()
         return outcome
+
+    def _compare(self, job_id: str, scenario: dict[str, Any]) -> dict[str, Any]:
+        """Plan the base and every variation; the comparison and each variant's plan."""
+        params = SolverParameters(
+            time_limit_seconds=self.settings.job_time_limit_seconds, workers=1
+        )
+        results = []
+        for name, problem in variant_problems_from_data(scenario):
+            self._progress(job_id, f"planning {name}")
+            results.append((name, problem, solve(problem, params)))
+        base = results[0][2]
+        summaries = [
+            summarise(name, problem, plan, None if plan is base else base)
+            for name, problem, plan in results
+        ]
+        comparison = {
+            "variants": [s.name for s in summaries],
+            "rows": [
+                {"figure": label, "values": values} for label, values in comparison_rows(summaries)
+            ],
+            "plans": {name: plan_to_dict(problem, plan) for name, problem, plan in results},
+        }
+        return {"status": "done", "plan": comparison}
 
     def _progress(self, job_id: str, message: str) -> None:
         with self.sessions() as session:

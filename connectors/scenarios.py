@@ -98,13 +98,21 @@ def _generated(person: doc.Person, tz: ZoneInfo, first_day: date, end_day: date)
 
 def variant_problems(path: Path) -> list[tuple[str, Problem]]:
     """The base scenario and each of its variations, validated and resolved, by name."""
-    document = read_document(path)
+    return _variants(read_document(path), path.parent, path.stem)
+
+
+def variant_problems_from_data(data: Any, source: str = "scenario") -> list[tuple[str, Problem]]:
+    """The same for a scenario given as data (the API's JSON)."""
+    return _variants(Document(data, source), Path("."), source)
+
+
+def _variants(document: Document, base_dir: Path, default_name: str) -> list[tuple[str, Problem]]:
     scenario_from_document(document)  # the base and every variation, all errors at once
     data = document.data
     variants = [(BASE, Document(base_of(data), document.source, document.lines))]
     for number, name in enumerate(variation_names(data)):
         variants.append((name, Document(apply_variation(data, number), document.source)))
     return [
-        (name, problem_from_document(variant, path.parent, default_name=path.stem))
+        (name, problem_from_document(variant, base_dir, default_name=default_name))
         for name, variant in variants
     ]

@@ -241,3 +241,32 @@ def test_declines_people_leaving_and_bad_changes(service: tuple[str, str]) -> No
         assert answer.headers["content-type"] == "application/problem+json"
     _, other = create_key(database, "someone-else")
     assert httpx.get(f"{base}{programme}/sessions", headers=bearer(other)).status_code == 404
+
+
+def test_what_if_over_http_compares_the_variants(service: tuple[str, str]) -> None:
+    base, database = service
+    _, key = create_key(database, "whatif-co")
+    document = {
+        **small_scenario(),
+        "variations": [
+            {"name": "biweekly", "set": {"rules.cadence": "biweekly"}},
+            {"name": "typo", "set": {"pairs.p9.cadence": "weekly"}},
+        ],
+    }
+    bad = httpx.post(f"{base}/v1/whatif", json=document, headers=bearer(key))
+    assert bad.status_code == 422
+    assert bad.json()["errors"][0]["path"] == "variations[1].set['pairs.p9.cadence']"
+    document["variations"].pop()
+    answer = httpx.post(f"{base}/v1/whatif", json=document, headers=bearer(key))
+    assert answer.status_code == 202
+    job = wait_done(base, answer.headers["Location"], key)
+    assert job["status"] == "done", job
+    comparison = job["comparison"]
+    assert comparison["variants"] == ["base", "biweekly"]
+    rows = {row["figure"]: row["values"] for row in comparison["rows"]}
+    assert rows["sessions required"] == ["6", "4"]
+    assert set(comparison["plans"]) == {"base", "biweekly"}
+    # a what-if job is not a plan job, and no other tenant sees it
+    assert httpx.get(f"{base}/v1/plans/{job['id']}", headers=bearer(key)).status_code == 404
+    _, other = create_key(database, "whatif-other")
+    assert httpx.get(base + answer.headers["Location"], headers=bearer(other)).status_code == 404

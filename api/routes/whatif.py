@@ -1,0 +1,76 @@
+"""`/v1/whatif`: plan a scenario's base and variations, and compare them side by side."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from pydantic import BaseModel, Field
+
+from api import jobs
+from api.auth import Tenant
+from api.problems import Problem
+from api.routes.plans import PlanJobAccepted, ScenarioBody, Status
+
+router = APIRouter(prefix="/v1/whatif", tags=["what-if"])
+
+
+class ComparisonRow(BaseModel):
+    figure: str
+    values: list[str] = Field(description="One value per variant, in the order of `variants`")
+
+
+class Comparison(BaseModel):
+    variants: list[str]
+    rows: list[ComparisonRow]
+    plans: dict[str, dict[str, Any]] = Field(description="Each variant's plan (the spec's format)")
+
+
+class WhatIfView(BaseModel):
+    id: str
+    status: Status
+    progress: str
+    comparison: Comparison | None = None
+    error: dict[str, Any] | None = None
+
+
+@router.post(
+    "",
+    status_code=202,
+    response_model=PlanJobAccepted,
+    responses={
+        401: {"description": "No or bad API key"},
+        413: {"description": "Body too large"},
+        422: {"description": "Invalid scenario or variation"},
+    },
+)
+def compare(
+    request: Request, response: Response, tenant: Tenant, scenario: ScenarioBody
+) -> PlanJobAccepted:
+    """Queue a comparison of the scenario's base and `variations` (solved in the background)."""
+    job = jobs.submit(request.app.state.sessions, tenant, scenario, kind="whatif")
+    href = f"/v1/whatif/{job.id}"
+    response.headers["Location"] = href
+    return PlanJobAccepted(id=job.id, status="queued", href=href)
+
+
+@router.get(
+    "/{job_id}",
+    response_model=WhatIfView,
+    responses={
+        401: {"description": "No or bad API key"},
+        404: {"description": "No such comparison"},
+    },
+)
+def read_comparison(request: Request, job_id: str, tenant: Tenant) -> WhatIfView:
+    job = jobs.find(request.app.state.sessions, tenant, job_id, kinds=("whatif",))
+    if job is None:
+        raise Problem(404, "Not Found", f"no what-if comparison {job_id}")
+    comparison = Comparison.model_validate(job.plan) if job.plan else None
+    return WhatIfView(
+        id=job.id,
+        status=job.status,
+        progress=job.progress,
+        comparison=comparison,
+        error=job.error,
+    )
