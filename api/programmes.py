@@ -12,11 +12,11 @@ from copy import deepcopy
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.problems import Problem
-from api.storage.models import PlanJob, Programme, SessionEvent
+from api.storage.models import PlanJob, Programme, ProgrammeSession, SessionEvent
 from connectors.scenarios import problem_from_data
 from scheduler.errors import FieldError, ScenarioError
 from scheduler.scenario_checks import validate_scenario
@@ -43,6 +43,15 @@ def create(sessions: sessionmaker[Session], tenant_id: str, scenario: dict[str, 
         session.add(programme)
         session.commit()
     return programme
+
+
+def exists(session: Session, tenant_id: str, programme_id: str) -> None:
+    """404 unless the tenant has this programme (reads no scenario and no plan)."""
+    found = session.scalar(
+        select(Programme.id).where(Programme.id == programme_id, Programme.tenant_id == tenant_id)
+    )
+    if found is None:
+        raise Problem(404, "Not Found", f"no programme {programme_id}")
 
 
 def find(session: Session, tenant_id: str, programme_id: str) -> Programme:
@@ -181,3 +190,18 @@ def record_plan(session: Session, programme: Programme, plan: dict[str, Any]) ->
             )
         )
     programme.plan, programme.version, programme.statuses = plan, version, {}
+    session.execute(delete(ProgrammeSession).where(ProgrammeSession.programme_id == programme.id))
+    session.add_all(
+        ProgrammeSession(
+            programme_id=programme.id,
+            pair=s["pair"],
+            index=s["index"],
+            mentor=s["mentor"],
+            mentee=s["mentee"],
+            start=s["start"],
+            end=s["end"],
+            moved=s["moved"],
+            moves=s.get("moves", 0),
+        )
+        for s in plan["sessions"]
+    )

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Query, Request, Response
 from pydantic import BaseModel, Field
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from api import programmes
 from api.auth import Tenant
 from api.problems import Problem
 from api.routes.plans import EXAMPLE, PlanJobAccepted
-from api.storage.models import SessionEvent
+from api.storage.models import ProgrammeSession, SessionEvent
+from scheduler.plan_format import instant_text
 
 router = APIRouter(prefix="/v1/programmes", tags=["programmes"])
 ScenarioBody = Annotated[
@@ -167,10 +168,20 @@ def list_sessions(
     end: Annotated[datetime | None, Query(alias="to", description="Starting before")] = None,
 ) -> list[SessionView]:
     with request.app.state.sessions() as session:
-        programme = programmes.find(session, tenant, programme_id)
+        programmes.exists(session, tenant, programme_id)
+        rows = _session_rows(session, programme_id, person, start, end)
     return [
-        SessionView(**{k: s[k] for k in SessionView.model_fields if k in s})
-        for s in _sessions(programme, person, start, end)
+        SessionView(
+            pair=r.pair,
+            index=r.index,
+            mentor=r.mentor,
+            mentee=r.mentee,
+            start=r.start,
+            end=r.end,
+            moved=r.moved,
+            moves=r.moves,
+        )
+        for r in rows
     ]
 
 
@@ -182,7 +193,8 @@ def list_sessions(
 def person_feed(request: Request, programme_id: str, person: str, tenant: Tenant) -> Response:
     """The person's sessions as an ICS feed (a calendar can subscribe to it)."""
     with request.app.state.sessions() as session:
-        programme = programmes.find(session, tenant, programme_id)
+        programmes.exists(session, tenant, programme_id)
+        rows = _session_rows(session, programme_id, person, None, None)
     lines = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
@@ -190,13 +202,13 @@ def person_feed(request: Request, programme_id: str, person: str, tenant: Tenant
         "CALSCALE:GREGORIAN",
         "METHOD:PUBLISH",
     ]
-    for s in _sessions(programme, person, None, None):
+    for r in rows:
         lines += [
             "BEGIN:VEVENT",
-            f"UID:tandem-{programme.id}-{s['pair']}-{s['index']}@tandem",
-            f"DTSTAMP:{_ics_time(s['start'])}",
-            f"DTSTART:{_ics_time(s['start'])}",
-            f"DTEND:{_ics_time(s['end'])}",
+            f"UID:tandem-{programme_id}-{r.pair}-{r.index}@tandem",
+            f"DTSTAMP:{_ics_time(r.start)}",
+            f"DTSTART:{_ics_time(r.start)}",
+            f"DTEND:{_ics_time(r.end)}",
             "SUMMARY:Reverse mentoring session",
             "STATUS:CONFIRMED",
             "TRANSP:OPAQUE",
@@ -206,21 +218,32 @@ def person_feed(request: Request, programme_id: str, person: str, tenant: Tenant
     return Response("\r\n".join(lines) + "\r\n", media_type="text/calendar")
 
 
+def _as_utc(moment: datetime) -> datetime:
+    """A query time without an offset is read as UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 def _ics_time(instant: str) -> str:
     return instant.replace("-", "").replace(":", "")
 
 
-def _sessions(
-    programme: Any, person: str | None, start: datetime | None, end: datetime | None
-) -> list[dict[str, Any]]:
-    found = (programme.plan or {}).get("sessions", [])
+def _session_rows(
+    session: Any,
+    programme_id: str,
+    person: str | None,
+    start: datetime | None,
+    end: datetime | None,
+) -> list[ProgrammeSession]:
+    query = select(ProgrammeSession).where(ProgrammeSession.programme_id == programme_id)
     if person is not None:
-        found = [s for s in found if person in (s["mentor"], s["mentee"])]
+        query = query.where(
+            or_(ProgrammeSession.mentor == person, ProgrammeSession.mentee == person)
+        )
     if start is not None:
-        found = [s for s in found if datetime.fromisoformat(s["start"]) >= start]
+        query = query.where(ProgrammeSession.start >= instant_text(_as_utc(start)))
     if end is not None:
-        found = [s for s in found if datetime.fromisoformat(s["start"]) < end]
-    return list(found)
+        query = query.where(ProgrammeSession.start < instant_text(_as_utc(end)))
+    return list(session.scalars(query.order_by(ProgrammeSession.start, ProgrammeSession.pair)))
 
 
 @router.get("/{programme_id}/history", response_model=list[HistoryEvent], responses=ERRORS)

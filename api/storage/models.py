@@ -86,3 +86,20 @@ class SessionEvent(Base):
     reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     plan_version: Mapped[int] = mapped_column()
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ProgrammeSession(Base):
+    """A programme's current sessions, one row each, indexed for the queries HR tools make
+    (a person's sessions in a date range) without reading the whole plan."""
+
+    __tablename__ = "programme_sessions"
+
+    programme_id: Mapped[str] = mapped_column(ForeignKey("programmes.id"), primary_key=True)
+    pair: Mapped[str] = mapped_column(String(200), primary_key=True)
+    index: Mapped[int] = mapped_column(primary_key=True)
+    mentor: Mapped[str] = mapped_column(String(200))
+    mentee: Mapped[str] = mapped_column(String(200))
+    start: Mapped[str] = mapped_column(String(20))  # UTC, "2027-01-05T13:00:00Z": sorts as time
+    end: Mapped[str] = mapped_column(String(20))
+    moved: Mapped[bool] = mapped_column(default=False)
+    moves: Mapped[int] = mapped_column(default=0)
