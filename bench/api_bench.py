@@ -86,7 +86,7 @@ def main() -> None:
             )
             for label, path in (
                 ("one person's sessions", f"{programme}/sessions?person=e0"),
-                ("all sessions", f"{programme}/sessions"),
+                ("a page of 1,000 of all sessions", f"{programme}/sessions"),
             ):
                 rate, latencies = load(base, key, path, args.seconds, args.clients)
                 cuts = statistics.quantiles(latencies, n=100)

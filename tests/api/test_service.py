@@ -270,3 +270,29 @@ def test_what_if_over_http_compares_the_variants(service: tuple[str, str]) -> No
     assert httpx.get(f"{base}/v1/plans/{job['id']}", headers=bearer(key)).status_code == 404
     _, other = create_key(database, "whatif-other")
     assert httpx.get(base + answer.headers["Location"], headers=bearer(other)).status_code == 404
+
+
+def test_sessions_come_a_page_at_a_time(service: tuple[str, str]) -> None:
+    base, database = service
+    _, key = create_key(database, "pages-co")
+    programme = httpx.post(
+        f"{base}/v1/programmes", json=small_scenario(), headers=bearer(key)
+    ).headers["Location"]
+    wait_done(
+        base, httpx.post(f"{base}{programme}/plan", headers=bearer(key)).headers["Location"], key
+    )
+    first = httpx.get(f"{base}{programme}/sessions", params={"limit": 4}, headers=bearer(key))
+    assert first.headers["X-Total-Count"] == "6" and len(first.json()) == 4
+    following = first.headers["Link"].split(";")[0].strip("<>")
+    second = httpx.get(following, headers=bearer(key))
+    assert len(second.json()) == 2 and "Link" not in second.headers
+    starts = [s["start"] for s in first.json() + second.json()]
+    pages = first.json() + second.json()
+    assert starts == sorted(starts)
+    assert len({(s["pair"], s["index"]) for s in pages}) == 6  # every session once
+    assert (
+        httpx.get(
+            f"{base}{programme}/sessions", params={"limit": 0}, headers=bearer(key)
+        ).status_code
+        == 422
+    )
