@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request, Response
 
-from api import problems
+from api import openapi, problems
 from api.jobs import Worker
 from api.limits import BodyLimit
 from api.metrics import REQUESTS
@@ -43,6 +43,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         "`Authorization: Bearer <API key>` (`tandem keys create`).",
     )
     problems.install(app)
+    openapi.install(app)
     app.include_router(health.router)
     app.include_router(plans.router)
     app.include_router(programmes.router)
