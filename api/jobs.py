@@ -22,12 +22,12 @@ from api.problems import field_errors
 from api.programmes import record_plan, replanning_document
 from api.settings import ServiceSettings
 from api.storage.models import PlanJob, Programme
+from api.validation import check_submitted
 from connectors.scenarios import problem_from_data, variant_problems_from_data
 from scheduler.comparison import comparison_rows, summarise
 from scheduler.errors import ScenarioError
 from scheduler.parameters import SolverParameters
 from scheduler.plan_format import plan_to_dict
-from scheduler.scenario_checks import validate_scenario
 from scheduler.solve import solve
 
 log = logging.getLogger(__name__)
@@ -42,7 +42,7 @@ def submit(
     sessions: sessionmaker[Session], tenant_id: str, scenario: dict[str, Any], kind: str = "plan"
 ) -> PlanJob:
     """Checks the scenario's shape at once (a 422 now beats a failed job later)."""
-    validate_scenario(scenario)
+    check_submitted(scenario)
     job = PlanJob(
         id=str(uuid.uuid4()),
         tenant_id=tenant_id,

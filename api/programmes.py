@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api.problems import Problem
 from api.storage.models import PlanJob, Programme, ProgrammeSession, SessionEvent
+from api.validation import check_submitted
 from connectors.scenarios import problem_from_data
 from scheduler.errors import FieldError, ScenarioError
 from scheduler.scenario_checks import validate_scenario
@@ -27,6 +28,7 @@ def now() -> datetime:
 
 
 def create(sessions: sessionmaker[Session], tenant_id: str, scenario: dict[str, Any]) -> Programme:
+    check_submitted(scenario)
     checked = validate_scenario(scenario)
     programme = Programme(
         id=str(uuid.uuid4()),
@@ -66,6 +68,7 @@ def find(session: Session, tenant_id: str, programme_id: str) -> Programme:
 def replace_scenario(
     sessions: sessionmaker[Session], tenant_id: str, programme_id: str, scenario: dict[str, Any]
 ) -> Programme:
+    check_submitted(scenario)
     checked = validate_scenario(scenario)
     with sessions() as session:
         programme = find(session, tenant_id, programme_id)

@@ -30,7 +30,9 @@ def load_problem(path: Path, overrides: dict[str, Any] | None = None) -> Problem
     return problem_from_document(document, path.parent, default_name=path.stem)
 
 
-def problem_from_document(document: Document, base_dir: Path, default_name: str) -> Problem:
+def problem_from_document(document: Document, base_dir: Path | None, default_name: str) -> Problem:
+    """`base_dir` None: the scenario comes from an API caller, and may name no calendar
+    file and no mailbox (the server's files and its Graph tenant are not theirs to read)."""
     scenario = scenario_from_document(document)
     scenario, calendars = read_calendars(scenario, base_dir, document)
     return build_problem(scenario, calendars, default_name=default_name)
@@ -44,16 +46,39 @@ def scenario_from_document(document: Document) -> Scenario:
 
 
 def problem_from_data(data: Any, source: str = "scenario") -> Problem:
-    """A scenario given as data (the API's JSON); relative calendar files are not allowed."""
-    return problem_from_document(Document(data, source), Path("."), default_name=source)
+    """A scenario given as data by an API caller: no calendar files, no mailboxes."""
+    return problem_from_document(Document(data, source), None, default_name=source)
+
+
+SERVER_SIDE_SOURCES = (
+    "calendar files and Microsoft Graph mailboxes are not read for API callers: send the "
+    "busy times in the scenario (`tandem calendars fetch` turns Graph calendars into them)"
+)
+
+
+def refuse_server_side_calendars(scenario: Scenario) -> None:
+    """ScenarioError naming each person whose calendar would be read on the server."""
+    errors = [
+        FieldError(f"people[{index}].calendar", SERVER_SIDE_SOURCES)
+        for index, person in enumerate(scenario.people)
+        if person.calendar is not None
+        and (person.calendar.ics is not None or person.calendar.graph)
+    ]
+    if errors:
+        raise ScenarioError(errors)
 
 
 def read_calendars(
-    scenario: Scenario, base_dir: Path, document: Document
+    scenario: Scenario, base_dir: Path | None, document: Document
 ) -> tuple[Scenario, dict[str, list[Busy]]]:
     """Busy times from each person's calendar source; every unreadable source is reported.
     The scenario comes back with the working hours and time zones that Graph mailboxes
     state, for people whose scenario entry gives none."""
+    if base_dir is None:
+        try:
+            refuse_server_side_calendars(scenario)
+        except ScenarioError as refused:
+            raise document.locate(refused.errors) from None
     calendars: dict[str, list[Busy]] = {}
     errors: list[FieldError] = []
     first_day, end_day = scenario.horizon.start, horizon_end_day(scenario.horizon)
@@ -66,6 +91,7 @@ def read_calendars(
             calendars[person.id] = _generated(person, tz, first_day, end_day)
         elif source.ics is not None:
             try:
+                assert base_dir is not None  # refused above for API callers
                 calendars[person.id] = read_ics(
                     base_dir / source.ics, tz, *utc_window(first_day, end_day)
                 )
@@ -102,11 +128,13 @@ def variant_problems(path: Path) -> list[tuple[str, Problem]]:
 
 
 def variant_problems_from_data(data: Any, source: str = "scenario") -> list[tuple[str, Problem]]:
-    """The same for a scenario given as data (the API's JSON)."""
-    return _variants(Document(data, source), Path("."), source)
+    """The same for a scenario given as data by an API caller (no files, no mailboxes)."""
+    return _variants(Document(data, source), None, source)
 
 
-def _variants(document: Document, base_dir: Path, default_name: str) -> list[tuple[str, Problem]]:
+def _variants(
+    document: Document, base_dir: Path | None, default_name: str
+) -> list[tuple[str, Problem]]:
     scenario_from_document(document)  # the base and every variation, all errors at once
     data = document.data
     variants = [(BASE, Document(base_of(data), document.source, document.lines))]

@@ -296,3 +296,24 @@ def test_sessions_come_a_page_at_a_time(service: tuple[str, str]) -> None:
         ).status_code
         == 422
     )
+
+
+def test_callers_cannot_make_the_server_read_its_files_or_mailboxes(
+    service: tuple[str, str],
+) -> None:
+    base, database = service
+    _, key = create_key(database, "curious-co")
+    for calendar in ({"ics": "/etc/passwd"}, {"graph": True}):
+        document = small_scenario()
+        document["people"][1] |= {"email": "ceo@contoso.example", "calendar": calendar}
+        for path in ("/v1/plans", "/v1/programmes"):
+            answer = httpx.post(base + path, json=document, headers=bearer(key))
+            assert answer.status_code == 422, (path, calendar)
+            (error,) = answer.json()["errors"]
+            assert error["path"] == "people[1].calendar"
+            assert "root:" not in answer.text
+    sneaky = {
+        **small_scenario(),
+        "variations": [{"name": "v", "set": {"people.e1.calendar": {"ics": "/etc/passwd"}}}],
+    }
+    assert httpx.post(f"{base}/v1/whatif", json=sneaky, headers=bearer(key)).status_code == 422

@@ -119,3 +119,14 @@ def test_an_alias_bomb_is_refused(tmp_path: Path) -> None:
     lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, 9)]
     (error,) = errors(tmp_path, "\n".join(lines) + "\n")
     assert "expands to more than" in error
+
+
+def test_scenarios_from_api_callers_read_no_server_files() -> None:
+    from connectors.scenarios import problem_from_data
+    from tests.builders import executive, mentor, scenario
+
+    document = scenario(people=[mentor(), executive(calendar={"ics": "/etc/passwd"})])
+    with pytest.raises(ScenarioError) as raised:
+        problem_from_data(document)
+    (error,) = [str(e) for e in raised.value.errors]
+    assert error.startswith("people[1].calendar: calendar files and Microsoft Graph mailboxes")
