@@ -127,19 +127,19 @@ def apply_change(programme: Programme, change: dict[str, Any]) -> None:
 
 
 def _person(scenario: dict[str, Any], person_id: str) -> dict[str, Any]:
-    for person in scenario["people"]:
-        if person["id"] == person_id:
-            found: dict[str, Any] = person
-            return found
-    raise ScenarioError([FieldError("person", f"unknown person '{person_id}'")])
+    return _item(scenario["people"], person_id, "person")
 
 
 def _pair(scenario: dict[str, Any], pair_id: str) -> dict[str, Any]:
-    for pair in scenario["pairs"]:
-        if pair["id"] == pair_id:
-            found: dict[str, Any] = pair
-            return found
-    raise ScenarioError([FieldError("pair", f"unknown pair '{pair_id}'")])
+    return _item(scenario["pairs"], pair_id, "pair")
+
+
+def _item(items: list[dict[str, Any]], item_id: str, kind: str) -> dict[str, Any]:
+    """The person or pair with this id, or the error a change names it with."""
+    for item in items:
+        if item["id"] == item_id:
+            return item
+    raise ScenarioError([FieldError(kind, f"unknown {kind} '{item_id}'")])
 
 
 def replanning_document(programme: Programme, moment: datetime) -> dict[str, Any]:

@@ -63,9 +63,7 @@ def create_plan(
 ) -> PlanJobAccepted:
     """Queue a plan of the scenario; solving runs in the background, never in the request."""
     job = jobs.submit(request.app.state.sessions, tenant, scenario)
-    href = f"/v1/plans/{job.id}"
-    response.headers["Location"] = href
-    return PlanJobAccepted(id=job.id, status="queued", href=href)
+    return accepted(response, f"/v1/plans/{job.id}", job.id)
 
 
 @router.get(
@@ -78,6 +76,12 @@ def read_plan(request: Request, job_id: str, tenant: Tenant) -> PlanJobView:
     if job is None:
         raise Problem(404, "Not Found", f"no plan job {job_id}")
     return _view(job)
+
+
+def accepted(response: Response, href: str, job_id: str) -> PlanJobAccepted:
+    """A queued job's answer: 202 with its address in `Location` and in the body."""
+    response.headers["Location"] = href
+    return PlanJobAccepted(id=job_id, status="queued", href=href)
 
 
 def _view(job: PlanJob) -> PlanJobView:
@@ -93,7 +97,11 @@ def _view(job: PlanJob) -> PlanJobView:
     )
 
 
-def _utc(moment: datetime | None) -> datetime | None:  # SQLite returns naive UTC
-    if moment is None:
-        return None
+def _utc(moment: datetime | None) -> datetime | None:
+    return None if moment is None else as_utc(moment)
+
+
+def as_utc(moment: datetime) -> datetime:
+    """A time without an offset is UTC here (SQLite returns them so, and query times may
+    come without one)."""
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Query, Request, Response
@@ -13,7 +13,7 @@ from sqlalchemy import Select, func, or_, select
 from api import programmes
 from api.auth import Tenant
 from api.problems import Problem
-from api.routes.plans import EXAMPLE, PlanJobAccepted
+from api.routes.plans import EXAMPLE, PlanJobAccepted, accepted, as_utc
 from api.storage.models import ProgrammeSession, SessionEvent
 from scheduler.plan_format import instant_text
 
@@ -115,7 +115,7 @@ def plan_programme(
     with request.app.state.sessions() as session:
         job = programmes.queue_plan(session, programmes.find(session, tenant, programme_id))
         session.commit()
-    return _accepted(response, job.id)
+    return accepted(response, f"/v1/plans/{job.id}", job.id)
 
 
 @router.post(
@@ -130,7 +130,7 @@ def report_change(
         programmes.apply_change(programme, _change_fields(change))
         job = programmes.queue_plan(session, programme)
         session.commit()
-    return _accepted(response, job.id)
+    return accepted(response, f"/v1/plans/{job.id}", job.id)
 
 
 def _change_fields(change: Change) -> dict[str, Any]:
@@ -149,12 +149,6 @@ def _change_fields(change: Change) -> dict[str, Any]:
             errors=[{"path": name, "message": "required"} for name in missing],
         )
     return change.model_dump(mode="json")
-
-
-def _accepted(response: Response, job_id: str) -> PlanJobAccepted:
-    href = f"/v1/plans/{job_id}"
-    response.headers["Location"] = href
-    return PlanJobAccepted(id=job_id, status="queued", href=href)
 
 
 @router.get("/{programme_id}/sessions", response_model=list[SessionView], responses=ERRORS)
@@ -231,11 +225,6 @@ def person_feed(request: Request, programme_id: str, person: str, tenant: Tenant
     return Response("\r\n".join(lines) + "\r\n", media_type="text/calendar")
 
 
-def _as_utc(moment: datetime) -> datetime:
-    """A query time without an offset is read as UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 def _ics_time(instant: str) -> str:
     return instant.replace("-", "").replace(":", "")
 
@@ -249,9 +238,9 @@ def _session_query(
             or_(ProgrammeSession.mentor == person, ProgrammeSession.mentee == person)
         )
     if start is not None:
-        query = query.where(ProgrammeSession.start >= instant_text(_as_utc(start)))
+        query = query.where(ProgrammeSession.start >= instant_text(as_utc(start)))
     if end is not None:
-        query = query.where(ProgrammeSession.start < instant_text(_as_utc(end)))
+        query = query.where(ProgrammeSession.start < instant_text(as_utc(end)))
     return query.order_by(ProgrammeSession.start, ProgrammeSession.pair, ProgrammeSession.index)
 
 
@@ -259,10 +248,10 @@ def _session_query(
 def history(request: Request, programme_id: str, tenant: Tenant) -> list[HistoryEvent]:
     """Every session placed, moved or left unplaced, plan by plan, with the reason."""
     with request.app.state.sessions() as session:
-        programme = programmes.find(session, tenant, programme_id)
+        programmes.exists(session, tenant, programme_id)
         events = session.scalars(
             select(SessionEvent)
-            .where(SessionEvent.programme_id == programme.id)
+            .where(SessionEvent.programme_id == programme_id)
             .order_by(SessionEvent.id)
         ).all()
         return [

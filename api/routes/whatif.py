@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from api import jobs
 from api.auth import Tenant
 from api.problems import Problem
-from api.routes.plans import PlanJobAccepted, ScenarioBody, Status
+from api.routes.plans import PlanJobAccepted, ScenarioBody, Status, accepted
 
 router = APIRouter(prefix="/v1/whatif", tags=["what-if"])
 
@@ -49,9 +49,7 @@ def compare(
 ) -> PlanJobAccepted:
     """Queue a comparison of the scenario's base and `variations` (solved in the background)."""
     job = jobs.submit(request.app.state.sessions, tenant, scenario, kind="whatif")
-    href = f"/v1/whatif/{job.id}"
-    response.headers["Location"] = href
-    return PlanJobAccepted(id=job.id, status="queued", href=href)
+    return accepted(response, f"/v1/whatif/{job.id}", job.id)
 
 
 @router.get(
