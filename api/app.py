@@ -6,14 +6,17 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request, Response
+from pydantic import ValidationError
 
 from api import openapi, problems
+from api.invitations.worker import InvitationWorker
 from api.jobs import Worker
 from api.limits import BodyLimit
 from api.metrics import REQUESTS
-from api.routes import health, plans, programmes, whatif
+from api.routes import graph_webhooks, health, invitations, plans, programmes, whatif
 from api.settings import ServiceSettings
 from api.storage.database import make_engine, sessions, upgrade
+from connectors.graph.settings import GraphSettings
 
 
 def create_app(settings: ServiceSettings | None = None) -> FastAPI:
@@ -24,14 +27,20 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         engine = make_engine(settings.database_url)
         upgrade(engine)  # the schema is brought up to date at every start
         app.state.sessions = sessions(engine)
-        worker = Worker(app.state.sessions, settings) if settings.worker_enabled else None
-        if worker:
+        app.state.graph = graph_settings()
+        workers: list[Worker | InvitationWorker] = []
+        if settings.worker_enabled:
+            workers.append(Worker(app.state.sessions, settings))
+            if app.state.graph is not None:
+                workers.append(InvitationWorker(app.state.sessions, settings, app.state.graph))
+        for worker in workers:
             worker.start()
         try:
             yield
         finally:
-            if worker:
+            for worker in workers:
                 worker.stop()
+            for worker in workers:
                 worker.join(timeout=5)
             engine.dispose()
 
@@ -48,6 +57,8 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     app.include_router(plans.router)
     app.include_router(programmes.router)
     app.include_router(whatif.router)
+    app.include_router(invitations.router)
+    app.include_router(graph_webhooks.router)
     app.middleware("http")(_count_requests)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     return app
@@ -62,3 +73,11 @@ async def _count_requests(
         request.method, getattr(route, "path", "unmatched"), str(response.status_code)
     ).inc()
     return response
+
+
+def graph_settings() -> GraphSettings | None:
+    """Graph's settings when TANDEM_GRAPH_* are set; without them, no invitations."""
+    try:
+        return GraphSettings()
+    except ValidationError:
+        return None

@@ -137,6 +137,21 @@ def _parser() -> argparse.ArgumentParser:
     revoke.add_argument("key_id")
     revoke.set_defaults(command=_revoke_key)
 
+    invite = commands.add_parser(
+        "invite", help="bring Outlook calendars in line with a plan (meetings through Graph)"
+    )
+    invite.add_argument("scenario", type=Path)
+    invite.add_argument("plan", type=Path)
+    invite.add_argument(
+        "--dry-run", action="store_true", help="print what would be sent; send nothing"
+    )
+    invite.add_argument(
+        "--programme",
+        metavar="NAME",
+        help="the programme these meetings belong to (default: the scenario's name)",
+    )
+    invite.set_defaults(command=_invite)
+
     diff = commands.add_parser("diff", help="sessions added, removed and moved between two plans")
     diff.add_argument("old", type=Path)
     diff.add_argument("new", type=Path)
@@ -283,6 +298,12 @@ def _revoke_key(args: argparse.Namespace) -> int:
             return EXIT_INVALID
     print(f"revoked {args.key_id}")
     return EXIT_OK
+
+
+def _invite(args: argparse.Namespace) -> int:
+    from api.invitations.invite import invite
+
+    return invite(args.scenario, args.plan, args.programme, args.dry_run)
 
 
 def _diff(args: argparse.Namespace) -> int:

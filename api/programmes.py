@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from api.invitations.outbox import Change, write_changes
 from api.problems import Problem
 from api.storage.models import PlanJob, Programme, ProgrammeSession, SessionEvent
 from api.validation import check_submitted
@@ -164,8 +165,15 @@ def replanning_document(programme: Programme, moment: datetime) -> dict[str, Any
     return document
 
 
-def record_plan(session: Session, programme: Programme, plan: dict[str, Any]) -> None:
-    """Store the new plan and write what happened to each session into the history."""
+def record_plan(session: Session, programme: Programme, plan: dict[str, Any]) -> list[Change]:
+    """Store the new plan and write what happened to each session into the history; when
+    the programme sends invitations, the calendar changes go to the outbox in the same
+    transaction."""
+    changes = (
+        write_changes(session, programme, validate_scenario(programme.scenario), plan)
+        if programme.invitations
+        else []
+    )
     before = {(s["pair"], s["index"]): s for s in (programme.plan or {}).get("sessions", [])}
     version = programme.version + 1
     events = []
@@ -208,3 +216,4 @@ def record_plan(session: Session, programme: Programme, plan: dict[str, Any]) ->
         )
         for s in plan["sessions"]
     )
+    return changes

@@ -12,4 +12,9 @@ class ServiceSettings(BaseSettings):
     max_body_bytes: int = 2_000_000  # a 3,000-pair scenario is about 1 MB of JSON
     job_time_limit_seconds: float = 60.0
     job_poll_seconds: float = 0.5
-    worker_enabled: bool = True  # one background worker solves queued plans
+    worker_enabled: bool = True  # background workers: plans, and invitations (with Graph)
+    # Graph change notifications reach the service here (its public https address); when
+    # unset, responses are only read every `response_poll_seconds`.
+    notification_url: str | None = None
+    invitation_poll_seconds: float = 2.0
+    response_poll_seconds: float = 300.0

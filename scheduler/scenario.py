@@ -6,6 +6,8 @@ document (ids, references, roles, the grid) live in `scenario_checks`.
 
 from __future__ import annotations
 
+import re
+import string
 import zoneinfo
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
@@ -24,6 +26,8 @@ TentativePolicy = Literal["block", "avoid", "allow"]
 BusyStatus = Literal["busy", "tentative", "oof", "workingElsewhere", "free"]
 SessionStatus = Literal["booked", "declined", "cancelled"]
 GridMinutes = Literal[5, 10, 15, 30, 60]
+
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 DEFAULT_WORKING_HOURS: dict[str, list[str]] = {"mon-fri": ["09:00-18:00"]}
 
@@ -203,6 +207,47 @@ class Variation(Strict):
     set: dict[str, Any]
 
 
+TEMPLATE_FIELDS = ("mentor", "executive", "programme", "number", "total")
+Sensitivity = Literal["normal", "personal", "private", "confidential"]
+
+
+def check_template(text: str) -> str:
+    """Only the documented placeholders, written `{mentor}`; `{{` is a literal brace."""
+    try:
+        parts = list(string.Formatter().parse(text))
+    except ValueError as problem:
+        raise ValueError(f"not a valid template ({problem})") from None
+    for _, name, spec, conversion in parts:
+        if name is not None and (name not in TEMPLATE_FIELDS or spec or conversion):
+            raise ValueError(f"unknown placeholder '{{{name}}}' (use {', '.join(TEMPLATE_FIELDS)})")
+    return text
+
+
+class Invitations(Strict):
+    """How sessions go out as Outlook meetings (`tandem invite`, the service)."""
+
+    organizer: str = "mentor"  # or the address of a programme mailbox
+    subject: Annotated[str, Field(min_length=1, max_length=255)] = "Reverse mentoring"
+    body: Annotated[str, Field(max_length=4000)] = (
+        "Reverse-mentoring session {number} of {total}. "
+        "If this time does not suit you, decline it and a new time will be found."
+    )
+    cancel_comment: Annotated[str, Field(max_length=1000)] = (
+        "This reverse-mentoring session is no longer planned at this time."
+    )
+    sensitivity: Sensitivity = "private"
+    teams: bool = False
+
+    _templates = field_validator("subject", "body", "cancel_comment")(check_template)
+
+    @field_validator("organizer")
+    @classmethod
+    def _mentor_or_address(cls, value: str) -> str:
+        if value != "mentor" and not EMAIL.fullmatch(value):
+            raise ValueError("'mentor' or the e-mail address of a programme mailbox")
+        return value
+
+
 class Scenario(Strict):
     version: Literal[1]
     name: str | None = None
@@ -216,5 +261,6 @@ class Scenario(Strict):
     pairs: list[Pair]
     current: list[CurrentSession] = Field(default_factory=list)
     variations: list[Variation] = Field(default_factory=list)
+    invitations: Invitations = Field(default_factory=Invitations)
 
     _timezone = field_validator("timezone")(check_timezone)

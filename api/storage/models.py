@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, String, Text
+from sqlalchemy import JSON, DateTime, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -69,6 +69,7 @@ class Programme(Base):
     version: Mapped[int] = mapped_column(default=0)  # plans made so far
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    invitations: Mapped[bool] = mapped_column(default=False)  # plans reach calendars
 
 
 class SessionEvent(Base):
@@ -103,3 +104,86 @@ class ProgrammeSession(Base):
     end: Mapped[str] = mapped_column(String(20))
     moved: Mapped[bool] = mapped_column(default=False)
     moves: Mapped[int] = mapped_column(default=0)
+
+
+class Meeting(Base):
+    """One Outlook meeting of one session: what the plan wants, and what Graph has.
+
+    `revision` counts the changes the plan asked for, `synced_revision` those carried out;
+    the meeting needs the sender while they differ. `attempted_revision` is written before
+    any write to Graph, so after a crash the sender knows to look before it acts again.
+    A session dropped and later placed again gets a new meeting (the next `generation`)."""
+
+    __tablename__ = "meetings"
+    __table_args__ = (UniqueConstraint("programme_id", "pair", "index", "generation"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    programme_id: Mapped[str] = mapped_column(ForeignKey("programmes.id"), index=True)
+    pair: Mapped[str] = mapped_column(String(200))
+    index: Mapped[int] = mapped_column()
+    generation: Mapped[int] = mapped_column(default=1)
+    tag: Mapped[str] = mapped_column(String(300), unique=True)
+    organiser: Mapped[str] = mapped_column(String(320))
+    attendees: Mapped[Any] = mapped_column(JSON)  # [[address, name], ...]
+    time_zone: Mapped[str] = mapped_column(String(64))
+    content: Mapped[Any] = mapped_column(JSON)  # subject, body, sensitivity, teams, comment
+    start: Mapped[str] = mapped_column(String(20))  # UTC, "2027-01-05T13:00:00Z"
+    end: Mapped[str] = mapped_column(String(20))
+    wanted: Mapped[str] = mapped_column(String(16), default="live")  # live | cancelled
+    revision: Mapped[int] = mapped_column(default=1)
+    synced_revision: Mapped[int] = mapped_column(default=0, index=True)
+    attempted_revision: Mapped[int] = mapped_column(default=0)
+    event_id: Mapped[str | None] = mapped_column(String(512), nullable=True)
+    event_start: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    event_end: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    event_cancelled: Mapped[bool] = mapped_column(default=False)
+    join_url: Mapped[str | None] = mapped_column(Text, nullable=True)
+    responses: Mapped[Any] = mapped_column(JSON, default=dict)  # address -> response
+    decline_handled: Mapped[str | None] = mapped_column(String(20), nullable=True)  # its start
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    lease_owner: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class OutboxEntry(Base):
+    """A change a calendar must receive, written with the plan change that caused it."""
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    meeting_id: Mapped[str] = mapped_column(ForeignKey("meetings.id"), index=True)
+    programme_id: Mapped[str] = mapped_column(ForeignKey("programmes.id"), index=True)
+    operation: Mapped[str] = mapped_column(String(16))  # create, move, cancel
+    revision: Mapped[int] = mapped_column()
+    start: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)  # or done
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class GraphSubscription(Base):
+    """A Graph change-notification subscription on one organiser's events.
+
+    Only a hash of `clientState` is kept: the secret proves a notification is Graph's."""
+
+    __tablename__ = "graph_subscriptions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # Graph's id
+    mailbox: Mapped[str] = mapped_column(String(320), index=True)
+    client_state_hash: Mapped[str] = mapped_column(String(64))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class GraphNotification(Base):
+    """A change Graph reported, kept until the worker has read the meeting it names."""
+
+    __tablename__ = "graph_notifications"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    subscription_id: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(32))  # updated, created, deleted, or a lifecycle
+    event_id: Mapped[str | None] = mapped_column(String(512), nullable=True)
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    processed: Mapped[bool] = mapped_column(default=False, index=True)

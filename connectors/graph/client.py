@@ -41,6 +41,10 @@ class GraphError(Exception):
     """Graph could not answer for these people; the message names them and the status."""
 
 
+class OutcomeUnknownError(GraphError):
+    """A write got no clear answer (a timeout, a 503 or 504): Graph may have done it."""
+
+
 @dataclass
 class Schedule:
     """One person's free/busy over the horizon, and the working hours their mailbox states."""
@@ -101,25 +105,53 @@ class GraphClient:
         return value
 
     def _request(self, path: str, body: dict[str, Any], people: list[str]) -> httpx.Response:
-        headers = {"Prefer": 'outlook.timezone="UTC"'}
+        answer = self.call(
+            "POST",
+            path,
+            mailbox=people[0],
+            what=f"Graph getSchedule for {_names(people)}",
+            json=body,
+            headers={"Prefer": 'outlook.timezone="UTC"'},
+        )
+        return _checked(answer, people)
+
+    def call(
+        self,
+        method: str,
+        path: str,
+        *,
+        mailbox: str,
+        what: str,
+        retry_all: bool = True,
+        **request: Any,
+    ) -> httpx.Response:
+        """One Graph request through the mailbox's concurrency slot, retried on throttling.
+
+        429 is always retried: Graph refused before doing anything. 503, 504, timeouts and
+        broken connections are retried only with `retry_all`: after a write they may come
+        from a request Graph already carried out, so a write raises `OutcomeUnknownError` and
+        its caller checks what happened before it tries again."""
         tries = self.settings.max_tries
         failure = "no answer"
         for attempt in range(1, tries + 1):
             answer: httpx.Response | None = None
-            with self._mailbox(people[0]):
+            with self._mailbox(mailbox):
                 try:
-                    answer = self._http.post(path, json=body, headers=headers)
+                    answer = self._http.request(method, path, **request)
                 except httpx.TimeoutException:
                     failure = "timed out"
                 except httpx.TransportError as problem:
                     failure = f"connection failed ({type(problem).__name__})"
             if answer is not None:
                 if answer.status_code not in RETRIED_STATUSES:
-                    return _checked(answer, people)
+                    return answer
                 failure = f"HTTP {answer.status_code}"
+            ambiguous = answer is None or answer.status_code != 429
+            if ambiguous and not retry_all:
+                raise OutcomeUnknownError(f"{what}: {failure}; it may or may not have been done")
             if attempt < tries:
                 self.sleep(_delay(answer, attempt))
-        raise GraphError(f"Graph getSchedule for {_names(people)}: {failure} after {tries} tries")
+        raise GraphError(f"{what}: {failure} after {tries} tries")
 
     def _mailbox(self, mailbox: str) -> threading.Semaphore:
         with self._lock:
@@ -167,7 +199,7 @@ def _retry_after_seconds(value: str) -> float | None:
 def _checked(response: httpx.Response, people: list[str]) -> httpx.Response:
     if response.is_success:
         return response
-    code = _error_code(response)
+    code = error_code(response)
     hint = {
         401: ": the token was refused (check TANDEM_GRAPH_TENANT_ID and _CLIENT_ID)",
         403: ": the app lacks the Calendars.ReadBasic.All application permission or admin consent,"
@@ -178,7 +210,7 @@ def _checked(response: httpx.Response, people: list[str]) -> httpx.Response:
     )
 
 
-def _error_code(response: httpx.Response) -> str:
+def error_code(response: httpx.Response) -> str:
     try:
         return str(response.json().get("error", {}).get("code", ""))
     except ValueError:

@@ -1,0 +1,134 @@
+"""The meetings a plan wants: for each placed session, who organises, who attends, when,
+and what the invitation says (from the programme's template)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from scheduler.errors import FieldError, ScenarioError
+from scheduler.scenario import Person, Scenario
+
+SessionKey = tuple[str, int]
+
+
+@dataclass(frozen=True)
+class WantedMeeting:
+    pair: str
+    index: int
+    organiser: str
+    attendees: tuple[tuple[str, str | None], ...]
+    time_zone: str
+    content: dict[str, Any]
+    start: str  # UTC, as in the plan
+    end: str
+
+    @property
+    def who(self) -> tuple[Any, ...]:
+        """What cannot change on a live meeting: changing it means a new meeting."""
+        return (self.organiser.lower(), tuple(a.lower() for a, _ in self.attendees))
+
+
+def wanted_meetings(scenario: Scenario, plan: dict[str, Any]) -> dict[SessionKey, WantedMeeting]:
+    people = {person.id: (number, person) for number, person in enumerate(scenario.people)}
+    totals = Counter(item["pair"] for item in [*plan["sessions"], *plan.get("unplaced", [])])
+    _require_emails(plan, people)
+    template = scenario.invitations
+    wanted = {}
+    for session in plan["sessions"]:
+        mentor, executive = people[session["mentor"]][1], people[session["mentee"]][1]
+        fields = {
+            "mentor": mentor.name or mentor.id,
+            "executive": executive.name or executive.id,
+            "programme": scenario.name or "",
+            "number": session["index"] + 1,
+            "total": totals[session["pair"]],
+        }
+        by_mailbox = template.organizer != "mentor"
+        attendees = [(str(executive.email), executive.name)]
+        if by_mailbox:  # the mentor must receive it too; still nobody else
+            attendees.insert(0, (str(mentor.email), mentor.name))
+        wanted[(session["pair"], session["index"])] = WantedMeeting(
+            pair=session["pair"],
+            index=session["index"],
+            organiser=template.organizer if by_mailbox else str(mentor.email),
+            attendees=tuple(attendees),
+            time_zone=mentor.timezone or scenario.timezone,
+            content={
+                "subject": template.subject.format(**fields),
+                "body": template.body.format(**fields),
+                "cancel_comment": template.cancel_comment.format(**fields),
+                "sensitivity": template.sensitivity,
+                "teams": template.teams,
+            },
+            start=utc_text(session["start"]),
+            end=utc_text(session["end"]),
+        )
+    return wanted
+
+
+def utc_text(text: str) -> str:
+    """A plan's time (any offset) as the stored UTC form, `2027-01-05T13:00:00Z`."""
+    moment = datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _require_emails(plan: dict[str, Any], people: dict[str, tuple[int, Person]]) -> None:
+    """Everyone with a placed session needs an address before anything is sent."""
+    missing = sorted(
+        {
+            people[person_id][0]
+            for session in plan["sessions"]
+            for person_id in (session["mentor"], session["mentee"])
+            if not people[person_id][1].email
+        }
+    )
+    if missing:
+        raise ScenarioError(
+            [
+                FieldError(f"people[{number}].email", "required: invitations go through Outlook")
+                for number in missing
+            ]
+        )
+
+
+def check_plan_against(scenario: Scenario, plan: Any, source: str) -> None:
+    """A plan names the scenario's pairs and people, and times with offsets."""
+    if not isinstance(plan, dict) or not isinstance(plan.get("sessions"), list):
+        raise ScenarioError([FieldError("sessions", "required: a plan from `tandem plan`")], source)
+    pairs = {pair.id: pair for pair in scenario.pairs}
+    errors = []
+    for number, session in enumerate(plan["sessions"]):
+        where = f"sessions[{number}]"
+        if not isinstance(session, dict):
+            errors.append(FieldError(where, "must be a session"))
+            continue
+        pair = pairs.get(str(session.get("pair")))
+        if pair is None:
+            errors.append(FieldError(f"{where}.pair", f"unknown pair '{session.get('pair')}'"))
+        elif (session.get("mentor"), session.get("mentee")) != (pair.mentor, pair.mentee):
+            errors.append(FieldError(where, f"mentor and mentee are not those of pair '{pair.id}'"))
+        errors.extend(_instant_errors(session, where))
+    if errors:
+        raise ScenarioError(errors, source)
+
+
+def _instant_errors(session: dict[str, Any], where: str) -> list[FieldError]:
+    errors = []
+    moments = []
+    for key in ("start", "end"):
+        try:
+            moment = datetime.fromisoformat(str(session.get(key)).replace("Z", "+00:00"))
+        except ValueError:
+            errors.append(FieldError(f"{where}.{key}", "not a date and time"))
+            continue
+        if moment.tzinfo is None:
+            errors.append(FieldError(f"{where}.{key}", "needs an offset (a plan's times do)"))
+        moments.append(moment)
+    if not errors and moments[0] >= moments[1]:
+        errors.append(FieldError(f"{where}.end", "must be after start"))
+    if not isinstance(session.get("index"), int):
+        errors.append(FieldError(f"{where}.index", "must be a number"))
+    return errors

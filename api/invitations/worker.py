@@ -1,0 +1,111 @@
+"""The service's invitation worker: sends the outbox, reads responses, re-plans declines,
+and keeps Graph subscriptions alive. One thread; every step is safe to repeat."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from api.invitations.notifications import (
+    Subscriptions,
+    mark_processed,
+    pending_notifications,
+)
+from api.invitations.responses import ResponseReport, read_responses
+from api.invitations.sender import Sender
+from api.programmes import queue_plan
+from api.settings import ServiceSettings
+from api.storage.models import PlanJob, Programme
+from connectors.graph.client import GraphClient
+from connectors.graph.events import EventsClient
+from connectors.graph.settings import GraphSettings
+from connectors.graph.subscriptions import SubscriptionsClient
+
+log = logging.getLogger(__name__)
+SUBSCRIPTION_CHECK_SECONDS = 600.0
+
+
+class InvitationWorker(threading.Thread):
+    def __init__(
+        self, sessions: sessionmaker[Session], settings: ServiceSettings, graph: GraphSettings
+    ) -> None:
+        super().__init__(name="tandem-invitations", daemon=True)
+        self.sessions, self.settings = sessions, settings
+        self.client = GraphClient(graph)
+        self.events = EventsClient(self.client)
+        self.sender = Sender(sessions, self.events, threads=8)
+        self.subscriptions = (
+            Subscriptions(
+                sessions, SubscriptionsClient(self.client), settings.notification_url.rstrip("/")
+            )
+            if settings.notification_url
+            else None
+        )
+        self.stopping = threading.Event()
+        self._next_poll = 0.0
+        self._next_subscription_check = 0.0
+
+    def run(self) -> None:
+        while not self.stopping.is_set():
+            try:
+                self.tick()
+            except Exception:  # Graph or the database away: the next turn tries again
+                log.exception("invitation worker turn failed")
+            self.stopping.wait(self.settings.invitation_poll_seconds)
+        self.client.close()
+
+    def stop(self) -> None:
+        self.stopping.set()
+
+    def tick(self) -> None:
+        self.sender.drain()
+        self._notifications()
+        if time.monotonic() >= self._next_poll:
+            self._next_poll = time.monotonic() + self.settings.response_poll_seconds
+            self._replan(read_responses(self.sessions, self.events))
+        if self.subscriptions and time.monotonic() >= self._next_subscription_check:
+            self._next_subscription_check = time.monotonic() + SUBSCRIPTION_CHECK_SECONDS
+            self.subscriptions.keep()
+
+    def _notifications(self) -> None:
+        pending = pending_notifications(self.sessions)
+        if not pending.ids:
+            return
+        for subscription_id, kind in pending.lifecycle:
+            self._lifecycle(subscription_id, kind)
+        if pending.event_ids:
+            self._replan(read_responses(self.sessions, self.events, event_ids=pending.event_ids))
+        mark_processed(self.sessions, pending.ids)
+
+    def _lifecycle(self, subscription_id: str, kind: str) -> None:
+        log.info("subscription %s: %s", subscription_id, kind)
+        if self.subscriptions is None:
+            return
+        if kind == "reauthorizationRequired":
+            self.subscriptions.renew(subscription_id)
+        elif kind == "subscriptionRemoved":
+            self.subscriptions.forget(subscription_id)
+            self.subscriptions.keep()
+        self._next_poll = 0.0  # removed or missed: read every meeting again now
+
+    def _replan(self, report: ResponseReport) -> None:
+        for programme_id in sorted(report.programmes_to_replan):
+            queue_replan(self.sessions, programme_id)
+
+
+def queue_replan(sessions: sessionmaker[Session], programme_id: str) -> None:
+    """A re-plan of the programme, unless one is already waiting or running."""
+    with sessions() as session:
+        waiting = session.scalar(
+            select(PlanJob.id).where(
+                PlanJob.programme_id == programme_id, PlanJob.status.in_(("queued", "running"))
+            )
+        )
+        programme = session.get(Programme, programme_id)
+        if waiting is None and programme is not None:
+            queue_plan(session, programme)
+            session.commit()

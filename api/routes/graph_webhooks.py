@@ -1,0 +1,58 @@
+"""`/v1/graph/notifications` and `/v1/graph/lifecycle`: Graph's change notifications.
+
+Graph calls these without an API key: a delivery proves itself with the subscription's
+`clientState`. The answer must come within 3 seconds, so a delivery is only stored
+(202); the worker reads the meetings later. With the database away the answer is 503,
+and Graph delivers again. The validation handshake echoes the decoded token as plain
+text, never as HTML.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from sqlalchemy.exc import SQLAlchemyError
+from starlette.concurrency import run_in_threadpool
+
+from api.invitations.notifications import accept_deliveries
+
+router = APIRouter(prefix="/v1/graph", tags=["graph notifications"])
+
+
+@router.post("/notifications", status_code=202, include_in_schema=True)
+async def notifications(request: Request, validationToken: str | None = None) -> Response:  # noqa: N803 - Graph's name
+    """Change notifications on organisers' meetings (and Graph's validation handshake)."""
+    return await _receive(request, validationToken)
+
+
+@router.post("/lifecycle", status_code=202)
+async def lifecycle(request: Request, validationToken: str | None = None) -> Response:  # noqa: N803
+    """Lifecycle notifications: reauthorization required, subscription removed, missed."""
+    return await _receive(request, validationToken)
+
+
+async def _receive(request: Request, token: str | None) -> Response:
+    if token is not None:
+        return Response(
+            token,
+            status_code=200,
+            media_type="text/plain",
+            headers={"X-Content-Type-Options": "nosniff"},
+        )
+    try:
+        payload: Any = await request.json()
+    except ValueError:
+        return Response(status_code=202)  # not Graph's: nothing to keep, nothing to say
+    try:
+        await run_in_threadpool(_store, request, payload)
+    except SQLAlchemyError:
+        return Response(status_code=503, headers={"Retry-After": "5"})
+    return Response(status_code=202)
+
+
+def _store(request: Request, payload: Any) -> None:
+    graph = request.app.state.graph
+    with request.app.state.sessions() as session:
+        accept_deliveries(session, payload, graph.tenant_id if graph else "")
+        session.commit()

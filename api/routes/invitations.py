@@ -1,0 +1,81 @@
+"""`/v1/programmes/{id}/invitations`: a programme's sessions as Outlook meetings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from pydantic import BaseModel, Field
+
+from api import programmes
+from api.auth import Tenant
+from api.invitations.desired import wanted_meetings
+from api.invitations.outbox import write_changes
+from api.invitations.status import invitation_status
+from api.problems import Problem
+from api.routes.programmes import ERRORS
+from scheduler.scenario_checks import validate_scenario
+
+router = APIRouter(prefix="/v1/programmes", tags=["invitations"])
+
+
+class InvitationsAccepted(BaseModel):
+    create: int = Field(description="meetings to create")
+    move: int = Field(description="meetings to move")
+    cancel: int = Field(description="meetings to cancel")
+    href: str = Field(description="the status of the programme's invitations")
+
+
+class InvitationStatus(BaseModel):
+    enabled: bool
+    meetings: int = Field(description="sessions that have (or will have) a meeting")
+    in_step: int = Field(description="meetings Outlook has as planned")
+    waiting: int = Field(description="meetings still to create, move or cancel")
+    failed: int = Field(description="waiting meetings Graph refused (retried later)")
+    responses: dict[str, int] = Field(description="accepted, tentativelyAccepted, declined...")
+    waiting_sessions: list[dict[str, Any]]
+    removed_in_outlook: list[dict[str, Any]]
+
+
+@router.post(
+    "/{programme_id}/invitations",
+    status_code=202,
+    response_model=InvitationsAccepted,
+    responses={**ERRORS, 409: {"description": "The programme has no plan yet"}},
+)
+def send_invitations(
+    request: Request, response: Response, programme_id: str, tenant: Tenant
+) -> InvitationsAccepted:
+    """Send the plan to Outlook, and keep every later plan of the programme in step.
+
+    The meetings to create, move and cancel are stored at once; a background sender
+    carries them out (each exactly once). Asking again changes nothing."""
+    if request.app.state.graph is None:
+        raise Problem(
+            503, "Service Unavailable", "invitations need Microsoft Graph: set TANDEM_GRAPH_*"
+        )
+    with request.app.state.sessions() as session:
+        programme = programmes.find(session, tenant, programme_id)
+        if not programme.plan:
+            raise Problem(409, "Conflict", "plan the programme first (POST .../plan)")
+        scenario = validate_scenario(programme.scenario)
+        wanted_meetings(scenario, programme.plan)  # every address is there, or a 422 now
+        programme.invitations = True
+        changes = write_changes(session, programme, scenario, programme.plan)
+        session.commit()
+    href = f"/v1/programmes/{programme_id}/invitations"
+    response.headers["Location"] = href
+    counts = {
+        op: sum(1 for c in changes if c.operation == op) for op in ("create", "move", "cancel")
+    }
+    return InvitationsAccepted(**counts, href=href)
+
+
+@router.get("/{programme_id}/invitations", response_model=InvitationStatus, responses=ERRORS)
+def invitations_status(request: Request, programme_id: str, tenant: Tenant) -> InvitationStatus:
+    """How far the programme's meetings are: sent, waiting, failed, and the answers."""
+    with request.app.state.sessions() as session:
+        programme = programmes.find(session, tenant, programme_id)
+        return InvitationStatus(
+            enabled=programme.invitations, **invitation_status(session, programme_id)
+        )

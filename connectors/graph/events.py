@@ -1,0 +1,207 @@
+"""Outlook meetings through Graph: create, find by Tandem's tag, read, move, cancel.
+
+Every request asks for immutable ids (`Prefer: IdType="ImmutableId"`): a cancelled
+meeting moves to Deleted Items, and an ordinary id would change with it. Reads and
+idempotent writes (a PATCH to absolute times, a cancel) are retried on 429, 503, 504 and
+timeouts. A create is retried only on 429: any other failure may come after Graph made
+the meeting, so it raises `OutcomeUnknownError` and the caller looks for the tag first.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from connectors.graph.client import GraphClient, GraphError, error_code
+from connectors.graph.meetings import TAG_PROPERTY, MeetingSpec, event_body, event_times
+from connectors.graph.zones import parse_graph_time
+
+IMMUTABLE_IDS = {"Prefer": 'IdType="ImmutableId"'}
+BATCH_SIZE = 20  # Graph's limit per $batch
+EXPAND_TAG = f"singleValueExtendedProperties($filter=id eq '{TAG_PROPERTY}')"
+SELECT = "id,start,end,isCancelled,attendees,organizer,createdDateTime,onlineMeeting"
+
+
+class EventNotFoundError(GraphError):
+    """The meeting is not (or no longer) in the organiser's calendar."""
+
+
+@dataclass(frozen=True)
+class EventState:
+    """What Tandem reads back of a meeting: never its subject or body."""
+
+    id: str
+    start: datetime
+    end: datetime
+    cancelled: bool = False
+    responses: dict[str, str] = field(default_factory=dict)  # attendee address -> response
+    created: str = ""
+    join_url: str | None = None
+
+
+@dataclass
+class EventsClient:
+    graph: GraphClient
+
+    def create(self, spec: MeetingSpec) -> EventState:
+        answer = self.graph.call(
+            "POST",
+            f"{_events(spec.organiser)}",
+            mailbox=spec.organiser,
+            what=f"creating meeting {spec.tag}",
+            retry_all=False,
+            json=event_body(spec),
+            headers=IMMUTABLE_IDS,
+        )
+        return _state(_success(answer, f"creating meeting {spec.tag}"))
+
+    def find_tagged(self, organiser: str, tag: str) -> list[EventState]:
+        """The organiser's meetings that carry this tag value, oldest first."""
+        value = tag.replace("'", "''")
+        answer = self.graph.call(
+            "GET",
+            _events(organiser),
+            mailbox=organiser,
+            what=f"looking up meeting {tag}",
+            params={
+                "$filter": f"singleValueExtendedProperties/Any(ep: ep/id eq '{TAG_PROPERTY}'"
+                f" and ep/value eq '{value}')",
+                "$select": SELECT,
+            },
+            headers=IMMUTABLE_IDS,
+        )
+        found = [_state(item) for item in _success(answer, f"looking up {tag}").get("value", [])]
+        return sorted(found, key=lambda event: event.created)
+
+    def get(self, organiser: str, event_id: str) -> EventState:
+        answer = self.graph.call(
+            "GET",
+            f"{_events(organiser)}/{quote(event_id, safe='')}",
+            mailbox=organiser,
+            what=f"reading meeting {event_id}",
+            params={"$select": SELECT},
+            headers=IMMUTABLE_IDS,
+        )
+        return _state(_success(answer, f"reading meeting {event_id}"))
+
+    def move(
+        self, organiser: str, event_id: str, start: datetime, end: datetime, zone: str
+    ) -> EventState:
+        """A PATCH of start and end only: attendees get an update of the same meeting."""
+        answer = self.graph.call(
+            "PATCH",
+            f"{_events(organiser)}/{quote(event_id, safe='')}",
+            mailbox=organiser,
+            what=f"moving meeting {event_id}",
+            json=event_times(start, end, zone),
+            headers=IMMUTABLE_IDS,
+        )
+        return _state(_success(answer, f"moving meeting {event_id}"))
+
+    def cancel(self, organiser: str, event_id: str, comment: str) -> None:
+        """Cancels with a comment; a meeting already cancelled or deleted counts as done."""
+        answer = self.graph.call(
+            "POST",
+            f"{_events(organiser)}/{quote(event_id, safe='')}/cancel",
+            mailbox=organiser,
+            what=f"cancelling meeting {event_id}",
+            json={"comment": comment},
+            headers=IMMUTABLE_IDS,
+        )
+        if answer.status_code == 404:
+            return
+        _success(answer, f"cancelling meeting {event_id}")
+
+    def read_many(self, meetings: Sequence[tuple[str, str]]) -> dict[str, EventState | None]:
+        """Many meetings (organiser, id) read through `$batch`, twenty a request; None for
+        a meeting that no longer exists. Throttled parts are asked again."""
+        results: dict[str, EventState | None] = {}
+        waiting = list(meetings)
+        for _ in range(self.graph.settings.max_tries):
+            if not waiting:
+                break
+            throttled: list[tuple[str, str]] = []
+            for chunk in _batches(waiting):
+                throttled.extend(self._read_batch(chunk, results))
+            waiting = throttled
+        if waiting:
+            raise GraphError(f"reading {len(waiting)} meetings: still throttled")
+        return results
+
+    def _read_batch(
+        self, chunk: list[tuple[str, str]], results: dict[str, EventState | None]
+    ) -> list[tuple[str, str]]:
+        requests = [
+            {
+                "id": str(number),
+                "method": "GET",
+                "url": f"/users/{quote(organiser)}/events/{quote(event_id, safe='')}"
+                f"?$select={SELECT}",
+                "headers": IMMUTABLE_IDS,
+            }
+            for number, (organiser, event_id) in enumerate(chunk)
+        ]
+        answer = self.graph.call(
+            "POST",
+            "/$batch",
+            mailbox=chunk[0][0],
+            what=f"reading {len(chunk)} meetings",
+            json={"requests": requests},
+        )
+        throttled = []
+        for part in _success(answer, "reading meetings").get("responses", []):
+            organiser, event_id = chunk[int(part["id"])]
+            status = int(part.get("status", 500))
+            if status == 200:
+                results[event_id] = _state(part.get("body") or {})
+            elif status == 404:
+                results[event_id] = None
+            else:  # 429 inside a 200, or a passing failure: ask again
+                throttled.append((organiser, event_id))
+        return throttled
+
+
+def _events(mailbox: str) -> str:
+    return f"/users/{quote(mailbox)}/events"
+
+
+def _batches(items: list[tuple[str, str]]) -> Iterable[list[tuple[str, str]]]:
+    iterator = iter(items)
+    while chunk := list(itertools.islice(iterator, BATCH_SIZE)):
+        yield chunk
+
+
+def _success(answer: httpx.Response, what: str) -> dict[str, Any]:
+    if answer.status_code == 404:
+        raise EventNotFoundError(f"{what}: not found")
+    if not answer.is_success:
+        raise GraphError(f"{what}: HTTP {answer.status_code} {error_code(answer)}".rstrip())
+    if not answer.content:
+        return {}
+    payload: dict[str, Any] = answer.json()
+    return payload
+
+
+def _state(item: dict[str, Any]) -> EventState:
+    responses = {
+        str(a.get("emailAddress", {}).get("address", "")).lower(): str(
+            a.get("status", {}).get("response", "none")
+        )
+        for a in item.get("attendees") or []
+    }
+    meeting = item.get("onlineMeeting") or {}
+    return EventState(
+        id=str(item["id"]),
+        start=parse_graph_time(item["start"]),
+        end=parse_graph_time(item["end"]),
+        cancelled=bool(item.get("isCancelled", False)),
+        responses=responses,
+        created=str(item.get("createdDateTime", "")),
+        join_url=meeting.get("joinUrl") if isinstance(meeting, dict) else None,
+    )
