@@ -56,6 +56,7 @@ def _programme(session: Session, raw: dict[str, Any], name: str) -> Programme:
     tenant_id = str(uuid.uuid5(LOCAL, "tenant"))
     if session.get(Tenant, tenant_id) is None:
         session.add(Tenant(id=tenant_id, name="command line", created_at=datetime.now(UTC)))
+        session.flush()  # before the programme that refers to it
     programme_id = local_programme_id(name)
     programme = session.get(Programme, programme_id)
     if programme is None:
