@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.invitations.outbox import Change
@@ -40,6 +40,7 @@ def prepare(
     """Record the plan and its outbox in one transaction (rolled back for a dry run)."""
     with sessions() as session:
         programme = _programme(session, raw, name)
+        _retry_now(session, programme.id)
         changes = record_plan(session, programme, plan)
         session.flush()
         prepared = Prepared(
@@ -74,6 +75,19 @@ def _programme(session: Session, raw: dict[str, Any], name: str) -> Programme:
     programme.updated_at = datetime.now(UTC)
     session.flush()
     return programme
+
+
+def _retry_now(session: Session, programme_id: str) -> None:
+    """Meetings Graph refused last time are tried again at once: the user asked."""
+    session.execute(
+        update(Meeting)
+        .where(
+            Meeting.programme_id == programme_id,
+            Meeting.lease_owner.is_(None),
+            Meeting.lease_until.is_not(None),
+        )
+        .values(lease_until=None)
+    )
 
 
 def _waiting(session: Session, programme_id: str) -> int:

@@ -35,6 +35,7 @@ from connectors.graph.meetings import Attendee, MeetingSpec
 log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=5)
 RETRY_LATER = timedelta(minutes=2)  # a meeting Graph refused waits before its next try
+CREATE_TRIES = 3  # POSTs of one meeting in one turn, each after looking for the tag
 
 
 def now() -> datetime:
@@ -116,7 +117,13 @@ class Sender:
         report = SendReport()
         while claimed := self.claim(self.threads * 4, programme_id):
             with ThreadPoolExecutor(max_workers=self.threads) as pool:
-                list(pool.map(lambda meeting_id: self._send_one(meeting_id, report), claimed))
+                turns = [pool.submit(self._send_one, meeting_id, report) for meeting_id in claimed]
+                try:
+                    for turn in turns:
+                        turn.result()
+                except BaseException:  # stop sending at once; the leases expire
+                    pool.shutdown(wait=False, cancel_futures=True)
+                    raise
         return report
 
     def _send_one(self, meeting_id: str, report: SendReport) -> None:
@@ -216,14 +223,18 @@ class Sender:
         spec = meeting.spec()
         found = self._adopt(meeting) if meeting.uncertain else None
         what = "adopted" if found else "created"
-        if found is None:
+        for attempt in range(1, CREATE_TRIES + 1):
+            if found is not None:
+                break
             try:
                 found = self.events.create(spec)
             except OutcomeUnknownError:
                 found = self._adopt(meeting)  # Graph may have made it before failing
-                if found is None:
+                if found is None and attempt == CREATE_TRIES:
                     raise
-                what = "created"
+                if found is None:  # not there: the same POST again, shortly
+                    self.events.graph.sleep(attempt)
+        assert found is not None
         if (found.start, found.end) != (spec.start, spec.end):
             found = self.events.move(
                 meeting.organiser, found.id, spec.start, spec.end, meeting.time_zone

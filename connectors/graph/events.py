@@ -76,7 +76,18 @@ class EventsClient:
             },
             headers=IMMUTABLE_IDS,
         )
-        found = [_state(item) for item in _success(answer, f"looking up {tag}").get("value", [])]
+        page = _success(answer, f"looking up {tag}")
+        found = [_state(item) for item in page.get("value", [])]
+        while next_link := page.get("@odata.nextLink"):  # Graph pages long answers
+            answer = self.graph.call(
+                "GET",
+                str(next_link),
+                mailbox=organiser,
+                what=f"looking up {tag}",
+                headers=IMMUTABLE_IDS,
+            )
+            page = _success(answer, f"looking up {tag}")
+            found.extend(_state(item) for item in page.get("value", []))
         return sorted(found, key=lambda event: event.created)
 
     def get(self, organiser: str, event_id: str) -> EventState:

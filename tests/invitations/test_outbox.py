@@ -106,7 +106,12 @@ def test_create_move_cancel_and_a_new_meeting_when_a_session_returns(
         assert (b.start, b.revision) == ("2027-01-08T09:00:00Z", 2)
         entries = session.scalars(select(OutboxEntry).order_by(OutboxEntry.id)).all()
         assert [e.operation for e in entries] == [
-            "create", "create", "create", "move", "cancel", "create"
+            "create",
+            "create",
+            "create",
+            "move",
+            "cancel",
+            "create",
         ]
         assert all(e.status == "pending" for e in entries)
 
