@@ -12,7 +12,7 @@ import hashlib
 import hmac
 import logging
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -88,6 +88,8 @@ class Subscriptions:
     client: SubscriptionsClient
     base_url: str
     lifetime: timedelta = timedelta(minutes=4200)  # under every documented maximum
+    retry_after: timedelta = timedelta(minutes=5)  # a mailbox Graph refused waits this long
+    _refused: dict[str, datetime] = field(default_factory=dict)
 
     @property
     def notification_url(self) -> str:
@@ -113,7 +115,8 @@ class Subscriptions:
             elif subscription.expires_at.replace(tzinfo=UTC) - now() < self.lifetime / 2:
                 self.renew(subscription.id)
         for mailbox in sorted(wanted - have):
-            self._create(mailbox)
+            if self._refused.get(mailbox, now() - self.retry_after) <= now() - self.retry_after:
+                self._create(mailbox)
 
     def renew(self, subscription_id: str) -> None:
         with self.sessions() as session:
@@ -150,6 +153,7 @@ class Subscriptions:
             )
         except GraphError as problem:
             log.warning("no subscription for an organiser: %s", problem)
+            self._refused[mailbox] = now()
             return
         with self.sessions() as session:
             session.add(

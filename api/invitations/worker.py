@@ -26,7 +26,6 @@ from connectors.graph.settings import GraphSettings
 from connectors.graph.subscriptions import SubscriptionsClient
 
 log = logging.getLogger(__name__)
-SUBSCRIPTION_CHECK_SECONDS = 600.0
 
 
 class InvitationWorker(threading.Thread):
@@ -47,7 +46,6 @@ class InvitationWorker(threading.Thread):
         )
         self.stopping = threading.Event()
         self._next_poll = 0.0
-        self._next_subscription_check = 0.0
 
     def run(self) -> None:
         while not self.stopping.is_set():
@@ -67,9 +65,8 @@ class InvitationWorker(threading.Thread):
         if time.monotonic() >= self._next_poll:
             self._next_poll = time.monotonic() + self.settings.response_poll_seconds
             self._replan(read_responses(self.sessions, self.events))
-        if self.subscriptions and time.monotonic() >= self._next_subscription_check:
-            self._next_subscription_check = time.monotonic() + SUBSCRIPTION_CHECK_SECONDS
-            self.subscriptions.keep()
+        if self.subscriptions:
+            self.subscriptions.keep()  # two small queries unless something is due
 
     def _notifications(self) -> None:
         pending = pending_notifications(self.sessions)

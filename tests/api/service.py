@@ -25,8 +25,8 @@ def free_port() -> int:
 
 
 @contextmanager
-def serving(database_url: str, **environment: str) -> Iterator[str]:
-    port = free_port()
+def serving(database_url: str, port: int | None = None, **environment: str) -> Iterator[str]:
+    port = port or free_port()
     env = {**os.environ, "TANDEM_DATABASE_URL": database_url, **environment}
     process = subprocess.Popen(
         [TANDEM, "serve", "--port", str(port)],
