@@ -20,13 +20,23 @@ from api.invitations.notifications import accept_deliveries
 router = APIRouter(prefix="/v1/graph", tags=["graph notifications"])
 
 
-@router.post("/notifications", status_code=202, include_in_schema=True)
+ANSWERS: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The validation handshake: the decoded token, as plain text",
+        "content": {"text/plain": {"schema": {"type": "string"}}},
+    },
+    202: {"description": "Stored (or ignored: an unproven delivery learns nothing)"},
+    503: {"description": "The database is away: Graph delivers again later"},
+}
+
+
+@router.post("/notifications", status_code=202, response_class=Response, responses=ANSWERS)
 async def notifications(request: Request, validationToken: str | None = None) -> Response:  # noqa: N803 - Graph's name
     """Change notifications on organisers' meetings (and Graph's validation handshake)."""
     return await _receive(request, validationToken)
 
 
-@router.post("/lifecycle", status_code=202)
+@router.post("/lifecycle", status_code=202, response_class=Response, responses=ANSWERS)
 async def lifecycle(request: Request, validationToken: str | None = None) -> Response:  # noqa: N803
     """Lifecycle notifications: reauthorization required, subscription removed, missed."""
     return await _receive(request, validationToken)

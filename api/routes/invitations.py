@@ -41,7 +41,10 @@ class InvitationStatus(BaseModel):
     "/{programme_id}/invitations",
     status_code=202,
     response_model=InvitationsAccepted,
-    responses={**ERRORS, 409: {"description": "The programme has no plan yet"}},
+    responses={
+        **ERRORS,
+        409: {"description": "The programme has no plan yet, or the service no Graph connection"},
+    },
 )
 def send_invitations(
     request: Request, response: Response, programme_id: str, tenant: Tenant
@@ -50,12 +53,15 @@ def send_invitations(
 
     The meetings to create, move and cancel are stored at once; a background sender
     carries them out (each exactly once). Asking again changes nothing."""
-    if request.app.state.graph is None:
-        raise Problem(
-            503, "Service Unavailable", "invitations need Microsoft Graph: set TANDEM_GRAPH_*"
-        )
     with request.app.state.sessions() as session:
         programme = programmes.find(session, tenant, programme_id)
+        if request.app.state.graph is None:  # the service's state, not the caller's error
+            raise Problem(
+                409,
+                "Conflict",
+                "this service has no Microsoft Graph connection: an administrator sets "
+                "TANDEM_GRAPH_* (see docs/azure-app-registration.md)",
+            )
         if not programme.plan:
             raise Problem(409, "Conflict", "plan the programme first (POST .../plan)")
         scenario = validate_scenario(programme.scenario)

@@ -99,7 +99,7 @@ def test_invitations_are_sent_once_and_a_decline_moves_the_same_meeting(
     assert len(state.live_events()) == 4 and len(state.events) == 4  # no new meeting
 
 
-def test_without_graph_settings_invitations_are_a_503_and_without_a_plan_a_409(
+def test_without_graph_settings_invitations_are_a_409_naming_the_settings(
     tmp_path: Path,
 ) -> None:
     database = f"sqlite:///{tmp_path / 'tandem.db'}"
@@ -109,7 +109,7 @@ def test_without_graph_settings_invitations_are_a_503_and_without_a_plan_a_409(
         answer = httpx.post(
             f"{base}/v1/programmes/{created.json()['id']}/invitations", headers=bearer(key)
         )
-        assert answer.status_code == 503
+        assert answer.status_code == 409
         assert answer.headers["content-type"] == "application/problem+json"
         assert "TANDEM_GRAPH" in answer.json()["detail"]
 
