@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -268,3 +269,25 @@ def test_responses_are_read_and_a_decline_is_handled_once(
     assert answers["p1"] == {"exec1@contoso.example": "accepted"}
     batches = [r for r in state.event_requests if r["path"].endswith("$batch")]
     assert batches, "responses are read through $batch"
+
+
+def test_four_senders_at_once_share_the_work_and_never_send_one_meeting_twice(
+    store: sessionmaker[Session], standin: Served
+) -> None:
+    state, environment = standin
+    raw = big_scenario(pairs=20, sessions=4, mentors=10)
+    plan = spread_plan(raw)
+    record(store, raw, plan)
+    state.event_faults = [{"delay": 0.05, "match": "POST"} for _ in range(80)]
+    senders = [sender_for(store, environment, threads=4) for _ in range(4)]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        reports = list(pool.map(lambda sender: sender.drain(), senders))
+    assert sum(r.count("created") for r in reports) == 80
+    assert sum(1 for r in reports if r.count("created")) > 1  # the work was shared
+    posts = Counter(
+        r["body"]["transactionId"]
+        for r in state.event_requests
+        if r["method"] == "POST" and r["body"] and "transactionId" in r["body"]
+    )
+    assert set(posts.values()) == {1}
+    assert_calendars_match(state, plan)
