@@ -71,7 +71,7 @@ def run(args: argparse.Namespace, dedupe: bool, seed: int) -> list[tuple[str, Ch
             for phase, plan in (("first plan", first), ("re-plan", moved)):
                 plan_file = write_json(folder / "plan.json", plan)
                 figures = invite_until_done(
-                    scenario, plan_file, {**environment, **graph}, state, args.kills, seed
+                    scenario, plan_file, {**environment, **graph}, state, args.kills, seed, 12
                 )
                 results.append((phase, check_calendars(state, plan, figures)))
     return results

@@ -91,43 +91,46 @@ class EventsClient:
         return sorted(found, key=lambda event: event.created)
 
     def get(self, organiser: str, event_id: str) -> EventState:
-        answer = self.graph.call(
-            "GET",
-            f"{_events(organiser)}/{quote(event_id, safe='')}",
-            mailbox=organiser,
-            what=f"reading meeting {event_id}",
-            params={"$select": SELECT},
-            headers=IMMUTABLE_IDS,
-        )
-        return _state(_success(answer, f"reading meeting {event_id}"))
+        what = f"reading meeting {event_id}"
+        answer = self._on_meeting("GET", organiser, event_id, what, params={"$select": SELECT})
+        return _state(_success(answer, what))
 
     def move(
         self, organiser: str, event_id: str, start: datetime, end: datetime, zone: str
     ) -> EventState:
         """A PATCH of start and end only: attendees get an update of the same meeting."""
-        answer = self.graph.call(
-            "PATCH",
-            f"{_events(organiser)}/{quote(event_id, safe='')}",
-            mailbox=organiser,
-            what=f"moving meeting {event_id}",
-            json=event_times(start, end, zone),
-            headers=IMMUTABLE_IDS,
+        what = f"moving meeting {event_id}"
+        times = event_times(start, end, zone)
+        return _state(
+            _success(self._on_meeting("PATCH", organiser, event_id, what, json=times), what)
         )
-        return _state(_success(answer, f"moving meeting {event_id}"))
 
     def cancel(self, organiser: str, event_id: str, comment: str) -> None:
         """Cancels with a comment; a meeting already cancelled or deleted counts as done."""
-        answer = self.graph.call(
-            "POST",
-            f"{_events(organiser)}/{quote(event_id, safe='')}/cancel",
-            mailbox=organiser,
-            what=f"cancelling meeting {event_id}",
-            json={"comment": comment},
-            headers=IMMUTABLE_IDS,
+        what = f"cancelling meeting {event_id}"
+        answer = self._on_meeting(
+            "POST", organiser, event_id, what, suffix="/cancel", json={"comment": comment}
         )
-        if answer.status_code == 404:
-            return
-        _success(answer, f"cancelling meeting {event_id}")
+        if answer.status_code != 404:
+            _success(answer, what)
+
+    def _on_meeting(
+        self,
+        method: str,
+        organiser: str,
+        event_id: str,
+        what: str,
+        suffix: str = "",
+        **request: Any,
+    ) -> httpx.Response:
+        return self.graph.call(
+            method,
+            f"{_events(organiser)}/{quote(event_id, safe='')}{suffix}",
+            mailbox=organiser,
+            what=what,
+            headers=IMMUTABLE_IDS,
+            **request,
+        )
 
     def read_many(self, meetings: Sequence[tuple[str, str]]) -> dict[str, EventState | None]:
         """Many meetings (organiser, id) read through `$batch`, twenty a request; None for

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import quote
 
+import httpx
+
 from connectors.graph.client import GraphClient, GraphError, error_code
 from connectors.graph.events import IMMUTABLE_IDS
 
@@ -54,9 +56,7 @@ class SubscriptionsClient:
             headers=IMMUTABLE_IDS,
         )
         if not answer.is_success:
-            raise GraphError(
-                f"subscribing to meetings: HTTP {answer.status_code} {error_code(answer)}"
-            )
+            raise _refused("subscribing to meetings", answer)
         payload = answer.json()
         return Subscription(str(payload["id"]), _parse(payload["expirationDateTime"]))
 
@@ -71,10 +71,7 @@ class SubscriptionsClient:
         if answer.status_code == 404:
             raise SubscriptionGoneError(f"subscription {subscription_id} is gone")
         if not answer.is_success:
-            raise GraphError(
-                f"renewing subscription {subscription_id}: HTTP {answer.status_code}"
-                f" {error_code(answer)}"
-            )
+            raise _refused(f"renewing subscription {subscription_id}", answer)
         return Subscription(subscription_id, _parse(answer.json()["expirationDateTime"]))
 
     def delete(self, mailbox: str, subscription_id: str) -> None:
@@ -84,8 +81,12 @@ class SubscriptionsClient:
             mailbox=mailbox,
             what=f"deleting subscription {subscription_id}",
         )
-        if answer.status_code not in (204, 404) and not answer.is_success:
-            raise GraphError(f"deleting subscription {subscription_id}: HTTP {answer.status_code}")
+        if answer.status_code != 404 and not answer.is_success:
+            raise _refused(f"deleting subscription {subscription_id}", answer)
+
+
+def _refused(what: str, answer: httpx.Response) -> GraphError:
+    return GraphError(f"{what}: HTTP {answer.status_code} {error_code(answer)}".rstrip())
 
 
 def _instant(moment: datetime) -> str:

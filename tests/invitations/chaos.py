@@ -45,8 +45,10 @@ def invite_until_done(
     state: StandIn,
     kills: int,
     seed: int,
+    most_requests_between_kills: int = 60,
 ) -> ChaosFigures:
-    """Run `tandem invite`, killing it `kills` times after a random number of requests."""
+    """Run `tandem invite`, killing it `kills` times, each after a random number of Graph
+    requests (1 to `most_requests_between_kills`), then once more to the end."""
     rng = random.Random(seed)
     figures = ChaosFigures()
     began = time.monotonic()
@@ -61,7 +63,7 @@ def invite_until_done(
             text=True,
         )
         if figures.kills < kills:
-            target = before + rng.randint(1, 60)
+            target = before + rng.randint(1, most_requests_between_kills)
             while process.poll() is None and len(state.event_requests) < target:
                 time.sleep(0.001)
             if process.poll() is None:
