@@ -189,11 +189,12 @@ class Worker(threading.Thread):
             programme = session.get(Programme, programme_id)
             assert programme is not None
             document = replanning_document(programme, now())
+            consumed = dict(programme.statuses or {})
         outcome = self._solve(job_id, document)
         with self.sessions() as session:
             programme = session.get(Programme, programme_id)
             assert programme is not None
-            record_plan(session, programme, outcome["plan"])
+            record_plan(session, programme, outcome["plan"], consumed)
             session.commit()
         return outcome
 

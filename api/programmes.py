@@ -165,10 +165,16 @@ def replanning_document(programme: Programme, moment: datetime) -> dict[str, Any
     return document
 
 
-def record_plan(session: Session, programme: Programme, plan: dict[str, Any]) -> list[Change]:
+def record_plan(
+    session: Session,
+    programme: Programme,
+    plan: dict[str, Any],
+    consumed: dict[str, str] | None = None,
+) -> list[Change]:
     """Store the new plan and write what happened to each session into the history; when
     the programme sends invitations, the calendar changes go to the outbox in the same
-    transaction."""
+    transaction. `consumed` are the declines and cancellations the plan was made with
+    (all of them when None): one reported while it was being made stays for the next."""
     changes = (
         write_changes(session, programme, validate_scenario(programme.scenario), plan)
         if programme.invitations
@@ -200,7 +206,12 @@ def record_plan(session: Session, programme: Programme, plan: dict[str, Any]) ->
                 at=now(),
             )
         )
-    programme.plan, programme.version, programme.statuses = plan, version, {}
+    programme.plan, programme.version = plan, version
+    programme.statuses = (
+        {}
+        if consumed is None
+        else {k: v for k, v in (programme.statuses or {}).items() if consumed.get(k) != v}
+    )
     session.execute(delete(ProgrammeSession).where(ProgrammeSession.programme_id == programme.id))
     session.add_all(
         ProgrammeSession(

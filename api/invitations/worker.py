@@ -95,11 +95,12 @@ class InvitationWorker(threading.Thread):
 
 
 def queue_replan(sessions: sessionmaker[Session], programme_id: str) -> None:
-    """A re-plan of the programme, unless one is already waiting or running."""
+    """A re-plan of the programme, unless one is already waiting (a running one may have
+    started before the decline: the decline waits for the next)."""
     with sessions() as session:
         waiting = session.scalar(
             select(PlanJob.id).where(
-                PlanJob.programme_id == programme_id, PlanJob.status.in_(("queued", "running"))
+                PlanJob.programme_id == programme_id, PlanJob.status == "queued"
             )
         )
         programme = session.get(Programme, programme_id)

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api.invitations.desired import check_plan_against, wanted_meetings
 from api.invitations.outbox import write_changes
+from api.programmes import record_plan
 from api.storage.models import Meeting, OutboxEntry, Programme, Tenant
 from scheduler.errors import ScenarioError
 from scheduler.scenario_checks import validate_scenario
@@ -180,3 +181,20 @@ def test_invitation_settings_are_checked(invitations: dict[str, Any], message: s
     with pytest.raises(ScenarioError) as error:
         validate_scenario(document(**invitations))
     assert any(str(e).startswith(message) for e in error.value.errors), error.value.errors
+
+
+def test_a_decline_reported_while_a_plan_is_made_waits_for_the_next_plan(
+    store: sessionmaker[Session],
+) -> None:
+    programme_id = programme_in(store, document())
+    with store() as session:
+        programme = session.get(Programme, programme_id)
+        assert programme is not None
+        programme.statuses = {"p1#0": "declined"}  # known when the plan was started
+        consumed = dict(programme.statuses)
+        programme.statuses = {**consumed, "p2#0": "declined"}  # reported meanwhile
+        record_plan(session, programme, plan(A, B, C), consumed)
+        session.commit()
+        assert programme.statuses == {"p2#0": "declined"}
+        record_plan(session, programme, plan(A, B, C))
+        assert programme.statuses == {}
