@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from api.invitations.locks import lock_programme
 from api.invitations.outbox import Change, write_changes
 from api.problems import Problem
 from api.storage.models import PlanJob, Programme, ProgrammeSession, SessionEvent
@@ -175,6 +176,8 @@ def record_plan(
     the programme sends invitations, the calendar changes go to the outbox in the same
     transaction. `consumed` are the declines and cancellations the plan was made with
     (all of them when None): one reported while it was being made stays for the next."""
+    lock_programme(session, programme.id)
+    session.refresh(programme)  # as the last writer left it
     changes = (
         write_changes(session, programme, validate_scenario(programme.scenario), plan)
         if programme.invitations

@@ -71,8 +71,11 @@ def wanted_meetings(scenario: Scenario, plan: dict[str, Any]) -> dict[SessionKey
 
 def utc_text(text: str) -> str:
     """A plan's time (any offset) as the stored UTC form, `2027-01-05T13:00:00Z`."""
-    moment = datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return stored_instant(datetime.fromisoformat(text.replace("Z", "+00:00")))
+
+
+def stored_instant(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _require_emails(plan: dict[str, Any], people: dict[str, tuple[int, Person]]) -> None:

@@ -25,6 +25,8 @@ from connectors.graph.subscriptions import SubscriptionGoneError, SubscriptionsC
 
 log = logging.getLogger(__name__)
 LIFECYCLE = ("reauthorizationRequired", "subscriptionRemoved", "missed")
+MOST_PER_DELIVERY = 200  # Graph sends a handful; more is not Graph
+KEPT_FOR = timedelta(days=1)  # processed notifications, for investigation
 
 
 def now() -> datetime:
@@ -39,7 +41,7 @@ def accept_deliveries(session: Session, payload: Any, tenant_id: str) -> int:
     """Store the notifications that prove to be Graph's; the count stored."""
     items = payload.get("value") if isinstance(payload, dict) else None
     stored = 0
-    for item in items if isinstance(items, list) else []:
+    for item in (items if isinstance(items, list) else [])[:MOST_PER_DELIVERY]:
         if not isinstance(item, dict):
             continue
         subscription = session.get(GraphSubscription, str(item.get("subscriptionId", "")))
@@ -60,7 +62,7 @@ def accept_deliveries(session: Session, payload: Any, tenant_id: str) -> int:
 
 
 def _genuine(item: dict[str, Any], subscription: GraphSubscription | None, tenant: str) -> bool:
-    if subscription is None or str(item.get("tenantId", tenant)).lower() != tenant.lower():
+    if subscription is None or str(item.get("tenantId", "")).lower() != tenant.lower():
         return False
     offered = digest(str(item.get("clientState", "")))
     return hmac.compare_digest(offered, subscription.client_state_hash)
@@ -152,7 +154,7 @@ class Subscriptions:
                 mailbox, self.notification_url, self.lifecycle_url, secret, now() + self.lifetime
             )
         except GraphError as problem:
-            log.warning("no subscription for an organiser: %s", problem)
+            log.warning("no subscription for an organiser (%s)", type(problem).__name__)
             self._refused[mailbox] = now()
             return
         with self.sessions() as session:
@@ -204,5 +206,17 @@ def mark_processed(sessions: sessionmaker[Session], ids: list[int]) -> None:
     with sessions() as session:
         session.execute(
             update(GraphNotification).where(GraphNotification.id.in_(ids)).values(processed=True)
+        )
+        session.commit()
+
+
+def forget_old_notifications(sessions: sessionmaker[Session]) -> None:
+    """Processed notifications are kept a day, then deleted: the table does not grow."""
+    with sessions() as session:
+        session.execute(
+            delete(GraphNotification).where(
+                GraphNotification.processed.is_(True),
+                GraphNotification.received_at < now() - KEPT_FOR,
+            )
         )
         session.commit()

@@ -30,6 +30,9 @@ class Change:
     old_start: str | None = None
 
 
+DELETED_IN_OUTLOOK = "deleted in Outlook by its organiser"
+
+
 def now() -> datetime:
     return datetime.now(UTC)
 
@@ -55,10 +58,25 @@ def write_changes(
             changes.append(_cancel(session, meeting))
         elif (target.start, target.end) != (meeting.start, meeting.end):
             changes.append(_move(session, meeting, target))
+    deleted = _deleted_in_outlook(session, programme.id)
     for key, target in wanted.items():
-        if key not in live or target.who != _who(live[key]):
-            changes.append(_create(session, programme.id, target))
+        if key in live and target.who == _who(live[key]):
+            continue
+        if key not in live and target.start in deleted.get(key, set()):
+            continue  # the organiser deleted it at this very time: only a new time re-sends
+        changes.append(_create(session, programme.id, target))
     return changes
+
+
+def _deleted_in_outlook(session: Session, programme_id: str) -> dict[SessionKey, set[str]]:
+    found: dict[SessionKey, set[str]] = {}
+    for pair, index, start in session.execute(
+        select(Meeting.pair, Meeting.index, Meeting.start).where(
+            Meeting.programme_id == programme_id, Meeting.error == DELETED_IN_OUTLOOK
+        )
+    ):
+        found.setdefault((pair, index), set()).add(start)
+    return found
 
 
 def count_changes(changes: list[Change]) -> dict[str, int]:
@@ -118,6 +136,14 @@ def _move(session: Session, meeting: Meeting, target: WantedMeeting) -> Change:
     meeting.updated_at = now()
     _entry(session, meeting, "move")
     return Change("move", meeting.pair, meeting.index, target.start, old)
+
+
+def resend(session: Session, meeting: Meeting) -> None:
+    """Send the meeting's planned time again (Outlook shows another one)."""
+    meeting.revision += 1
+    meeting.responses = {}
+    meeting.updated_at = now()
+    _entry(session, meeting, "move")
 
 
 def _cancel(session: Session, meeting: Meeting) -> Change:

@@ -17,6 +17,9 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from api.invitations.desired import stored_instant
+from api.invitations.locks import lock_programme
+from api.invitations.outbox import DELETED_IN_OUTLOOK, resend
 from api.storage.models import Meeting, Programme
 from connectors.graph.events import EventsClient, EventState
 
@@ -26,6 +29,7 @@ class ResponseReport:
     read: int = 0
     declined: list[tuple[str, str, int]] = field(default_factory=list)  # programme, pair, index
     gone: list[tuple[str, str, int]] = field(default_factory=list)
+    resent: list[tuple[str, str, int]] = field(default_factory=list)
 
     @property
     def programmes_to_replan(self) -> set[str]:
@@ -40,7 +44,7 @@ def read_responses(
 ) -> ResponseReport:
     """Read the live, sent meetings (all, a programme's, or those notifications named)."""
     with sessions() as session:
-        query = select(Meeting.id, Meeting.organiser, Meeting.event_id).where(
+        query = select(Meeting.id, Meeting.organiser, Meeting.event_id, Meeting.revision).where(
             Meeting.wanted == "live",
             Meeting.event_id.is_not(None),
             Meeting.revision == Meeting.synced_revision,
@@ -49,17 +53,40 @@ def read_responses(
             query = query.where(Meeting.programme_id == programme_id)
         if event_ids is not None:
             query = query.where(Meeting.event_id.in_(list(event_ids)))
-        rows = [(str(m), str(o), str(e)) for m, o, e in session.execute(query)]
-    states = events.read_many([(organiser, event_id) for _, organiser, event_id in rows])
+        rows = [Read(str(m), str(o), str(e), int(r)) for m, o, e, r in session.execute(query)]
+    states = events.read_many([(row.organiser, row.event_id) for row in rows])
     report = ResponseReport(read=len(rows))
-    with sessions() as session:
-        for meeting_id, _, event_id in rows:
-            meeting = session.get(Meeting, meeting_id)
-            if meeting is None or meeting.event_id != event_id or meeting.wanted != "live":
-                continue  # changed while we read: its next turn reads it again
-            _apply(session, meeting, states.get(event_id), report)
-        session.commit()
+    for row in rows:
+        if row.event_id in states:  # a meeting Graph would not read now waits for next time
+            _apply_read(sessions, row, states[row.event_id], report)
     return report
+
+
+@dataclass(frozen=True)
+class Read:
+    meeting_id: str
+    organiser: str
+    event_id: str
+    revision: int  # what the meeting was when read: a later plan change makes it stale
+
+
+def _apply_read(
+    sessions: sessionmaker[Session], row: Read, state: EventState | None, report: ResponseReport
+) -> None:
+    with sessions() as session:
+        meeting = session.get(Meeting, row.meeting_id)
+        if meeting is None:
+            return
+        lock_programme(session, meeting.programme_id)
+        session.refresh(meeting)
+        if (meeting.revision, meeting.synced_revision, meeting.wanted) != (
+            row.revision,
+            row.revision,
+            "live",
+        ) or meeting.event_id != row.event_id:
+            return  # the plan moved it while we read: what we read is about the old time
+        _apply(session, meeting, state, report)
+        session.commit()
 
 
 def _apply(
@@ -69,22 +96,37 @@ def _apply(
     if state is None or state.cancelled:  # deleted or cancelled in Outlook, not by Tandem
         meeting.wanted, meeting.event_cancelled = "cancelled", True
         meeting.responses = {"organiser": "deleted"}
-        meeting.error = "deleted in Outlook by its organiser"
-        _mark_declined(session, meeting)
+        meeting.error = DELETED_IN_OUTLOOK
+        _mark(session, meeting)
         report.gone.append(key)
+        return
+    if (stored_instant(state.start), stored_instant(state.end)) != (meeting.start, meeting.end):
+        # Outlook shows another time than the plan (moved by hand, or a late write):
+        # the plan's time is sent again.
+        resend(session, meeting)
+        report.resent.append(key)
         return
     if state.responses != meeting.responses:
         meeting.responses = state.responses
         meeting.updated_at = datetime.now(UTC)
     declined = any(answer == "declined" for answer in state.responses.values())
-    if declined and meeting.decline_handled != meeting.start:
-        meeting.decline_handled = meeting.start
-        _mark_declined(session, meeting)
+    handled = f"r{meeting.revision}"  # one decline per sent version of the meeting
+    if declined and meeting.decline_handled != handled:
+        meeting.decline_handled = handled
+        _mark(session, meeting)
         report.declined.append(key)
 
 
-def _mark_declined(session: Session, meeting: Meeting) -> None:
-    programme = session.get(Programme, meeting.programme_id)
+def mark_declined(session: Session, meeting_id: str) -> None:
+    """The session of this meeting is declined in its programme (for the next plan)."""
+    meeting = session.get(Meeting, meeting_id)
+    if meeting is not None:
+        lock_programme(session, meeting.programme_id)
+        _mark(session, meeting)
+
+
+def _mark(session: Session, meeting: Meeting) -> None:
+    programme = session.get(Programme, meeting.programme_id, populate_existing=True)
     if programme is None:
         return
     statuses = dict(programme.statuses or {})

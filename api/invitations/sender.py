@@ -15,6 +15,7 @@ lease left by a sender process that died on this machine is taken over at once.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import socket
@@ -27,13 +28,16 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from api.invitations.desired import stored_instant
+from api.invitations.outbox import DELETED_IN_OUTLOOK
+from api.invitations.responses import mark_declined
 from api.storage.models import Meeting, OutboxEntry
 from connectors.graph.client import GraphError, OutcomeUnknownError
 from connectors.graph.events import EventNotFoundError, EventsClient, EventState
 from connectors.graph.meetings import Attendee, MeetingSpec
 
 log = logging.getLogger(__name__)
-LEASE = timedelta(minutes=5)
+LEASE = timedelta(minutes=15)  # longer than one Graph call can take with all its retries
 RETRY_LATER = timedelta(minutes=2)  # a meeting Graph refused waits before its next try
 CREATE_TRIES = 3  # POSTs of one meeting in one turn, each after looking for the tag
 
@@ -42,12 +46,12 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
-def utc_text(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def parse_utc(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+class LeaseLostError(Exception):
+    """Another sender took the meeting over (this one stalled past its lease)."""
 
 
 @dataclass
@@ -109,7 +113,7 @@ class Sender:
         crash_point: Callable[[str], None] = lambda _: None,
     ) -> None:
         self.sessions, self.events, self.threads = sessions, events, threads
-        self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.owner = f"{MACHINE}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.crash_point = crash_point  # fault injection: tests stop the sender here
 
     def drain(self, programme_id: str | None = None) -> SendReport:
@@ -132,13 +136,20 @@ class Sender:
             return
         try:
             result = self._carry_out(snapshot)
+        except LeaseLostError:
+            report.failed[snapshot.tag] = "another sender took it over"
+            return
         except GraphError as problem:
             self._failed(snapshot, str(problem))
             report.failed[snapshot.tag] = str(problem)
             log.warning("meeting %s not sent: %s", snapshot.tag, problem)
             return
         self.crash_point("after_response_before_commit")
-        self._record(snapshot, result)
+        if not self._record(snapshot, result):
+            # Another sender holds it now; the attempt mark stays, so it reads before writing.
+            log.warning("meeting %s: lease lost before the outcome was recorded", snapshot.tag)
+            report.failed[snapshot.tag] = "lease lost before the outcome was recorded"
+            return
         self.crash_point("after_commit")
         report.add(result.what, snapshot.tag)
 
@@ -221,12 +232,14 @@ class Sender:
 
     def _create(self, meeting: Snapshot) -> Result:
         spec = meeting.spec()
-        found = self._adopt(meeting) if meeting.uncertain else None
+        # Looked up even without an attempt mark: the database may be new or restored.
+        found = self._adopt(meeting)
         what = "adopted" if found else "created"
         for attempt in range(1, CREATE_TRIES + 1):
             if found is not None:
                 break
             try:
+                self._hold(meeting)
                 found = self.events.create(spec)
             except OutcomeUnknownError:
                 found = self._adopt(meeting)  # Graph may have made it before failing
@@ -236,6 +249,7 @@ class Sender:
                     self.events.graph.sleep(attempt)
         assert found is not None
         if (found.start, found.end) != (spec.start, spec.end):
+            self._hold(meeting)
             found = self.events.move(
                 meeting.organiser, found.id, spec.start, spec.end, meeting.time_zone
             )
@@ -247,6 +261,7 @@ class Sender:
         live = [e for e in found if not e.cancelled]
         for extra in live[1:]:
             log.warning("meeting %s had a duplicate: cancelling it", meeting.tag)
+            self._hold(meeting)
             self.events.cancel(meeting.organiser, extra.id, str(meeting.content["cancel_comment"]))
         return live[0] if live else None
 
@@ -260,6 +275,7 @@ class Sender:
                     return Result("gone")
                 if (current.start, current.end) == (start, end):
                     return Result("unchanged", current)
+            self._hold(meeting)
             moved = self.events.move(
                 meeting.organiser, meeting.event_id, start, end, meeting.time_zone
             )
@@ -273,12 +289,25 @@ class Sender:
         if not targets and meeting.uncertain:
             targets = [e.id for e in self.events.find_tagged(meeting.organiser, meeting.tag)]
         for event_id in targets:
+            self._hold(meeting)
             self.events.cancel(meeting.organiser, event_id, comment)
         return Result("cancelled" if targets else "unchanged")
 
+    def _hold(self, meeting: Snapshot) -> None:
+        """Renew the lease before a write, or stop: a sender that lost it must not write."""
+        with self.sessions() as session:
+            held = session.execute(
+                update(Meeting)
+                .where(Meeting.id == meeting.id, Meeting.lease_owner == self.owner)
+                .values(lease_until=now() + LEASE)
+            )
+            session.commit()
+        if held.rowcount != 1:  # type: ignore[attr-defined]
+            raise LeaseLostError(meeting.tag)
+
     # Recording -------------------------------------------------------------------------
 
-    def _record(self, meeting: Snapshot, result: Result) -> None:
+    def _record(self, meeting: Snapshot, result: Result) -> bool:
         """The outcome, the synced revision and the outbox entries, in one commit; only
         while this sender still holds the lease."""
         values: dict[str, object] = {
@@ -291,8 +320,8 @@ class Sender:
         if result.event is not None:
             values.update(
                 event_id=result.event.id,
-                event_start=utc_text(result.event.start),
-                event_end=utc_text(result.event.end),
+                event_start=stored_instant(result.event.start),
+                event_end=stored_instant(result.event.end),
                 join_url=result.event.join_url,
                 responses=result.event.responses,
             )
@@ -304,7 +333,7 @@ class Sender:
                 event_cancelled=True,
                 synced_revision=Meeting.revision,  # nothing left to send to it
                 responses={"organiser": "deleted"},
-                error="deleted in Outlook by its organiser",
+                error=DELETED_IN_OUTLOOK,
             )
         with self.sessions() as session:
             recorded = session.execute(
@@ -312,7 +341,10 @@ class Sender:
                 .where(Meeting.id == meeting.id, Meeting.lease_owner == self.owner)
                 .values(**values)
             )
-            if recorded.rowcount == 1:  # type: ignore[attr-defined]
+            done = bool(recorded.rowcount == 1)  # type: ignore[attr-defined]
+            if done and result.what == "gone":
+                mark_declined(session, meeting.id)
+            if done:
                 session.execute(
                     update(OutboxEntry)
                     .where(
@@ -323,6 +355,7 @@ class Sender:
                     .values(status="done", done_at=now())
                 )
             session.commit()
+        return done
 
     def _failed(self, meeting: Snapshot, why: str) -> None:
         with self.sessions() as session:
@@ -334,10 +367,23 @@ class Sender:
             session.commit()
 
 
+def _machine() -> str:
+    """This machine and process namespace: two containers sharing a hostname differ here,
+    so a lease is only taken over where its owner's pid can really be checked."""
+    try:
+        namespace = str(os.stat("/proc/self/ns/pid").st_ino)
+    except OSError:
+        namespace = ""
+    return hashlib.sha256(f"{socket.gethostname()}/{namespace}".encode()).hexdigest()[:12]
+
+
+MACHINE = _machine()
+
+
 def _dead_here(owner: str) -> bool:
-    host, _, rest = owner.partition(":")
+    machine, _, rest = owner.partition(":")
     pid_text = rest.partition(":")[0]
-    if host != socket.gethostname() or not pid_text.isdigit():
+    if machine != MACHINE or not pid_text.isdigit():
         return False
     pid = int(pid_text)
     if pid == os.getpid():

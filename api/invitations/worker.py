@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api.invitations.notifications import (
     Subscriptions,
+    forget_old_notifications,
     mark_processed,
     pending_notifications,
 )
@@ -49,10 +50,7 @@ class InvitationWorker(threading.Thread):
 
     def run(self) -> None:
         while not self.stopping.is_set():
-            try:
-                self.tick()
-            except Exception:  # Graph or the database away: the next turn tries again
-                log.exception("invitation worker turn failed")
+            self.tick()
             self.stopping.wait(self.settings.invitation_poll_seconds)
         self.client.close()
 
@@ -60,13 +58,27 @@ class InvitationWorker(threading.Thread):
         self.stopping.set()
 
     def tick(self) -> None:
-        self.sender.drain()
-        self._notifications()
+        """Each step on its own: one failing (Graph or the database away) skips no other."""
+        for step in (self._send, self._notifications, self._poll, self._subscriptions):
+            try:
+                step()
+            except Exception:
+                log.exception("invitation worker: %s failed", step.__name__)
+
+    def _send(self) -> None:
+        report = self.sender.drain()
+        for tag in report.done.get("gone", []):  # deleted in Outlook: a new time is needed
+            queue_replan(self.sessions, tag.split("/", 1)[0])
+
+    def _poll(self) -> None:
         if time.monotonic() >= self._next_poll:
             self._next_poll = time.monotonic() + self.settings.response_poll_seconds
             self._replan(read_responses(self.sessions, self.events))
+
+    def _subscriptions(self) -> None:
         if self.subscriptions:
             self.subscriptions.keep()  # two small queries unless something is due
+            forget_old_notifications(self.sessions)
 
     def _notifications(self) -> None:
         pending = pending_notifications(self.sessions)

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from api import programmes
 from api.auth import Tenant
 from api.invitations.desired import wanted_meetings
+from api.invitations.locks import lock_programme
 from api.invitations.outbox import write_changes
 from api.invitations.status import invitation_status
 from api.problems import Problem
@@ -62,6 +63,8 @@ def send_invitations(
                 "this service has no Microsoft Graph connection: an administrator sets "
                 "TANDEM_GRAPH_* (see docs/azure-app-registration.md)",
             )
+        lock_programme(session, programme.id)
+        session.refresh(programme)
         if not programme.plan:
             raise Problem(409, "Conflict", "plan the programme first (POST .../plan)")
         scenario = validate_scenario(programme.scenario)

@@ -12,6 +12,7 @@ from sqlalchemy import Select, func, or_, select
 
 from api import programmes
 from api.auth import Tenant
+from api.invitations.locks import lock_programme
 from api.problems import Problem
 from api.routes.plans import EXAMPLE, PlanJobAccepted, accepted, as_utc
 from api.storage.models import ProgrammeSession, SessionEvent
@@ -127,6 +128,8 @@ def report_change(
     """Record a change and re-plan the programme with the fewest moves."""
     with request.app.state.sessions() as session:
         programme = programmes.find(session, tenant, programme_id)
+        lock_programme(session, programme.id)
+        session.refresh(programme)
         programmes.apply_change(programme, _change_fields(change))
         job = programmes.queue_plan(session, programme)
         session.commit()

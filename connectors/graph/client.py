@@ -34,6 +34,7 @@ WINDOW = timedelta(days=61)  # Graph refuses 62 days or more
 RETRIED_STATUSES = (429, 503, 504)
 BACKOFF_BASE_SECONDS = 0.5
 BACKOFF_CAP_SECONDS = 60.0
+RETRY_AFTER_CAP_SECONDS = 300.0  # Graph's own wait is honoured, within reason
 STATUSES = {"busy": "busy", "tentative": "tentative", "oof": "oof", "unknown": "busy"}
 
 
@@ -179,7 +180,7 @@ def _delay(response: httpx.Response | None, attempt: int) -> float:
     if response is not None and (value := response.headers.get("Retry-After")):
         seconds = _retry_after_seconds(value)
         if seconds is not None:
-            return min(max(seconds, 0.0), BACKOFF_CAP_SECONDS)
+            return min(max(seconds, 0.0), RETRY_AFTER_CAP_SECONDS)
     ceiling = min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** (attempt - 1))
     return random.uniform(ceiling / 2, ceiling)
 

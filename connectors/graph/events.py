@@ -10,6 +10,7 @@ the meeting, so it raises `OutcomeUnknownError` and the caller looks for the tag
 from __future__ import annotations
 
 import itertools
+import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -18,10 +19,17 @@ from urllib.parse import quote
 
 import httpx
 
-from connectors.graph.client import GraphClient, GraphError, error_code
+from connectors.graph.client import (
+    BACKOFF_CAP_SECONDS,
+    RETRIED_STATUSES,
+    GraphClient,
+    GraphError,
+    error_code,
+)
 from connectors.graph.meetings import TAG_PROPERTY, MeetingSpec, event_body, event_times
 from connectors.graph.zones import parse_graph_time
 
+log = logging.getLogger(__name__)
 IMMUTABLE_IDS = {"Prefer": 'IdType="ImmutableId"'}
 BATCH_SIZE = 20  # Graph's limit per $batch
 EXPAND_TAG = f"singleValueExtendedProperties($filter=id eq '{TAG_PROPERTY}')"
@@ -133,24 +141,30 @@ class EventsClient:
         )
 
     def read_many(self, meetings: Sequence[tuple[str, str]]) -> dict[str, EventState | None]:
-        """Many meetings (organiser, id) read through `$batch`, twenty a request; None for
-        a meeting that no longer exists. Throttled parts are asked again."""
+        """Many meetings (organiser, id) read through `$batch`: twenty a request, one
+        organiser a request (its limits are per mailbox). None for a meeting that no longer
+        exists; a meeting Graph would not read (refused, or still throttled after every
+        try) is left out, for the next reading. Throttled parts wait for their Retry-After."""
         results: dict[str, EventState | None] = {}
         waiting = list(meetings)
-        for _ in range(self.graph.settings.max_tries):
+        tries = self.graph.settings.max_tries
+        for attempt in range(1, tries + 1):
+            throttled: list[tuple[str, str]] = []
+            pause = 0.0
+            for chunk in _batches(waiting):
+                again, wait = self._read_batch(chunk, results)
+                throttled.extend(again)
+                pause = max(pause, wait)
+            waiting = throttled
             if not waiting:
                 break
-            throttled: list[tuple[str, str]] = []
-            for chunk in _batches(waiting):
-                throttled.extend(self._read_batch(chunk, results))
-            waiting = throttled
-        if waiting:
-            raise GraphError(f"reading {len(waiting)} meetings: still throttled")
+            if attempt < tries:
+                self.graph.sleep(min(max(pause, 2.0**attempt / 4), BACKOFF_CAP_SECONDS))
         return results
 
     def _read_batch(
         self, chunk: list[tuple[str, str]], results: dict[str, EventState | None]
-    ) -> list[tuple[str, str]]:
+    ) -> tuple[list[tuple[str, str]], float]:
         requests = [
             {
                 "id": str(number),
@@ -168,7 +182,7 @@ class EventsClient:
             what=f"reading {len(chunk)} meetings",
             json={"requests": requests},
         )
-        throttled = []
+        throttled, pause = [], 0.0
         for part in _success(answer, "reading meetings").get("responses", []):
             organiser, event_id = chunk[int(part["id"])]
             status = int(part.get("status", 500))
@@ -176,9 +190,12 @@ class EventsClient:
                 results[event_id] = _state(part.get("body") or {})
             elif status == 404:
                 results[event_id] = None
-            else:  # 429 inside a 200, or a passing failure: ask again
+            elif status in RETRIED_STATUSES:  # inside a 200: the part alone is asked again
                 throttled.append((organiser, event_id))
-        return throttled
+                pause = max(pause, _part_retry_after(part))
+            else:  # refused (403: an access policy, say): not read this time
+                log.warning("a meeting could not be read: HTTP %s", status)
+        return throttled, pause
 
 
 def _events(mailbox: str) -> str:
@@ -186,9 +203,22 @@ def _events(mailbox: str) -> str:
 
 
 def _batches(items: list[tuple[str, str]]) -> Iterable[list[tuple[str, str]]]:
-    iterator = iter(items)
-    while chunk := list(itertools.islice(iterator, BATCH_SIZE)):
-        yield chunk
+    """Twenty at most, and one organiser per batch."""
+    by_organiser: dict[str, list[tuple[str, str]]] = {}
+    for item in items:
+        by_organiser.setdefault(item[0].lower(), []).append(item)
+    for group in by_organiser.values():
+        iterator = iter(group)
+        while chunk := list(itertools.islice(iterator, BATCH_SIZE)):
+            yield chunk
+
+
+def _part_retry_after(part: dict[str, Any]) -> float:
+    headers = {str(k).lower(): v for k, v in (part.get("headers") or {}).items()}
+    try:
+        return min(float(headers.get("retry-after", 0)), BACKOFF_CAP_SECONDS)
+    except (TypeError, ValueError):
+        return 0.0
 
 
 def _success(answer: httpx.Response, what: str) -> dict[str, Any]:

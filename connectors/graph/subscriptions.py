@@ -51,7 +51,7 @@ class SubscriptionsClient:
             "POST",
             "/subscriptions",
             mailbox=mailbox,
-            what=f"subscribing to {mailbox}'s meetings",
+            what="subscribing to an organiser's meetings",  # no address in logs
             json=body,
             headers=IMMUTABLE_IDS,
         )

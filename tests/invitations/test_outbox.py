@@ -187,14 +187,23 @@ def test_a_decline_reported_while_a_plan_is_made_waits_for_the_next_plan(
     store: sessionmaker[Session],
 ) -> None:
     programme_id = programme_in(store, document())
+    set_statuses(store, programme_id, {"p1#0": "declined"})  # known when the plan started
+    consumed = {"p1#0": "declined"}
+    set_statuses(store, programme_id, {**consumed, "p2#0": "declined"})  # reported meanwhile
     with store() as session:
         programme = session.get(Programme, programme_id)
         assert programme is not None
-        programme.statuses = {"p1#0": "declined"}  # known when the plan was started
-        consumed = dict(programme.statuses)
-        programme.statuses = {**consumed, "p2#0": "declined"}  # reported meanwhile
         record_plan(session, programme, plan(A, B, C), consumed)
         session.commit()
         assert programme.statuses == {"p2#0": "declined"}
         record_plan(session, programme, plan(A, B, C))
+        session.commit()
         assert programme.statuses == {}
+
+
+def set_statuses(store: sessionmaker[Session], programme_id: str, statuses: dict[str, str]) -> None:
+    with store() as session:
+        programme = session.get(Programme, programme_id)
+        assert programme is not None
+        programme.statuses = statuses
+        session.commit()

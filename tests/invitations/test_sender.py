@@ -6,9 +6,11 @@ and attendees receive one invitation per meeting, one update per move.
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.invitations.responses import read_responses
+from api.storage.database import make_engine, sessions, upgrade
 from api.storage.models import Meeting, OutboxEntry, Programme
 from connectors.graph.events import EventsClient
 from connectors.graph.meetings import TAG_PROPERTY
@@ -239,13 +242,22 @@ def test_a_meeting_deleted_in_outlook_is_not_sent_again(
     raw = big_scenario(pairs=1, sessions=2)
     record(store, raw, spread_plan(raw))
     sender_for(store, environment).drain()
-    victim = state.live_events()[0]
+    victim = min(state.live_events(), key=lambda e: e.start)
     state.user_delete(victim.id)
     record(store, raw, spread_plan(raw, shift_minutes=60))
+    prepared = record(store, raw, spread_plan(raw, shift_minutes=60))
     report = sender_for(store, environment).drain()
     assert report.count("gone") == 1 and report.count("moved") == 1
     assert len(state.live_events()) == 1
-    assert sender_for(store, environment).drain().done == {}
+    with store() as session:
+        programme = session.get(Programme, prepared.programme_id)
+        assert programme is not None and programme.statuses == {"p0#0": "declined"}
+    record(store, raw, spread_plan(raw, shift_minutes=60))  # the same plan again
+    assert sender_for(store, environment).drain().done == {}  # not re-created at that time
+    assert len(state.live_events()) == 1
+    record(store, raw, spread_plan(raw, shift_minutes=120))  # a new time: a new meeting
+    assert sender_for(store, environment).drain().count("created") == 1
+    assert len(state.live_events()) == 2
 
 
 def test_responses_are_read_and_a_decline_is_handled_once(
@@ -291,3 +303,101 @@ def test_four_senders_at_once_share_the_work_and_never_send_one_meeting_twice(
     )
     assert set(posts.values()) == {1}
     assert_calendars_match(state, plan)
+
+
+def test_a_new_or_restored_database_adopts_the_meetings_already_sent(
+    store: sessionmaker[Session], standin: Served, tmp_path: Path
+) -> None:
+    state, environment = standin
+    state.transaction_dedupe = False  # only the tag lookup stands in the way
+    raw = big_scenario(pairs=3, sessions=2)
+    plan = spread_plan(raw)
+    record(store, raw, plan)
+    sender_for(store, environment).drain()
+    engine = make_engine(f"sqlite:///{tmp_path / 'elsewhere.db'}")
+    upgrade(engine)
+    fresh = sessions(engine)
+    record(fresh, raw, plan)
+    report = sender_for(fresh, environment).drain()
+    assert report.count("adopted") == 6 and report.count("created") == 0
+    assert_calendars_match(state, plan)
+    assert set(invitations_per_event(state).values()) == {1}
+
+
+def test_a_sender_that_lost_its_lease_does_not_write(
+    store: sessionmaker[Session], standin: Served
+) -> None:
+    state, environment = standin
+    raw = big_scenario(pairs=1, sessions=1)
+    record(store, raw, spread_plan(raw))
+    sender_for(store, environment).drain()
+    record(store, raw, spread_plan(raw, shift_minutes=60))  # A is to move it here...
+    newest = spread_plan(raw, shift_minutes=120)
+
+    def stall(point: str) -> None:  # ...but stalls past its lease, and B takes over
+        if point == "after_attempt_mark":
+            _expire_leases(store)
+            record(store, raw, newest)
+            sender_for(store, environment).drain()
+
+    late = sender_for(store, environment, crash_point=stall, threads=1).drain()
+    assert late.failed and not late.done
+    assert_calendars_match(state, newest)
+    assert [kind for _, kind, _ in state.mail] == ["invitation", "update"]
+
+
+def test_a_read_that_races_a_plan_change_is_dropped(
+    store: sessionmaker[Session], standin: Served
+) -> None:
+    state, environment = standin
+    raw = big_scenario(pairs=1, sessions=1)
+    prepared = record(store, raw, spread_plan(raw))
+    sender_for(store, environment).drain()
+    (event,) = state.live_events()
+    state.respond(event.id, "exec0@contoso.example", "declined")
+    state.event_faults = [{"delay": 1.0, "match": "get"}]  # the read takes a second...
+    events = EventsClient(graph_client(environment))
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        reading = pool.submit(read_responses, store, events)
+        time.sleep(0.3)
+        record(store, raw, spread_plan(raw, shift_minutes=60))  # ...the plan moves it meanwhile
+        report = reading.result()
+    assert report.declined == []  # the decline was of the old time
+    with store() as session:
+        programme = session.get(Programme, prepared.programme_id)
+        assert programme is not None and programme.statuses == {}
+
+
+def test_a_meeting_moved_by_hand_in_outlook_is_put_back_at_the_planned_time(
+    store: sessionmaker[Session], standin: Served
+) -> None:
+    state, environment = standin
+    raw = big_scenario(pairs=1, sessions=1)
+    plan = spread_plan(raw)
+    record(store, raw, plan)
+    sender_for(store, environment).drain()
+    (event,) = state.live_events()
+    state.user_edit(
+        event.id, start=event.start + timedelta(hours=3), end=event.end + timedelta(hours=3)
+    )
+    report = read_responses(store, EventsClient(graph_client(environment)))
+    assert len(report.resent) == 1
+    assert sender_for(store, environment).drain().count("moved") == 1
+    assert_calendars_match(state, plan)
+
+
+def test_a_meeting_graph_refuses_to_read_does_not_stop_the_others(
+    store: sessionmaker[Session], standin: Served
+) -> None:
+    state, environment = standin
+    raw = big_scenario(pairs=3, sessions=1)
+    record(store, raw, spread_plan(raw))
+    sender_for(store, environment).drain()
+    for event in state.live_events():
+        state.respond(event.id, event.attendees[0]["emailAddress"]["address"], "accepted")
+    state.event_faults = [{"status": 403, "match": "get"}]
+    report = read_responses(store, EventsClient(graph_client(environment)))
+    assert report.read == 3
+    with store() as session:
+        answers = [sorted(m.responses.values()) for m in session.scalars(select(Meeting))]
+    assert sorted(answers) == [["accepted"], ["accepted"], ["none"]]  # one waits
