@@ -13,3 +13,7 @@ settings.register_profile(
     "thorough", max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+
+# A fresh database per test (SQLite; PostgreSQL too where TANDEM_TEST_DATABASE_URL is set).
+from tests.databases import database_url  # noqa: E402,F401

@@ -7,7 +7,6 @@ notifications reach the service through a real subscription (handshake included)
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import time
 from collections import Counter
@@ -18,11 +17,10 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.api.service import create_key, free_port, fresh_postgres, serving
+from tests.api.service import create_key, free_port, serving
 from tests.api.test_service import bearer, wait_done
 from tests.builders import executive, mentor, pair, scenario
 from tests.graph_standin import TENANT, StandIn, running
-from tests.invitations.conftest import DATABASES
 
 
 def people_scenario() -> dict[str, Any]:
@@ -67,19 +65,11 @@ def planned_programme(base: str, key: str, document: dict[str, Any]) -> str:
     return programme
 
 
-@pytest.fixture(params=DATABASES)
-def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'tandem.db'}"
-    else:
-        with fresh_postgres(os.environ["TANDEM_TEST_DATABASE_URL"]) as url:
-            yield url
-
-
 def test_invitations_are_sent_once_and_a_decline_moves_the_same_meeting(
-    database: str, graph: tuple[StandIn, dict[str, str]]
+    database_url: str, graph: tuple[StandIn, dict[str, str]]
 ) -> None:
     state, environment = graph
+    database = database_url
     _, key = create_key(database, "acme")
     settings = {
         **environment,
