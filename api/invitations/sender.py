@@ -160,23 +160,26 @@ class Sender:
         waiting = (Meeting.revision > Meeting.synced_revision) & or_(
             Meeting.lease_until.is_(None), Meeting.lease_until < now()
         )
+        query = select(Meeting.id).where(waiting).order_by(Meeting.updated_at).limit(limit)
+        if programme_id is not None:
+            query = query.where(Meeting.programme_id == programme_id)
         with self.sessions() as session:
-            query = select(Meeting.id).where(waiting).order_by(Meeting.updated_at).limit(limit)
-            if programme_id is not None:
-                query = query.where(Meeting.programme_id == programme_id)
-            claimed = []
-            for meeting_id in session.scalars(query).all():
-                taken = session.execute(
-                    update(Meeting)
-                    .where(Meeting.id == meeting_id, waiting)
-                    .values(lease_owner=self.owner, lease_until=now() + LEASE)
-                )
-                session.commit()
-                if taken.rowcount == 1:  # type: ignore[attr-defined]
-                    claimed.append(meeting_id)
-        if claimed:
-            self.crash_point("after_claim")
-        return claimed
+            while candidates := session.scalars(query).all():
+                claimed = []
+                for meeting_id in candidates:
+                    taken = session.execute(
+                        update(Meeting)
+                        .where(Meeting.id == meeting_id, waiting)
+                        .values(lease_owner=self.owner, lease_until=now() + LEASE)
+                    )
+                    session.commit()
+                    if taken.rowcount == 1:  # type: ignore[attr-defined]
+                        claimed.append(meeting_id)
+                if claimed:
+                    self.crash_point("after_claim")
+                    return claimed
+                # Other senders took all of these first: look again, there may be more.
+        return []
 
     def _release_dead_leases(self) -> None:
         """Leases of sender processes of this machine that no longer run are free now:
