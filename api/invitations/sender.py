@@ -116,10 +116,13 @@ class Sender:
         self.owner = f"{MACHINE}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.crash_point = crash_point  # fault injection: tests stop the sender here
 
-    def drain(self, programme_id: str | None = None) -> SendReport:
-        """Send until no meeting waits (those Graph refused wait for a later run)."""
+    def drain(
+        self, programme_id: str | None = None, go_on: Callable[[], bool] = lambda: True
+    ) -> SendReport:
+        """Send until no meeting waits (those Graph refused wait for a later run), or until
+        `go_on`, asked before each round, says to stop."""
         report = SendReport()
-        while claimed := self.claim(self.threads * 4, programme_id):
+        while go_on() and (claimed := self.claim(self.threads * 4, programme_id)):
             with ThreadPoolExecutor(max_workers=self.threads) as pool:
                 turns = [pool.submit(self._send_one, meeting_id, report) for meeting_id in claimed]
                 try:

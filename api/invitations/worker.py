@@ -6,10 +6,12 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from api.invitations.election import hold, release
 from api.invitations.notifications import (
     Subscriptions,
     forget_old_notifications,
@@ -27,6 +29,8 @@ from connectors.graph.settings import GraphSettings
 from connectors.graph.subscriptions import SubscriptionsClient
 
 log = logging.getLogger(__name__)
+ELECTION = "invitation-worker"
+HOLD = timedelta(seconds=60)  # renewed every turn; a dead holder is replaced after this
 
 
 class InvitationWorker(threading.Thread):
@@ -50,9 +54,18 @@ class InvitationWorker(threading.Thread):
 
     def run(self) -> None:
         while not self.stopping.is_set():
-            self.tick()
+            if self._elected():
+                self.tick()
             self.stopping.wait(self.settings.invitation_poll_seconds)
+        release(self.sessions, ELECTION, self.sender.owner)
         self.client.close()
+
+    def _elected(self) -> bool:
+        try:
+            return hold(self.sessions, ELECTION, self.sender.owner, HOLD)
+        except Exception:  # the database is away: nobody works until it is back
+            log.exception("invitation worker: the election failed")
+            return False
 
     def stop(self) -> None:
         self.stopping.set()
@@ -66,7 +79,7 @@ class InvitationWorker(threading.Thread):
                 log.exception("invitation worker: %s failed", step.__name__)
 
     def _send(self) -> None:
-        report = self.sender.drain()
+        report = self.sender.drain(go_on=self._elected)  # a long run keeps its hold
         for tag in report.done.get("gone", []):  # deleted in Outlook: a new time is needed
             queue_replan(self.sessions, tag.split("/", 1)[0])
 

@@ -187,3 +187,14 @@ class GraphNotification(Base):
     event_id: Mapped[str | None] = mapped_column(String(512), nullable=True)
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     processed: Mapped[bool] = mapped_column(default=False, index=True)
+
+
+class Singleton(Base):
+    """A job only one process may do at a time (the invitation worker), held for a while
+    and renewed by its holder."""
+
+    __tablename__ = "singletons"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    owner: Mapped[str] = mapped_column(String(64))
+    until: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -229,3 +229,20 @@ def _notification(state: StandIn) -> dict[str, Any]:
 def _rows(database_file: Path, query: str) -> list[tuple[Any, ...]]:
     with sqlite3.connect(database_file) as connection:
         return list(connection.execute(query))
+
+
+def test_two_service_processes_elect_one_invitation_worker(
+    tmp_path: Path, graph: tuple[StandIn, dict[str, str]]
+) -> None:
+    state, environment = graph
+    database = f"sqlite:///{tmp_path / 'tandem.db'}"
+    _, key = create_key(database, "acme")
+    settings = {**environment, "TANDEM_INVITATION_POLL_SECONDS": "0.2"}
+    with serving(database, **settings) as first, serving(database, **settings) as second:
+        programme = planned_programme(first, key, people_scenario())
+        href = f"{second}/v1/programmes/{programme}/invitations"
+        assert httpx.post(href, headers=bearer(key)).status_code == 202
+        eventually(lambda: httpx.get(href, headers=bearer(key)).json()["in_step"] == 4, "sent")
+        time.sleep(1)  # several more turns of both workers
+    assert state.tokens_issued == 1  # only the elected process ever spoke to Graph
+    assert len(state.live_events()) == 4 and len(state.events) == 4
