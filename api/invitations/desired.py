@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from scheduler.errors import FieldError, ScenarioError
+from scheduler.plan_format import instant_text
 from scheduler.scenario import Person, Scenario
 
 SessionKey = tuple[str, int]
@@ -71,11 +72,12 @@ def wanted_meetings(scenario: Scenario, plan: dict[str, Any]) -> dict[SessionKey
 
 def utc_text(text: str) -> str:
     """A plan's time (any offset) as the stored UTC form, `2027-01-05T13:00:00Z`."""
-    return stored_instant(datetime.fromisoformat(text.replace("Z", "+00:00")))
+    return instant_text(parse_instant(text))
 
 
-def stored_instant(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+def parse_instant(text: str) -> datetime:
+    """A plan's or a stored time (`Z` or an offset) as a datetime."""
+    return datetime.fromisoformat(text)
 
 
 def _require_emails(plan: dict[str, Any], people: dict[str, tuple[int, Person]]) -> None:
@@ -123,7 +125,7 @@ def _instant_errors(session: dict[str, Any], where: str) -> list[FieldError]:
     moments = []
     for key in ("start", "end"):
         try:
-            moment = datetime.fromisoformat(str(session.get(key)).replace("Z", "+00:00"))
+            moment = parse_instant(str(session.get(key)))
         except ValueError:
             errors.append(FieldError(f"{where}.{key}", "not a date and time"))
             continue

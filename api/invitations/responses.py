@@ -17,11 +17,11 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from api.invitations.desired import stored_instant
 from api.invitations.locks import lock_programme
 from api.invitations.outbox import DELETED_IN_OUTLOOK, resend
 from api.storage.models import Meeting, Programme
 from connectors.graph.events import EventsClient, EventState
+from scheduler.plan_format import instant_text
 
 
 @dataclass
@@ -100,7 +100,7 @@ def _apply(
         _mark(session, meeting)
         report.gone.append(key)
         return
-    if (stored_instant(state.start), stored_instant(state.end)) != (meeting.start, meeting.end):
+    if (instant_text(state.start), instant_text(state.end)) != (meeting.start, meeting.end):
         # Outlook shows another time than the plan (moved by hand, or a late write):
         # the plan's time is sent again.
         resend(session, meeting)

@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.invitations.outbox import Change
+from api.invitations.status import invitation_status
 from api.programmes import record_plan
 from api.storage.models import Meeting, Programme, Tenant
 
@@ -43,9 +44,8 @@ def prepare(
         _retry_now(session, programme.id)
         changes = record_plan(session, programme, plan)
         session.flush()
-        prepared = Prepared(
-            programme.id, changes, _waiting(session, programme.id), _in_step(session, programme.id)
-        )
+        status = invitation_status(session, programme.id)
+        prepared = Prepared(programme.id, changes, status["waiting"], status["in_step"])
         if dry_run:
             session.rollback()
         else:
@@ -87,28 +87,4 @@ def _retry_now(session: Session, programme_id: str) -> None:
             Meeting.lease_until.is_not(None),
         )
         .values(lease_until=None)
-    )
-
-
-def _waiting(session: Session, programme_id: str) -> int:
-    return int(
-        session.scalar(
-            select(func.count()).where(
-                Meeting.programme_id == programme_id, Meeting.revision > Meeting.synced_revision
-            )
-        )
-        or 0
-    )
-
-
-def _in_step(session: Session, programme_id: str) -> int:
-    return int(
-        session.scalar(
-            select(func.count()).where(
-                Meeting.programme_id == programme_id,
-                Meeting.wanted == "live",
-                Meeting.revision == Meeting.synced_revision,
-            )
-        )
-        or 0
     )

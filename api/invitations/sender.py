@@ -28,13 +28,14 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from api.invitations.desired import stored_instant
+from api.invitations.desired import parse_instant
 from api.invitations.outbox import DELETED_IN_OUTLOOK
 from api.invitations.responses import mark_declined
 from api.storage.models import Meeting, OutboxEntry
 from connectors.graph.client import GraphError, OutcomeUnknownError
 from connectors.graph.events import EventNotFoundError, EventsClient, EventState
 from connectors.graph.meetings import Attendee, MeetingSpec
+from scheduler.plan_format import instant_text
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=15)  # longer than one Graph call can take with all its retries
@@ -44,10 +45,6 @@ CREATE_TRIES = 3  # POSTs of one meeting in one turn, each after looking for the
 
 def now() -> datetime:
     return datetime.now(UTC)
-
-
-def parse_utc(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
 class LeaseLostError(Exception):
@@ -88,8 +85,8 @@ class Snapshot:
             tag=self.tag,
             organiser=self.organiser,
             attendees=self.attendees,
-            start=parse_utc(self.start),
-            end=parse_utc(self.end),
+            start=parse_instant(self.start),
+            end=parse_instant(self.end),
             time_zone=self.time_zone,
             subject=str(self.content["subject"]),
             body=str(self.content["body"]),
@@ -273,7 +270,7 @@ class Sender:
 
     def _move(self, meeting: Snapshot) -> Result:
         assert meeting.event_id is not None
-        start, end = parse_utc(meeting.start), parse_utc(meeting.end)
+        start, end = parse_instant(meeting.start), parse_instant(meeting.end)
         try:
             if meeting.uncertain:
                 current = self.events.get(meeting.organiser, meeting.event_id)
@@ -326,8 +323,8 @@ class Sender:
         if result.event is not None:
             values.update(
                 event_id=result.event.id,
-                event_start=stored_instant(result.event.start),
-                event_end=stored_instant(result.event.end),
+                event_start=instant_text(result.event.start),
+                event_end=instant_text(result.event.end),
                 join_url=result.event.join_url,
                 responses=result.event.responses,
             )

@@ -112,7 +112,7 @@ class InvitationWorker(threading.Thread):
         elif kind == "subscriptionRemoved":
             self.subscriptions.forget(subscription_id)
             self.subscriptions.keep()
-        self._next_poll = 0.0  # removed or missed: read every meeting again now
+        self._next_poll = 0.0  # any lapse may have hidden changes: read every meeting now
 
     def _replan(self, report: ResponseReport) -> None:
         for programme_id in sorted(report.programmes_to_replan):

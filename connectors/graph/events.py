@@ -60,7 +60,7 @@ class EventsClient:
     def create(self, spec: MeetingSpec) -> EventState:
         answer = self.graph.call(
             "POST",
-            f"{_events(spec.organiser)}",
+            _events(spec.organiser),
             mailbox=spec.organiser,
             what=f"creating meeting {spec.tag}",
             retry_all=False,

@@ -15,6 +15,7 @@ import httpx
 
 from connectors.graph.client import GraphClient, GraphError, error_code
 from connectors.graph.events import IMMUTABLE_IDS
+from connectors.graph.zones import parse_graph_time
 
 
 class SubscriptionGoneError(GraphError):
@@ -94,5 +95,4 @@ def _instant(moment: datetime) -> str:
 
 
 def _parse(text: str) -> datetime:
-    head = text.rstrip("Z").split(".")[0]
-    return datetime.fromisoformat(head).replace(tzinfo=UTC)
+    return parse_graph_time({"dateTime": text, "timeZone": "UTC"})
