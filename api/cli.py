@@ -76,7 +76,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     plan.add_argument("--solver", choices=("cpsat", "greedy"), default="cpsat")
     plan.add_argument("--seed", type=int, default=0, help="solver seed: same seed, same plan")
-    plan.add_argument("--workers", type=int, default=2, help="solver threads (default 2)")
+    plan.add_argument(
+        "--processes",
+        type=int,
+        default=2,
+        metavar="N",
+        help="solver processes, one search thread each (default 2); the plan is the same",
+    )
     plan.add_argument("--quiet", action="store_true", help="no progress lines")
     plan.add_argument(
         "--current",
@@ -111,7 +117,7 @@ def _parser() -> argparse.ArgumentParser:
         help="seconds per variant (default 60)",
     )
     whatif.add_argument("--seed", type=int, default=0)
-    whatif.add_argument("--workers", type=int, default=2)
+    whatif.add_argument("--processes", type=int, default=2, metavar="N")
     whatif.set_defaults(command=_whatif)
 
     calendars = commands.add_parser("calendars", help="calendar sources")
@@ -169,7 +175,10 @@ def _positive_float(text: str) -> float:
 def _plan(args: argparse.Namespace) -> int:
     problem = load_problem(args.scenario, _replanning(args))
     params = SolverParameters(
-        solver=args.solver, time_limit_seconds=args.time_limit, workers=args.workers, seed=args.seed
+        solver=args.solver,
+        time_limit_seconds=args.time_limit,
+        processes=args.processes,
+        seed=args.seed,
     )
     progress = None if args.quiet else _progress
     plan = solve(problem, params, progress)
@@ -218,7 +227,7 @@ def _verify(args: argparse.Namespace) -> int:
 
 def _whatif(args: argparse.Namespace) -> int:
     params = SolverParameters(
-        time_limit_seconds=args.time_limit, workers=args.workers, seed=args.seed
+        time_limit_seconds=args.time_limit, processes=args.processes, seed=args.seed
     )
     results = []
     for name, problem in variant_problems(args.scenario):

@@ -177,7 +177,7 @@ class Worker(threading.Thread):
         problem = problem_from_data(scenario)
         # One solver process: forking worker processes from a threaded server is unsafe.
         params = SolverParameters(
-            time_limit_seconds=self.settings.job_time_limit_seconds, workers=1
+            time_limit_seconds=self.settings.job_time_limit_seconds, processes=1
         )
         plan = solve(problem, params, progress=lambda message: self._progress(job_id, message))
         SOLVER_STATUS.labels(plan.solver.status).inc()
@@ -201,7 +201,7 @@ class Worker(threading.Thread):
     def _compare(self, job_id: str, scenario: dict[str, Any]) -> dict[str, Any]:
         """Plan the base and every variation; the comparison and each variant's plan."""
         params = SolverParameters(
-            time_limit_seconds=self.settings.job_time_limit_seconds, workers=1
+            time_limit_seconds=self.settings.job_time_limit_seconds, processes=1
         )
         results = []
         for name, problem in variant_problems_from_data(scenario):

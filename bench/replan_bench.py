@@ -18,9 +18,9 @@ from pathlib import Path
 from bench.programme import generate_programme
 from connectors.documents import Document
 from connectors.scenarios import problem_from_document
-from scheduler.incremental import plan_with_state, replan
 from scheduler.parameters import SolverParameters
 from scheduler.plan_format import instant_text
+from scheduler.replan import plan_with_state, replan
 from scheduler.solve import solve
 from scheduler.validation import check_plan
 

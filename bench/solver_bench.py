@@ -34,12 +34,12 @@ DEFAULT_SIZES = (100, 1000, 3000)
 TIME_LIMITS = {100: 30.0, 1000: 30.0, 3000: 60.0}  # the goals of issue 2
 
 
-def measure(pairs: int, time_limit: float, weeks: int, workers: int) -> dict[str, Any]:
+def measure(pairs: int, time_limit: float, weeks: int, processes: int) -> dict[str, Any]:
     document = generate_programme(pairs, weeks=weeks)
     began = time.monotonic()
     problem = problem_from_document(Document(document, "bench"), Path("."), "bench")
     build = time.monotonic() - began
-    params = SolverParameters(time_limit_seconds=time_limit, workers=workers)
+    params = SolverParameters(time_limit_seconds=time_limit, processes=processes)
     plan = solve(problem, params)
     violations = validate_plan(problem, plan.sessions)
     metrics = plan_metrics(problem, plan)
@@ -118,13 +118,13 @@ def main() -> None:
     parser.add_argument("sizes", nargs="*", type=int, default=list(DEFAULT_SIZES))
     parser.add_argument("--time-limit", type=float, help="seconds per size (default: the goals)")
     parser.add_argument("--weeks", type=int, default=12)
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--processes", type=int, default=2)
     parser.add_argument("--one", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
         (size,) = args.sizes
         limit = args.time_limit or TIME_LIMITS.get(size, 60.0)
-        print(json.dumps(measure(size, limit, args.weeks, args.workers)))
+        print(json.dumps(measure(size, limit, args.weeks, args.processes)))
         return
     rows = []
     for size in args.sizes:
@@ -136,8 +136,8 @@ def main() -> None:
             str(size),
             "--weeks",
             str(args.weeks),
-            "--workers",
-            str(args.workers),
+            "--processes",
+            str(args.processes),
         ]
         if args.time_limit:
             command += ["--time-limit", str(args.time_limit)]

@@ -12,12 +12,12 @@ from connectors.graph.calendars import read_graph_calendars
 from connectors.ics import IcsError, read_ics, utc_window
 from connectors.synthetic import CalendarShape, generate_busy
 from scheduler import scenario as doc
-from scheduler.clock import parse_working_hours
 from scheduler.domain import Busy, Problem
 from scheduler.errors import FieldError, ScenarioError
 from scheduler.problem import build_problem, horizon_end_day
 from scheduler.scenario import Scenario
 from scheduler.scenario_checks import validate_scenario
+from scheduler.time_notation import parse_working_hours
 from scheduler.whatif import BASE, apply_variation, base_of, variation_names
 
 
@@ -109,7 +109,7 @@ def read_calendars(
     return scenario, calendars
 
 
-def _generated(person: doc.Person, tz: ZoneInfo, first_day: date, end_day: date) -> list[Busy]:
+def _generated(person: doc.PersonEntry, tz: ZoneInfo, first_day: date, end_day: date) -> list[Busy]:
     assert person.calendar is not None and person.calendar.generate is not None
     spec = person.calendar.generate
     margin = timedelta(days=2)

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
-from scheduler.clock import MinuteRange
 from scheduler.domain import Busy
 from scheduler.time_grid import local_to_utc
+from scheduler.time_notation import MinuteRange
 
 DURATIONS = (30, 45, 60, 60, 90)  # minutes; an hour is the most common meeting
 RECURRING_SHARE = 0.4  # of the busy time, held by weekly recurring meetings

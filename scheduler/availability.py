@@ -17,9 +17,9 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import numpy.typing as npt
 
-from scheduler.clock import MinuteRange
 from scheduler.domain import Busy, Person, Problem, TentativePolicy
 from scheduler.time_grid import Grid, epoch_minutes, iso_week, local_midnight, local_to_utc
+from scheduler.time_notation import MinuteRange
 
 BoolArray = npt.NDArray[np.bool_]
 IntArray = npt.NDArray[np.int64]

@@ -15,9 +15,9 @@ from zoneinfo import ZoneInfo
 import numpy as np
 
 from scheduler.availability import AvailabilityIndex, BoolArray, IntArray, PersonCells
-from scheduler.clock import MINUTES_PER_DAY
 from scheduler.domain import Pair, Problem, SessionRequest
 from scheduler.time_grid import Grid, epoch_minutes
+from scheduler.time_notation import MINUTES_PER_DAY
 
 
 @dataclass(frozen=True)

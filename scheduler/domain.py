@@ -11,7 +11,7 @@ from datetime import date, datetime
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from scheduler.clock import MinuteRange
+from scheduler.time_notation import MinuteRange
 
 Priority = Literal["high", "normal", "low"]
 TentativePolicy = Literal["block", "avoid", "allow"]

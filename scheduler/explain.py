@@ -14,9 +14,9 @@ from datetime import date, timedelta
 import numpy as np
 
 from scheduler.availability import AvailabilityIndex, BoolArray, PersonCells, whole_runs
-from scheduler.bookings import Bookings, ledger_of
 from scheduler.candidates import CandidateSet, SessionCandidates, period_window
 from scheduler.domain import Person, Unplaced
+from scheduler.ledger import Ledger, ledger_of
 
 
 def explain_unplaced(data: CandidateSet, chosen: dict[int, int]) -> tuple[Unplaced, ...]:
@@ -174,7 +174,7 @@ def _day_span(days: list[date]) -> str:
 # --- sessions whose candidate starts were all taken ---------------------------------------
 
 
-def _why_taken(ledger: Bookings, s: SessionCandidates) -> Unplaced:
+def _why_taken(ledger: Ledger, s: SessionCandidates) -> Unplaced:
     blockers = [ledger.blockers(s, choice) for choice in range(len(s))]
     pair = s.pair
     open_starts = sum(1 for found in blockers if not found)

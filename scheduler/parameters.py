@@ -1,4 +1,4 @@
-"""Solver settings as data: time limit, workers, seed, and the weights of the soft goals."""
+"""Solver settings as data: time limit, processes, seed, and the weights of the soft goals."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ class SoftWeights:
 class SolverParameters:
     solver: SolverName = "cpsat"
     time_limit_seconds: float = 60.0
-    workers: int = 2
+    processes: int = 2  # solver processes, one search thread each
     seed: int = 0
     # Share of each solve's time for placing the most sessions; the rest polishes soft goals.
     placement_share: float = 0.6

@@ -9,7 +9,6 @@ from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from scheduler import scenario as doc
-from scheduler.clock import WEEKDAYS, parse_range, parse_working_hours
 from scheduler.domain import (
     Booking,
     Busy,
@@ -22,6 +21,7 @@ from scheduler.domain import (
 )
 from scheduler.errors import FieldError, ScenarioError
 from scheduler.time_grid import local_midnight, naive_to_utc, period_days
+from scheduler.time_notation import WEEKDAYS, parse_range, parse_working_hours
 
 T = TypeVar("T")
 CADENCE_WEEKS = {"weekly": 1, "biweekly": 2}
@@ -115,7 +115,7 @@ def horizon_end_day(horizon: doc.Horizon) -> date:
 
 
 def _person(
-    person: doc.Person, scenario: doc.Scenario, scenario_tz: ZoneInfo, extra: Sequence[Busy]
+    person: doc.PersonEntry, scenario: doc.Scenario, scenario_tz: ZoneInfo, extra: Sequence[Busy]
 ) -> Person:
     tz = ZoneInfo(person.timezone) if person.timezone else scenario_tz
     busy = [Busy(naive_to_utc(b.start, tz), naive_to_utc(b.end, tz), b.status) for b in person.busy]
@@ -139,7 +139,7 @@ def _person(
     )
 
 
-def _holidays_of(person: doc.Person, holidays: list[doc.Holiday]) -> dict[date, str]:
+def _holidays_of(person: doc.PersonEntry, holidays: list[doc.Holiday]) -> dict[date, str]:
     """A holiday without regions is everyone's; with regions, only of people there."""
     return {
         holiday.date: holiday.name or "holiday"
@@ -161,7 +161,7 @@ def _out_of_office_days(spans: list[doc.OutOfOffice], horizon: doc.Horizon) -> I
             day += timedelta(days=1)
 
 
-def _pair(pair: doc.Pair, scenario: doc.Scenario) -> Pair:
+def _pair(pair: doc.PairEntry, scenario: doc.Scenario) -> Pair:
     rules = scenario.rules
     cadence = pair.cadence if pair.cadence is not None else rules.cadence
     return Pair(

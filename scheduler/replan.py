@@ -1,59 +1,147 @@
-"""Re-planning in business terms: which sessions moved, and why they had to."""
+"""Incremental re-planning for a planner that stays up (the service): only the groups of
+people a change reaches are planned again; the rest keep their plan as it was.
+
+The state of the last plan (its problem, each person's availability on the grid, the plan)
+stays in memory. A re-plan is told which people's busy times changed; it also finds the
+people whose bookings, pairs or settings changed. Those people's groups are re-planned
+(candidates, greedy, solve, explanations, validation) on the cells of everyone else reused
+as they were; every other session and reason is carried over unchanged. That is sound
+because a session's validity depends only on its two people and their other sessions,
+and groups share nobody.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from dataclasses import replace
-from datetime import timedelta
+import gc
+from collections.abc import Collection, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from datetime import datetime
 
-from scheduler.candidates import CandidateSet, SessionCandidates
-from scheduler.domain import Booking, PlannedSession, Problem
-from scheduler.validation import validate_plan
+from scheduler.availability import AvailabilityIndex, same_person
+from scheduler.domain import Plan, PlannedSession, Problem, SessionRequest
+from scheduler.parameters import SolverParameters
+from scheduler.solve import Progress, solve
 
 
-def placed_session(data: CandidateSet, s: SessionCandidates, choice: int) -> PlannedSession:
-    """A frozen session keeps its booked start exactly (it may lie off the grid)."""
-    booking = s.request.booking
-    start = booking.start if s.frozen and booking else data.start(s, choice)
-    moved = booking is not None and start != booking.start
-    return PlannedSession(
-        pair=s.pair.id,
-        index=s.index,
-        mentor=s.pair.mentor,
-        mentee=s.pair.mentee,
-        start=start,
-        end=start + timedelta(minutes=s.pair.duration_minutes),
-        moved=moved,
-        moves=(booking.moves if booking else 0) + (1 if moved else 0),
-        frozen=s.frozen,
+@dataclass(frozen=True)
+class PlanningState:
+    problem: Problem
+    availability: AvailabilityIndex
+    plan: Plan
+
+
+def plan_with_state(
+    problem: Problem, params: SolverParameters | None = None, progress: Progress | None = None
+) -> tuple[Plan, PlanningState]:
+    availability = AvailabilityIndex(problem)
+    plan = solve(problem, params, progress, availability)
+    return plan, PlanningState(problem, availability, plan)
+
+
+def replan(
+    state: PlanningState,
+    problem: Problem,
+    busy_changed: Collection[str],
+    params: SolverParameters | None = None,
+) -> tuple[Plan, PlanningState]:
+    """Re-plan `problem` (the programme as it is now, with `current` and `now`) after the
+    busy times of the people in `busy_changed` changed."""
+    with _collector_paused():
+        availability = AvailabilityIndex(problem, state.availability, frozenset(busy_changed))
+        touched = set(busy_changed) | set(_changed_people(state, problem))
+        touched_pairs = _pairs_reached(problem, touched)
+        part = solve(_restricted(problem, touched_pairs), params, availability=availability)
+        plan = _merged(state, problem, part, touched_pairs)
+    return plan, PlanningState(problem, availability, plan)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Measured: a full cycle collection over a programme's state (millions of calendar
+    blocks) costs more than the re-plan itself, and frees nothing, since the state is
+    long-lived. Reference counting still frees the re-plan's garbage meanwhile."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _changed_people(state: PlanningState, problem: Problem) -> Iterator[str]:
+    """People whose settings, pairs or bookings changed since the last plan."""
+    old = state.problem
+    for person_id, person in problem.people.items():
+        if person_id not in old.people or not same_person(old.people[person_id], person):
+            yield person_id
+    for pair_id, pair in old.pairs.items():
+        if problem.pairs.get(pair_id) != pair:
+            yield from (p for p in pair.people if p in problem.people)
+    placed = {s.key: s.start for s in state.plan.sessions}
+    for request in problem.sessions:
+        if _booking_changed(request, placed):
+            yield from request.pair.people
+
+
+def _booking_changed(request: SessionRequest, placed: dict[tuple[str, int], datetime]) -> bool:
+    booking = request.booking
+    if booking is None:
+        return request.key in placed  # a booking was taken away
+    return booking.must_leave or placed.get(request.key) != booking.start
+
+
+def _pairs_reached(problem: Problem, touched: set[str]) -> set[str]:
+    """The pairs of every group of people (linked through pairs) with a touched person."""
+    neighbours: dict[str, set[str]] = {}
+    for pair in problem.pairs.values():
+        neighbours.setdefault(pair.mentor, set()).add(pair.mentee)
+        neighbours.setdefault(pair.mentee, set()).add(pair.mentor)
+    reached, frontier = set(), [p for p in touched if p in neighbours]
+    while frontier:
+        person = frontier.pop()
+        if person not in reached:
+            reached.add(person)
+            frontier.extend(neighbours[person] - reached)
+    return {pair.id for pair in problem.pairs.values() if pair.mentor in reached}
+
+
+def _restricted(problem: Problem, pairs: set[str]) -> Problem:
+    kept_pairs = {pid: pair for pid, pair in problem.pairs.items() if pid in pairs}
+    people = {p for pair in kept_pairs.values() for p in pair.people}
+    return replace(
+        problem,
+        people={pid: person for pid, person in problem.people.items() if pid in people},
+        pairs=kept_pairs,
+        sessions=tuple(r for r in problem.sessions if r.pair.id in pairs),
     )
 
 
-def with_move_reasons(
-    problem: Problem, sessions: Sequence[PlannedSession]
-) -> Iterator[PlannedSession]:
+def _merged(state: PlanningState, problem: Problem, part: Plan, touched_pairs: set[str]) -> Plan:
     requests = {r.key: r for r in problem.sessions}
-    frozen = [s for s in sessions if s.frozen]
-    for session in sessions:
-        if not session.moved:
-            yield session
-            continue
-        booking = requests[session.key].booking
-        assert booking is not None  # only a booked session can move
-        yield replace(session, moved_because=why_moved(problem, booking, session, frozen))
-
-
-def why_moved(
-    problem: Problem, booking: Booking, session: PlannedSession, frozen: Sequence[PlannedSession]
-) -> str:
-    """What took the booked start: a decline, a rule it now breaks (which busy time,
-    holiday, absence...), or nothing, when it moved to let more sessions be placed."""
-    if booking.must_leave:
-        return f"the session was {booking.status}; it had to leave its start"
-    old = replace(
-        session, start=booking.start, end=booking.start + (session.end - session.start), moved=False
+    carried = [
+        _as_kept(s, requests[s.key])
+        for s in state.plan.sessions
+        if s.pair not in touched_pairs and s.key in requests
+    ]
+    order = {key: position for position, key in enumerate(requests)}
+    sessions = sorted([*carried, *part.sessions], key=lambda s: order[s.key])
+    unplaced = [u for u in state.plan.unplaced if u.pair not in touched_pairs and u.key in requests]
+    untouched = len({s.pair for s in carried} | {u.pair for u in unplaced})
+    note = f"{untouched} pairs untouched by the change kept their plan without a re-plan"
+    solver = replace(part.solver, notes=(*part.solver.notes, note))
+    return Plan(
+        problem.name,
+        tuple(sessions),
+        tuple(sorted([*unplaced, *part.unplaced], key=lambda u: order.get(u.key, 0))),
+        solver,
+        part.warnings,
     )
-    broken = [v for v in validate_plan(problem, [old, *frozen]) if (v.pair, v.index) == old.key]
-    if broken:
-        return "; ".join(f"{v.rule}: {v.message}" for v in broken)
-    return "its start was still free; it moved so that more sessions could be placed"
+
+
+def _as_kept(session: PlannedSession, request: SessionRequest) -> PlannedSession:
+    """At its booked start: not moved this time (a copy only where a flag changes)."""
+    if not session.moved and session.moved_because is None and session.frozen == request.frozen:
+        return session
+    return replace(session, moved=False, moved_because=None, frozen=request.frozen)

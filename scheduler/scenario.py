@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from scheduler.clock import parse_range, parse_working_hours
+from scheduler.time_notation import parse_range, parse_working_hours
 
 Identifier = Annotated[str, Field(pattern=r"^[A-Za-z0-9._-]+$", min_length=1, max_length=200)]
 # Dates and instants a programme can sensibly use; far beyond, date arithmetic overflows.
@@ -139,7 +139,7 @@ class CalendarSource(Strict):
         return self
 
 
-class Person(Strict):
+class PersonEntry(Strict):
     id: Identifier
     role: Literal["executive", "mentor"]
     name: str | None = None
@@ -175,7 +175,7 @@ class Preferred(Strict):
         return value
 
 
-class Pair(Strict):
+class PairEntry(Strict):
     id: Identifier
     mentor: str
     mentee: str
@@ -257,8 +257,8 @@ class Scenario(Strict):
     now: datetime | None = None
     rules: Rules = Field(default_factory=Rules)
     holidays: list[Holiday] = Field(default_factory=list)
-    people: list[Person]
-    pairs: list[Pair]
+    people: list[PersonEntry]
+    pairs: list[PairEntry]
     current: list[CurrentSession] = Field(default_factory=list)
     variations: list[Variation] = Field(default_factory=list)
     invitations: Invitations = Field(default_factory=Invitations)

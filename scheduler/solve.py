@@ -10,14 +10,14 @@ from dataclasses import replace
 from typing import TypeVar
 
 from scheduler.availability import AvailabilityIndex
-from scheduler.bookings import greedy_choices
 from scheduler.candidates import CandidateSet, build_candidates
-from scheduler.components import independent_groups
 from scheduler.domain import Plan, Problem, SolverReport
 from scheduler.explain import explain_unplaced
-from scheduler.groups import GroupResults, solve_groups
+from scheduler.greedy import greedy_choices
+from scheduler.group_solves import GroupResults, solve_groups
+from scheduler.grouping import independent_groups
+from scheduler.move_reasons import placed_session, with_move_reasons
 from scheduler.parameters import SolverParameters
-from scheduler.replan import placed_session, with_move_reasons
 from scheduler.validation import check_plan, validate_plan
 
 log = logging.getLogger(__name__)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from scheduler.clock import MINUTES_PER_DAY
+from scheduler.time_notation import MINUTES_PER_DAY
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 

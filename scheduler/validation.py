@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from scheduler.clock import WEEKDAYS, format_clock
 from scheduler.domain import (
     Busy,
     CapPeriod,
@@ -25,6 +24,7 @@ from scheduler.domain import (
     Problem,
     TentativePolicy,
 )
+from scheduler.time_notation import WEEKDAYS, format_clock
 
 RULES = (
     "known_session",

@@ -10,7 +10,7 @@ from typing import Any
 
 from scheduler.errors import FieldError, ScenarioError
 from scheduler.plan_format import instant_text
-from scheduler.scenario import Person, Scenario
+from scheduler.scenario import PersonEntry, Scenario
 
 SessionKey = tuple[str, int]
 
@@ -80,7 +80,7 @@ def parse_instant(text: str) -> datetime:
     return datetime.fromisoformat(text)
 
 
-def _require_emails(plan: dict[str, Any], people: dict[str, tuple[int, Person]]) -> None:
+def _require_emails(plan: dict[str, Any], people: dict[str, tuple[int, PersonEntry]]) -> None:
     """Everyone with a placed session needs an address before anything is sent."""
     missing = sorted(
         {

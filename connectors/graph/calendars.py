@@ -15,7 +15,7 @@ from scheduler.domain import Busy
 from scheduler.errors import FieldError
 from scheduler.problem import horizon_end_day
 
-GraphPeople = list[tuple[int, doc.Person]]
+GraphPeople = list[tuple[int, doc.PersonEntry]]
 
 
 def read_graph_calendars(

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from connectors.synthetic import CalendarShape, generate_busy
-from scheduler.clock import parse_working_hours
+from scheduler.time_notation import parse_working_hours
 
 PARIS = ZoneInfo("Europe/Paris")
 SHAPE = CalendarShape(

@@ -7,8 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from scheduler.candidates import build_candidates
-from scheduler.cpsat import placement_value
 from scheduler.domain import Plan, Problem
+from scheduler.stages import placement_value
 from tests.builders import checked_plan, problem_of
 from tests.strategies import programmes
 

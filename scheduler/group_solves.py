@@ -8,7 +8,7 @@ Phase B polishes the soft goals of each group on its own, while time remains: th
 solver cannot split an objective into independent parts by itself, so one model of many
 groups never proves its soft optimum, while each group alone does in milliseconds.
 
-Solves run in `workers` processes with one solver thread each, so a fixed seed gives
+Solves run in `processes` processes with one solver thread each, so a fixed seed gives
 the same plan whenever the solves finish inside their time.
 """
 
@@ -17,13 +17,13 @@ from __future__ import annotations
 import multiprocessing
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from scheduler.candidates import CandidateSet, SessionCandidates
-from scheduler.cpsat import Placement, Polish, place_most, placement_value, polish
 from scheduler.model.objectives import level
 from scheduler.parameters import SolverParameters
+from scheduler.stages import Placement, Polish, place_most, placement_value, polish
 
 Progress = Callable[[str], None]
 CANDIDATES_PER_PLACEMENT = 40_000
@@ -58,7 +58,6 @@ def solve_groups(
     deadline: float,
     progress: Progress,
 ) -> GroupResults:
-    single = replace(params, workers=1)
     began = time.monotonic()
     unchanged = [g for g in groups if _unchanged(g, greedy)]
     groups = [g for g in groups if not _unchanged(g, greedy)]
@@ -67,13 +66,15 @@ def solve_groups(
         0.0, deadline - time.monotonic()
     )
     tasks = _tasks(batches, greedy, params, placement_deadline - time.monotonic())
-    placements = list(_run(data, tasks, single, placement_deadline, "place", params.workers))
+    placements = list(_run(data, tasks, params, placement_deadline, "place", params.processes))
     placed = {k: v for p in placements for k, v in p.chosen.items()}
     placement_seconds = round(time.monotonic() - began, 3)
     progress(f"placed {len(placed)} sessions in {len(batches)} solve(s)")
     tasks = _tasks(groups, placed, params, deadline - time.monotonic())
     polishes = []
-    for done, result in enumerate(_run(data, tasks, single, deadline, "polish", params.workers), 1):
+    for done, result in enumerate(
+        _run(data, tasks, params, deadline, "polish", params.processes), 1
+    ):
         polishes.append(result)
         if done == len(tasks) or done % max(1, len(tasks) // 5) == 0:
             progress(f"soft goals: {done}/{len(tasks)} groups polished")
@@ -134,10 +135,10 @@ def _tasks(
     params: SolverParameters,
     seconds: float,
 ) -> list[Task]:
-    """Largest first; each group's time is its share of the candidates, over all workers."""
+    """Largest first; each group's time is its share of the candidates, over all processes."""
     ordered = sorted(groups, key=lambda g: -_size(g))
     total = max(1, sum(_size(g) for g in groups))
-    capacity = max(0.0, seconds) * max(1, params.workers)
+    capacity = max(0.0, seconds) * max(1, params.processes)
     tasks = []
     for group in ordered:
         numbers = tuple(s.number for s in group)

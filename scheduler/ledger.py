@@ -26,7 +26,7 @@ class Blocker:
     pair: str | None = None
 
 
-class Bookings:
+class Ledger:
     def __init__(self, data: CandidateSet) -> None:
         self.data = data
         self._starts: dict[str, list[int]] = {}
@@ -121,33 +121,10 @@ def _cap_text(key: CapKey, cap: int) -> str:
     return f"weekly cap of {cap} reached for {person} in ISO week {year}-W{week:02d}"
 
 
-def greedy_choices(data: CandidateSet, sessions: list[SessionCandidates]) -> dict[int, int]:
-    """Book sessions one at a time at the earliest slot that still fits, pair by pair,
-    as a person would with Outlook's scheduling assistant."""
-    bookings = Bookings(data)
-    chosen: dict[int, int] = {}
-    for session in (s for s in sessions if s.frozen):  # they stay, whatever they break
-        bookings.book(session, 0)
-        chosen[session.number] = 0
-    for session in sessions:  # then booked sessions keep their start where they still can
-        if not session.frozen and session.keep is not None and bookings.fits(session, session.keep):
-            bookings.book(session, session.keep)
-            chosen[session.number] = session.keep
-    for session in sessions:
-        if session.number in chosen:
-            continue
-        for choice in range(len(session)):
-            if bookings.fits(session, choice):
-                bookings.book(session, choice)
-                chosen[session.number] = choice
-                break
-    return chosen
-
-
-def ledger_of(data: CandidateSet, chosen: dict[int, int]) -> Bookings:
+def ledger_of(data: CandidateSet, chosen: dict[int, int]) -> Ledger:
     """The bookings of a finished plan."""
-    bookings = Bookings(data)
+    ledger = Ledger(data)
     for session in data.sessions:
         if session.number in chosen:
-            bookings.book(session, chosen[session.number])
-    return bookings
+            ledger.book(session, chosen[session.number])
+    return ledger

@@ -1,6 +1,11 @@
 import pytest
 
-from scheduler.clock import merge_ranges, parse_range, parse_weekday_key, parse_working_hours
+from scheduler.time_notation import (
+    merge_ranges,
+    parse_range,
+    parse_weekday_key,
+    parse_working_hours,
+)
 
 
 def test_ranges_parse_to_minutes_and_24_00_ends_a_day() -> None:
