@@ -38,6 +38,10 @@ def _solver_line(solver: dict[str, Any]) -> str:
         line += f"; gap {solver['gap']:.2%}"
     if solver["greedy_placed"] is not None and solver["name"] != "greedy":
         line += f"; greedy baseline {solver['greedy_placed']}"
+    if solver.get("soft_gap") is not None:
+        line += (
+            f"; soft goals {solver['soft_penalty']} (gap {solver['soft_gap']:.2%} to their bound)"
+        )
     return line
 
 

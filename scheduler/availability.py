@@ -12,17 +12,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cached_property
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 import numpy as np
 import numpy.typing as npt
 
 from scheduler.domain import Busy, Person, Problem, TentativePolicy
+from scheduler.rules.registry import layers
 from scheduler.time_grid import Grid, epoch_minutes, iso_week, local_midnight, local_to_utc
 from scheduler.time_notation import MinuteRange
 
 BoolArray = npt.NDArray[np.bool_]
 IntArray = npt.NDArray[np.int64]
+DayOff = Literal["holiday", "out_of_office"]
 
 
 @dataclass(frozen=True)
@@ -105,19 +108,18 @@ class WorkingCells:
 
 
 class PersonCells:
-    """One person's layers of usable time on the grid."""
+    """One person's layers of usable time on the grid; the calendar rules
+    (`scheduler.rules.calendar`) say which layers a session needs."""
 
     def __init__(self, person: Person, grid: Grid, working: WorkingCells) -> None:
         self.person = person
         self.grid = grid
         self.working = working
-        self.day_off_reason: list[str | None] = [
-            _day_off_reason(person, work_range.day) for work_range in working.ranges
-        ]
         self.available_from_cell = _first_available_cell(person, grid)
         self._busy_minutes = _busy_arrays(person.busy)
         self._blocked: dict[tuple[int, TentativePolicy], BoolArray] = {}
         self._tentative: dict[int, BoolArray] = {}
+        self._free: dict[tuple[int, TentativePolicy], BoolArray] = {}
         self._starts: dict[tuple[int, int, TentativePolicy], BoolArray] = {}
 
     @cached_property
@@ -125,11 +127,27 @@ class PersonCells:
         """Inside working hours, whatever the day."""
         return self.working.range_of_cell >= 0
 
+    def not_on_day_off(self, kind: DayOff) -> BoolArray:
+        """Cells whose working day is no holiday (or no out-of-office day) of the person."""
+        return self._not_on_day_off[kind]
+
+    @cached_property
+    def _not_on_day_off(self) -> dict[DayOff, BoolArray]:
+        days = {"holiday": self.person.holidays, "out_of_office": self.person.out_of_office}
+        layers: dict[DayOff, BoolArray] = {}
+        for kind, off in days.items():
+            per_range = np.array([r.day not in off for r in self.working.ranges] + [True])
+            layers[kind] = per_range[self.working.range_of_cell]  # type: ignore[index]
+        return layers
+
     @cached_property
     def usable_day_cell(self) -> BoolArray:
         """Inside working hours of a day that is no holiday and no out-of-office day."""
-        usable_range = np.array([reason is None for reason in self.day_off_reason] + [False])
-        return usable_range[self.working.range_of_cell]
+        return (
+            self.working_cell
+            & self.not_on_day_off("holiday")
+            & self.not_on_day_off("out_of_office")
+        )
 
     @cached_property
     def available_cell(self) -> BoolArray:
@@ -154,7 +172,14 @@ class PersonCells:
         return self._tentative[buffer]
 
     def free_cells(self, buffer: int, tentative: TentativePolicy) -> BoolArray:
-        return self.usable_day_cell & self.available_cell & ~self.blocked_cells(buffer, tentative)
+        """Cells that every calendar rule leaves usable for a pair's session."""
+        key = (buffer, tentative)
+        if key not in self._free:
+            free = np.ones(self.grid.size, dtype=bool)
+            for layer in layers():
+                free &= layer.usable(self, buffer, tentative)
+            self._free[key] = free
+        return self._free[key]
 
     def start_cells(self, length: int, buffer: int, tentative: TentativePolicy) -> BoolArray:
         """Cells where a session of `length` cells may start, for this person alone."""
@@ -211,14 +236,6 @@ def _status_code(status: str) -> int:
     if status in ("busy", "oof"):
         return _BUSY
     return _TENTATIVE if status == "tentative" else _OTHER
-
-
-def _day_off_reason(person: Person, day: date) -> str | None:
-    if day in person.holidays:
-        return f"holiday ({person.holidays[day]})"
-    if day in person.out_of_office:
-        return "out of office"
-    return None
 
 
 def _first_available_cell(person: Person, grid: Grid) -> int:

@@ -9,14 +9,15 @@ integers only.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta
 
 import numpy as np
 
 from scheduler.availability import AvailabilityIndex, BoolArray, IntArray, PersonCells
 from scheduler.domain import Pair, Problem, SessionRequest
-from scheduler.time_grid import Grid, epoch_minutes
+from scheduler.rules.parts import FixedStart
+from scheduler.rules.registry import HARD_RULES, start_filters, windows
+from scheduler.time_grid import Grid, epoch_minutes, iso_week_key
 from scheduler.time_notation import MINUTES_PER_DAY
 
 
@@ -110,15 +111,12 @@ def pair_start_cells(pair: Pair, index: AvailabilityIndex) -> BoolArray:
     return mentor.start_cells(*args) & mentee.start_cells(*args)
 
 
-def period_window(
-    request: SessionRequest, grid: Grid, notice_until: datetime | None = None
-) -> tuple[int, int]:
-    """Start cells [first, stop) that keep the session inside its period and the horizon,
-    and out of the notice window."""
-    length = grid.cells(request.pair.duration_minutes)
-    earliest = max(request.period.start, notice_until or request.period.start)
-    first = max(0, grid.index_at_or_after(earliest))
-    stop = min(grid.size, grid.index_at_or_before(request.period.end) - length + 1)
+def start_window(request: SessionRequest, grid: Grid, problem: Problem) -> tuple[int, int]:
+    """Start cells [first, stop) that every window rule allows (horizon, period, notice)."""
+    first, stop = 0, grid.size
+    for window in windows():
+        low, high = window.bounds(request, grid, problem)
+        first, stop = max(first, low), min(stop, high)
     return first, max(first, stop)
 
 
@@ -126,41 +124,21 @@ def _session_candidates(
     number: int, request: SessionRequest, index: AvailabilityIndex
 ) -> SessionCandidates:
     if request.frozen:
-        return frozen_candidate(number, request, index)
+        return _fixed_start().build(number, request, index)
     pair, grid = request.pair, index.grid
-    first, stop = period_window(request, grid, index.problem.notice_until)
-    starts = first + np.flatnonzero(pair_start_cells(pair, index)[first:stop])
-    starts = _rebooking_rules(request, grid, starts.astype(np.int64))
+    first, stop = start_window(request, grid, index.problem)
+    starts: IntArray = first + np.flatnonzero(pair_start_cells(pair, index)[first:stop])
+    starts = starts.astype(np.int64)
+    for start_filter in start_filters():
+        starts = start_filter.keep(request, grid, starts)
     mentor, mentee = index.people[pair.mentor], index.people[pair.mentee]
     found = _with_facts(number, request, grid, starts, mentor, mentee)
     return _with_moves(found, request, index) if request.booking else found
 
 
-def _rebooking_rules(request: SessionRequest, grid: Grid, starts: IntArray) -> IntArray:
-    """A declined or cancelled session leaves its start; one moved `max_moves_per_session`
-    times already stays at its start or nowhere (a person handles it)."""
-    booking = request.booking
-    if booking is None:
-        return starts
-    booked_cell = _cell_of(grid, booking.start)
-    kept: IntArray = starts
-    if _moved_enough(request.pair.max_moves_per_session, booking.moves):
-        # Not moved again automatically: its own start, if that is still possible, or none.
-        kept = starts[(starts == booked_cell) & (not booking.must_leave)]
-    elif booking.must_leave:
-        kept = starts[starts != booked_cell]
-    return kept
-
-
-def _moved_enough(limit: int | None, moves: int) -> bool:
-    return limit is not None and moves >= limit
-
-
-def _cell_of(grid: Grid, moment: datetime) -> int | None:
-    """The grid cell starting exactly at `moment`, if `moment` is on the grid."""
-    offset = epoch_minutes(moment) - grid.origin_minute
-    on_grid = offset % grid.step == 0 and moment.second == 0 and moment.microsecond == 0
-    return offset // grid.step if on_grid else None
+def _fixed_start() -> FixedStart:
+    (fixed,) = [r.candidates for r in HARD_RULES if isinstance(r.candidates, FixedStart)]
+    return fixed
 
 
 def _with_moves(
@@ -168,65 +146,16 @@ def _with_moves(
 ) -> SessionCandidates:
     """Moving costs 1 inside the booked start's week (the mentee's ISO week), 2 beyond."""
     assert request.booking is not None
-    booked_cell = _cell_of(index.grid, request.booking.start)
+    booked_cell = index.grid.cell_starting_at(request.booking.start)
     keep_at: list[int] = (
         np.flatnonzero(found.starts == booked_cell).tolist() if booked_cell is not None else []
     )
-    booked_day = request.booking.start.astimezone(_mentee_tz(index, request)).date()
-    year, week, _ = booked_day.isocalendar()
-    cost = np.where(found.mentee_week == year * 100 + week, 1, 2).astype(np.int64)
+    booked_day = request.booking.start.astimezone(index.problem.people[request.pair.mentee].tz)
+    cost = np.where(found.mentee_week == iso_week_key(booked_day.date()), 1, 2).astype(np.int64)
     keep = keep_at[0] if keep_at and not request.booking.must_leave else None
     if keep is not None:
         cost[keep] = 0
     return replace(found, keep=keep, move_cost=cost)
-
-
-def frozen_candidate(
-    number: int, request: SessionRequest, index: AvailabilityIndex
-) -> SessionCandidates:
-    """A session frozen inside the notice window: one candidate, its booked start, kept even
-    where it now breaks a rule. Its facts come from the calendar, not from the grid, since
-    it may sit off the grid or outside working hours."""
-    assert request.booking is not None
-    grid, pair = index.grid, request.pair
-    start = request.booking.start
-    end = start + timedelta(minutes=pair.duration_minutes)
-    first = grid.index_at_or_before(start)
-    length = max(1, grid.index_at_or_after(end) - first)
-    mentor_day = start.astimezone(index.problem.people[pair.mentor].tz).date()
-    mentee_local = start.astimezone(_mentee_tz(index, request))
-    mentee_day = mentee_local.date()
-
-    def one(value: int) -> IntArray:
-        return np.array([value], dtype=np.int64)
-
-    return SessionCandidates(
-        number=number,
-        request=request,
-        length=length,
-        starts=one(first),
-        mentor_day=one(mentor_day.toordinal()),
-        mentee_day=one(mentee_day.toordinal()),
-        mentor_week=one(_week_key(mentor_day)),
-        mentee_week=one(_week_key(mentee_day)),
-        slot=one(
-            mentee_day.weekday() * MINUTES_PER_DAY + mentee_local.hour * 60 + mentee_local.minute
-        ),
-        tentative=np.zeros(1, dtype=bool),
-        preference_misses=one(0),
-        lateness=one(0),
-        keep=0,
-        move_cost=one(0),
-    )
-
-
-def _week_key(day: date) -> int:
-    year, week, _ = day.isocalendar()
-    return year * 100 + week
-
-
-def _mentee_tz(index: AvailabilityIndex, request: SessionRequest) -> ZoneInfo:
-    return index.problem.people[request.pair.mentee].tz
 
 
 def _with_facts(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -198,20 +199,43 @@ class Unplaced:
         return (self.pair, self.index)
 
 
+class SolveStatus(StrEnum):
+    """How good a placement is known to be: of a plan, and of each group of it."""
+
+    OPTIMAL = "OPTIMAL"  # proven: no valid plan places more (weighted by priority)
+    FEASIBLE = "FEASIBLE"  # valid; not proven to place the most
+    NO_SOLUTION_IN_TIME = "NO_SOLUTION_IN_TIME"  # the solver found nothing: the greedy stands
+    UNCHANGED = "UNCHANGED"  # re-planning: a group the change did not reach, kept as booked
+
+
+@dataclass(frozen=True)
+class GoalFigures:
+    """One soft goal of a plan: its penalty, and the least it could be on its own for the
+    sessions the plan places (so `penalty - bound` is the most any plan could gain on it)."""
+
+    penalty: int
+    bound: int
+
+
 @dataclass(frozen=True)
 class SolverReport:
-    """How the plan was found: status of the placement stage, objective and proven bound."""
+    """How the plan was found: status of the placement, objective and proven bound; the
+    soft goals' penalty and bound; and whether the wall clock cut anything."""
 
     name: str
-    status: str
+    status: SolveStatus
     seconds: float
     objective: int | None = None
     bound: int | None = None
     placed_bound: int | None = None
     soft_penalty: int | None = None
+    soft_bound: int | None = None  # proven lower bound of the weighted soft penalty
     soft_penalty_by_goal: dict[str, int] = field(default_factory=dict)
+    goals: dict[str, GoalFigures] = field(default_factory=dict)
     greedy_placed: int | None = None
     groups: int = 0
+    stops: dict[str, int] = field(default_factory=dict)  # groups by what ended their search
+    cut_by_wall_clock: bool = False  # only then may the same input and seed give another plan
     notes: tuple[str, ...] = ()
     timings: dict[str, float] = field(default_factory=dict)  # seconds per phase
 
@@ -220,6 +244,15 @@ class SolverReport:
         if self.objective is None or self.bound is None or self.bound == 0:
             return None
         return max(0.0, (self.bound - self.objective) / self.bound)
+
+    @property
+    def soft_gap(self) -> float | None:
+        """How far the soft penalty may still be above its optimum, as a share of it."""
+        if self.soft_penalty is None or self.soft_bound is None:
+            return None
+        if self.soft_penalty == 0:
+            return 0.0
+        return max(0.0, (self.soft_penalty - self.soft_bound) / self.soft_penalty)
 
 
 @dataclass(frozen=True)

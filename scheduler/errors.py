@@ -36,3 +36,8 @@ class ScenarioError(Exception):
         self.errors = list(dict.fromkeys(errors))
         self.source = source
         super().__init__("\n".join(str(error) for error in self.errors))
+
+
+class ModelDefectError(AssertionError):
+    """Strict mode: the model, the greedy and the validator disagree about a rule. Outside
+    strict mode the planner falls back to a plan the validator accepts, with a note."""

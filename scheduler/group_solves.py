@@ -1,53 +1,60 @@
-"""Solving groups of sessions that share nobody, in two phases, side by side.
+"""Each group of sessions that share nobody, solved on its own: placement, moves, soft goals.
 
-Phase A places the most sessions. Groups are packed into solves of about
-`CANDIDATES_PER_PLACEMENT` candidate starts: the placement model proves its optimum fast
-at that size, and one solve per tiny group would cost more in overhead than in search.
+A group's result depends on the group alone (its candidates, the greedy's plan of it, the
+seed and the deterministic budgets), never on which process solved it or when, so any
+number of processes gives the same plan. Groups run in `processes` forked processes;
+the largest go first, so that the long ones do not finish last.
 
-Phase B polishes the soft goals of each group on its own, while time remains: the
-solver cannot split an objective into independent parts by itself, so one model of many
-groups never proves its soft optimum, while each group alone does in milliseconds.
-
-Solves run in `processes` processes with one solver thread each, so a fixed seed gives
-the same plan whenever the solves finish inside their time.
+Before a model is built its size is estimated; a group beyond the memory budget keeps the
+greedy's plan, and the note names the cause.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
 
 from scheduler.candidates import CandidateSet, SessionCandidates
+from scheduler.domain import SolveStatus
+from scheduler.model.builder import build_model
 from scheduler.model.objectives import level
+from scheduler.model_size import ModelSize, estimate_model
 from scheduler.parameters import SolverParameters
-from scheduler.stages import Placement, Polish, place_most, placement_value, polish
+from scheduler.stages import (
+    Placement,
+    Polish,
+    Stop,
+    fewest_moves,
+    keep_placement,
+    place_most,
+    placement_value,
+    polish,
+)
 
 Progress = Callable[[str], None]
-CANDIDATES_PER_PLACEMENT = 40_000
+
+
+class Skipped:
+    """Why a group had no model: over the memory budget, or out of wall-clock time."""
+
+    OVER_BUDGET = "memory budget"
+    OUT_OF_TIME = "wall clock"
 
 
 @dataclass(frozen=True)
-class Task:
-    numbers: tuple[int, ...]  # session numbers
-    start: dict[int, int]  # greedy plan (phase A) or placement (phase B)
-    seconds: float
+class GroupResult:
+    numbers: tuple[int, ...]
+    placement: Placement
+    polish: Polish
+    size: ModelSize
+    skipped: str | None = None
 
 
-@dataclass(frozen=True)
-class GroupResults:
-    placements: list[Placement]
-    polishes: list[Polish]
-    polished_groups: int
-    groups: int
-    placement_seconds: float  # from the start of the placement to its proof (or time-out)
-
-
-# Set in the parent before the worker processes fork: they inherit the data instead of
-# receiving it through a pipe.
-_SHARED: tuple[CandidateSet, SolverParameters, float, str] | None = None
+# Set in the parent before the processes fork: they inherit the data instead of receiving
+# it through a pipe.
+_SHARED: tuple[CandidateSet, dict[int, int], SolverParameters, float] | None = None
 
 
 def solve_groups(
@@ -57,44 +64,25 @@ def solve_groups(
     params: SolverParameters,
     deadline: float,
     progress: Progress,
-) -> GroupResults:
-    began = time.monotonic()
-    unchanged = [g for g in groups if _unchanged(g, greedy)]
-    groups = [g for g in groups if not _unchanged(g, greedy)]
-    batches = pack(groups, CANDIDATES_PER_PLACEMENT)
-    placement_deadline = time.monotonic() + params.placement_share * max(
-        0.0, deadline - time.monotonic()
-    )
-    tasks = _tasks(batches, greedy, params, placement_deadline - time.monotonic())
-    placements = list(_run(data, tasks, params, placement_deadline, "place", params.processes))
-    placed = {k: v for p in placements for k, v in p.chosen.items()}
-    placement_seconds = round(time.monotonic() - began, 3)
-    progress(f"placed {len(placed)} sessions in {len(batches)} solve(s)")
-    tasks = _tasks(groups, placed, params, deadline - time.monotonic())
-    polishes = []
-    for done, result in enumerate(
-        _run(data, tasks, params, deadline, "polish", params.processes), 1
-    ):
-        polishes.append(result)
-        if done == len(tasks) or done % max(1, len(tasks) // 5) == 0:
-            progress(f"soft goals: {done}/{len(tasks)} groups polished")
-    polished = sum(1 for p in polishes if p.penalty is not None)
-    kept = [_as_booked(group) for group in unchanged]
-    return GroupResults(
-        placements + [k[0] for k in kept],
-        polishes + [k[1] for k in kept],
-        polished + len(kept),
-        len(groups) + len(kept),
-        placement_seconds,
-    )
+) -> list[GroupResult]:
+    """One result per group, in the order of `groups`."""
+    changed = [g for g in groups if not _unchanged(g, greedy)]
+    tasks = sorted((tuple(s.number for s in g) for g in changed), key=_largest_first(data))
+    solved = {r.numbers: r for r in _run(data, tasks, greedy, params, deadline, progress)}
+    return [
+        solved[tuple(s.number for s in g)] if g in changed else _as_booked(data, g) for g in groups
+    ]
+
+
+def _largest_first(data: CandidateSet) -> Callable[[tuple[int, ...]], tuple[int, int]]:
+    return lambda numbers: (-sum(len(data.sessions[n]) for n in numbers), numbers[0])
 
 
 def _unchanged(group: list[SessionCandidates], greedy: dict[int, int]) -> bool:
     """Re-planning leaves a group alone when every booked session keeps its start and no
     other session finds a free start beside them (the greedy, which keeps booked starts
     first, placed nothing new): the change did not reach this group."""
-    booked = [s for s in group if s.request.booking is not None]
-    if not booked:
+    if not any(s.request.booking is not None for s in group):
         return False
     return all(
         greedy.get(s.number) == s.keep if s.request.booking else s.number not in greedy
@@ -102,86 +90,99 @@ def _unchanged(group: list[SessionCandidates], greedy: dict[int, int]) -> bool:
     )
 
 
-def _as_booked(group: list[SessionCandidates]) -> tuple[Placement, Polish]:
+def _as_booked(data: CandidateSet, group: list[SessionCandidates]) -> GroupResult:
     chosen = {s.number: s.keep for s in group if s.keep is not None}
     value = placement_value(group, chosen)
     placeable = placement_value(group, {s.number: 0 for s in group if len(s)})
-    return (
-        Placement(chosen, "UNCHANGED", value, placeable, len({level(s) for s in group}) <= 1),
-        Polish(dict(chosen), status="UNCHANGED"),
+    uniform = len({level(s) for s in group}) <= 1
+    return GroupResult(
+        tuple(s.number for s in group),
+        Placement(chosen, SolveStatus.UNCHANGED, value, placeable, uniform),
+        Polish(dict(chosen), Stop.NO_GOALS),
+        estimate_model(data, group),
     )
-
-
-def pack(groups: list[list[SessionCandidates]], capacity: int) -> list[list[SessionCandidates]]:
-    """Whole groups, largest first, into batches of about `capacity` candidate starts."""
-    batches: list[list[SessionCandidates]] = []
-    load = capacity
-    for group in sorted(groups, key=lambda g: -_size(g)):
-        if load + _size(group) > capacity:
-            batches.append([])
-            load = 0
-        batches[-1].extend(group)
-        load += _size(group)
-    return batches
-
-
-def _size(group: Sequence[SessionCandidates]) -> int:
-    return sum(max(1, len(session)) for session in group)
-
-
-def _tasks(
-    groups: list[list[SessionCandidates]],
-    start: dict[int, int],
-    params: SolverParameters,
-    seconds: float,
-) -> list[Task]:
-    """Largest first; each group's time is its share of the candidates, over all processes."""
-    ordered = sorted(groups, key=lambda g: -_size(g))
-    total = max(1, sum(_size(g) for g in groups))
-    capacity = max(0.0, seconds) * max(1, params.processes)
-    tasks = []
-    for group in ordered:
-        numbers = tuple(s.number for s in group)
-        share = capacity * _size(group) / total
-        tasks.append(
-            Task(
-                numbers,
-                {n: start[n] for n in numbers if n in start},
-                min(max(0.0, seconds), max(0.5, share)),
-            )
-        )
-    return tasks
 
 
 def _run(
     data: CandidateSet,
-    tasks: list[Task],
+    tasks: list[tuple[int, ...]],
+    greedy: dict[int, int],
     params: SolverParameters,
     deadline: float,
-    stage: str,
-    processes: int,
-) -> Iterator[Any]:
+    progress: Progress,
+) -> Iterator[GroupResult]:
     global _SHARED
-    _SHARED = (data, params, deadline, stage)
+    _SHARED = (data, greedy, params, deadline)
     try:
-        if processes <= 1 or len(tasks) <= 1:
-            yield from map(_solve_task, tasks)
-            return
-        context = multiprocessing.get_context("fork")
-        with context.Pool(processes=processes) as pool:
-            chunk = max(1, min(32, len(tasks) // (processes * 16)))
-            yield from pool.imap(_solve_task, tasks, chunksize=chunk)
+        yield from _reported(_results(tasks, params.processes), len(tasks), progress)
     finally:
         _SHARED = None
 
 
-def _solve_task(task: Task) -> Placement | Polish:
+def _results(tasks: list[tuple[int, ...]], processes: int) -> Iterator[GroupResult]:
+    if processes <= 1 or len(tasks) <= 1:
+        yield from map(_solve_task, tasks)
+        return
+    context = multiprocessing.get_context("fork")
+    with context.Pool(processes=processes) as pool:
+        chunk = max(1, min(16, len(tasks) // (processes * 8)))
+        yield from pool.imap_unordered(_solve_task, tasks, chunksize=chunk)
+
+
+def _reported(
+    results: Iterator[GroupResult], total: int, progress: Progress
+) -> Iterator[GroupResult]:
+    step = max(1, total // 5)
+    for done, result in enumerate(results, 1):
+        if done == total or done % step == 0:
+            progress(f"groups solved: {done}/{total}")
+        yield result
+
+
+def _solve_task(numbers: tuple[int, ...]) -> GroupResult:
     assert _SHARED is not None
-    data, params, deadline, stage = _SHARED
-    sessions = [data.sessions[n] for n in task.numbers]
-    seconds = min(task.seconds, deadline - time.monotonic())
-    if stage == "place":
-        return place_most(data, sessions, task.start, params, seconds)
-    if seconds <= 0.05:
-        return Polish(dict(task.start))  # out of time: keep the placement as it is
-    return polish(data, sessions, task.start, params, seconds)
+    data, greedy, params, deadline = _SHARED
+    return solve_group(data, [data.sessions[n] for n in numbers], greedy, params, deadline)
+
+
+def solve_group(
+    data: CandidateSet,
+    sessions: list[SessionCandidates],
+    greedy: dict[int, int],
+    params: SolverParameters,
+    deadline: float,
+) -> GroupResult:
+    numbers = tuple(s.number for s in sessions)
+    start = {n: greedy[n] for n in numbers if n in greedy}
+    size = estimate_model(data, sessions)
+    if size.megabytes > params.memory_budget_mb / max(1, params.processes):
+        return _greedy_only(numbers, sessions, start, size, Skipped.OVER_BUDGET)
+    if time.monotonic() >= deadline:
+        return _greedy_only(numbers, sessions, start, size, Skipped.OUT_OF_TIME)
+    model, variables = build_model(data, sessions)
+    placed = place_most(model, variables, start, params, deadline)
+    keep_placement(model, variables, placed.chosen)
+    chosen, moves_cut = fewest_moves(model, variables, placed.chosen, params, deadline)
+    soft = polish(model, variables, chosen, params, deadline)
+    if moves_cut:
+        soft.cut_by_wall_clock = True
+    return GroupResult(numbers, placed, soft, size)
+
+
+def _greedy_only(
+    numbers: tuple[int, ...],
+    sessions: list[SessionCandidates],
+    start: dict[int, int],
+    size: ModelSize,
+    why: str,
+) -> GroupResult:
+    value = placement_value(sessions, start)
+    upper = placement_value(sessions, {s.number: 0 for s in sessions if len(s)})
+    status = SolveStatus.OPTIMAL if value == upper else SolveStatus.FEASIBLE
+    uniform = len({level(s) for s in sessions if len(s)}) <= 1
+    out_of_time = why == Skipped.OUT_OF_TIME
+    placement = Placement(dict(start), status, value, upper, uniform, True, out_of_time)
+    stop = Stop.WALL_CLOCK if out_of_time else Stop.WORK_BUDGET
+    return GroupResult(
+        numbers, placement, Polish(dict(start), stop, None, None, out_of_time), size, why
+    )

@@ -1,4 +1,4 @@
-"""Solver settings as data: time limit, processes, seed, and the weights of the soft goals."""
+"""Solver settings as data: time limit, processes, seed, budgets, and the soft weights."""
 
 from __future__ import annotations
 
@@ -24,10 +24,19 @@ class SoftWeights:
 @dataclass(frozen=True)
 class SolverParameters:
     solver: SolverName = "cpsat"
+    # A cap on wall-clock time for everything after reading the scenario (candidates,
+    # models, solves, explanations, validation). Searches stop on deterministic measures
+    # (proof, a stall, a work budget), so the limit is rarely reached; a plan it cuts says
+    # so, and only such a plan may differ between runs of the same input and seed.
     time_limit_seconds: float = 60.0
-    processes: int = 2  # solver processes, one search thread each
+    processes: int = 2  # solver processes, one search thread each; the plan is the same
     seed: int = 0
-    # Share of each solve's time for placing the most sessions; the rest polishes soft goals.
-    placement_share: float = 0.6
+    # Memory a group's model may take (estimated before it is built); a group beyond it
+    # keeps the greedy plan, with a note naming the cause.
+    memory_budget_mb: int = 2048
+    effort: float = 1.0  # scales every deterministic work budget of the searches
     weights: SoftWeights = field(default_factory=SoftWeights)
+    # Tests: a safety net that would hide a broken model (the validator rejecting the
+    # optimised plan, the model rejecting the greedy's) raises instead of falling back.
+    strict: bool = False
     log_search: bool = False

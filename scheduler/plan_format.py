@@ -35,8 +35,16 @@ def plan_to_dict(problem: Problem, plan: Plan) -> dict[str, Any]:
             "placed_bound": solver.placed_bound,
             "greedy_placed": solver.greedy_placed,
             "soft_penalty": solver.soft_penalty,
+            "soft_bound": solver.soft_bound,
+            "soft_gap": None if solver.soft_gap is None else round(solver.soft_gap, 6),
             "soft_penalty_by_goal": solver.soft_penalty_by_goal,
+            "goals": {
+                goal: {"penalty": figures.penalty, "bound": figures.bound}
+                for goal, figures in solver.goals.items()
+            },
             "groups": solver.groups,
+            "stops": solver.stops,
+            "cut_by_wall_clock": solver.cut_by_wall_clock,
             "timings": solver.timings,
             "notes": list(solver.notes),
         },

@@ -79,6 +79,12 @@ def iso_week(day: date) -> tuple[int, int]:
     return (year, week)
 
 
+def iso_week_key(day: date) -> int:
+    """The ISO week of a date as one integer, year * 100 + week."""
+    year, week = iso_week(day)
+    return year * 100 + week
+
+
 @dataclass(frozen=True)
 class Grid:
     """Grid indices over [origin, origin + size * step)."""
@@ -100,6 +106,12 @@ class Grid:
     def index_at_or_before(self, moment: datetime) -> int:
         """Last index whose instant is not after `moment`."""
         return (epoch_minutes(moment) - self.origin_minute) // self.step
+
+    def cell_starting_at(self, moment: datetime) -> int | None:
+        """The cell that starts exactly at `moment`, if `moment` lies on the grid."""
+        offset = epoch_minutes(moment) - self.origin_minute
+        on_grid = offset % self.step == 0 and moment.second == 0 and moment.microsecond == 0
+        return offset // self.step if on_grid else None
 
     def instant(self, index: int) -> datetime:
         return from_epoch_minutes(self.origin_minute + index * self.step)

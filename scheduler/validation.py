@@ -24,35 +24,17 @@ from scheduler.domain import (
     Problem,
     TentativePolicy,
 )
+from scheduler.rule_names import RuleName
 from scheduler.time_notation import WEEKDAYS, format_clock
 
-RULES = (
-    "known_session",
-    "frozen",
-    "notice_window",
-    "left_start",
-    "people",
-    "on_grid",
-    "duration",
-    "inside_horizon",
-    "inside_period",
-    "working_hours",
-    "holiday",
-    "out_of_office",
-    "busy_time",
-    "double_booking",
-    "available_from",
-    "min_gap",
-    "daily_cap",
-    "weekly_cap",
-)
+RULES: tuple[RuleName, ...] = tuple(RuleName)
 
 
 @dataclass(frozen=True, order=True)
 class Violation:
     pair: str
     index: int
-    rule: str
+    rule: RuleName
     message: str
 
     def __str__(self) -> str:
@@ -100,12 +82,13 @@ def _all_rules(problem: Problem, sessions: Sequence[PlannedSession]) -> list[Vio
 
 def _rebooking(problem: Problem, sessions: Sequence[PlannedSession]) -> Iterator[Violation]:
     """Re-planning: frozen sessions stay; nothing else starts inside the notice window;
-    a declined or cancelled session leaves its start."""
+    a declined or cancelled session leaves its start; one moved `max_moves_per_session`
+    times stays where it is."""
     requests = {r.key: r for r in problem.sessions}
     placed = {s.key: s for s in sessions}
     for key, request in requests.items():
         if request.frozen and request.booking and key not in placed:
-            yield Violation(*key, "frozen", "a session inside the notice window was dropped")
+            yield Violation(*key, RuleName.FROZEN, "a session inside the notice window was dropped")
     for s in sessions:
         asked = requests.get(s.key)
         booking = asked.booking if asked else None
@@ -114,22 +97,31 @@ def _rebooking(problem: Problem, sessions: Sequence[PlannedSession]) -> Iterator
                 yield Violation(
                     s.pair,
                     s.index,
-                    "frozen",
+                    RuleName.FROZEN,
                     f"inside the notice window it stays at {_utc(booking.start)}",
                 )
         elif problem.notice_until and s.start < problem.notice_until:
             yield Violation(
                 s.pair,
                 s.index,
-                "notice_window",
+                RuleName.NOTICE_WINDOW,
                 f"starts before {_utc(problem.notice_until)} (now + min_notice_hours)",
             )
         if booking and booking.must_leave and s.start == booking.start:
             yield Violation(
                 s.pair,
                 s.index,
-                "left_start",
+                RuleName.LEFT_START,
                 f"the session was {booking.status}: it must leave {_utc(booking.start)}",
+            )
+        limit = asked.pair.max_moves_per_session if asked else None
+        if booking and limit is not None and booking.moves >= limit and s.start != booking.start:
+            yield Violation(
+                s.pair,
+                s.index,
+                RuleName.MAX_MOVES,
+                f"moved {booking.moves} times already (max_moves_per_session {limit}): "
+                f"it stays at {_utc(booking.start)} or is left for a person to handle",
             )
 
 
@@ -141,13 +133,13 @@ def _unknown(problem: Problem, sessions: Sequence[PlannedSession]) -> Iterator[V
     seen: set[tuple[str, int]] = set()
     for s in sessions:
         if s.pair not in problem.pairs:
-            yield Violation(s.pair, s.index, "known_session", f"unknown pair '{s.pair}'")
+            yield Violation(s.pair, s.index, RuleName.KNOWN_SESSION, f"unknown pair '{s.pair}'")
         elif s.key not in required:
             yield Violation(
-                s.pair, s.index, "known_session", "the pair needs no session with this index"
+                s.pair, s.index, RuleName.KNOWN_SESSION, "the pair needs no session with this index"
             )
         elif s.key in seen:
-            yield Violation(s.pair, s.index, "known_session", "the session is placed twice")
+            yield Violation(s.pair, s.index, RuleName.KNOWN_SESSION, "the session is placed twice")
         seen.add(s.key)
 
 
@@ -175,7 +167,7 @@ def _people(pair: Pair, s: PlannedSession) -> Iterator[Violation]:
         yield Violation(
             s.pair,
             s.index,
-            "people",
+            RuleName.PEOPLE,
             f"the pair is {pair.mentor} and {pair.mentee}, the session names {s.mentor} and "
             f"{s.mentee} (sessions are one-on-one with the pair's own people)",
         )
@@ -187,7 +179,7 @@ def _on_grid_and_duration(problem: Problem, pair: Pair, s: PlannedSession) -> It
         yield Violation(
             s.pair,
             s.index,
-            "on_grid",
+            RuleName.ON_GRID,
             f"starts at {_utc(s.start)}, not on the {problem.grid_minutes}-minute grid",
         )
     minutes = (s.end - s.start).total_seconds() / 60
@@ -195,7 +187,7 @@ def _on_grid_and_duration(problem: Problem, pair: Pair, s: PlannedSession) -> It
         yield Violation(
             s.pair,
             s.index,
-            "duration",
+            RuleName.DURATION,
             f"lasts {minutes:g} minutes, the pair's sessions last {pair.duration_minutes}",
         )
 
@@ -207,7 +199,7 @@ def _inside_horizon_and_period(
         yield Violation(
             s.pair,
             s.index,
-            "inside_horizon",
+            RuleName.INSIDE_HORIZON,
             f"{_utc(s.start)} lies outside the horizon "
             f"{problem.horizon_first_day} to {problem.horizon_end_day} (exclusive)",
         )
@@ -218,7 +210,7 @@ def _inside_horizon_and_period(
         yield Violation(
             s.pair,
             s.index,
-            "inside_period",
+            RuleName.INSIDE_PERIOD,
             f"starts on {start_day} (executive's local date), outside period {s.index}: "
             f"{first} to {end - timedelta(days=1)}",
         )
@@ -244,12 +236,12 @@ def _working_day(person: Person, role: str, s: PlannedSession) -> Iterator[Viola
         yield Violation(
             s.pair,
             s.index,
-            "holiday",
+            RuleName.HOLIDAY,
             f"{day} is a holiday ({person.holidays[day]}) for {role} {person.id}",
         )
     if day in person.out_of_office:
         yield Violation(
-            s.pair, s.index, "out_of_office", f"{role} {person.id} is out of office on {day}"
+            s.pair, s.index, RuleName.OUT_OF_OFFICE, f"{role} {person.id} is out of office on {day}"
         )
     ranges = person.working_hours.get(day.weekday(), ())
     if not any(
@@ -261,7 +253,7 @@ def _working_day(person: Person, role: str, s: PlannedSession) -> Iterator[Viola
         yield Violation(
             s.pair,
             s.index,
-            "working_hours",
+            RuleName.WORKING_HOURS,
             f"{local:%a %H:%M} to {s.end.astimezone(person.tz):%H:%M} ({person.tz}) is outside "
             f"the working hours of {role} {person.id} on {WEEKDAYS[day.weekday()]} ({hours})",
         )
@@ -288,7 +280,7 @@ def _busy_time(
         yield Violation(
             s.pair,
             s.index,
-            "busy_time",
+            RuleName.BUSY_TIME,
             f"overlaps {busy.status} time of {role} {person.id} "
             f"({_utc(busy.start)} to {_utc(busy.end)}, buffer {pair.buffer_minutes} min)",
         )
@@ -314,7 +306,7 @@ def _available_from(mentor: Person, s: PlannedSession) -> Iterator[Violation]:
         yield Violation(
             s.pair,
             s.index,
-            "available_from",
+            RuleName.AVAILABLE_FROM,
             f"mentor {mentor.id} is available from {mentor.available_from} (training first)",
         )
 
@@ -347,7 +339,7 @@ def _double_booking(problem: Problem, sessions: Sequence[PlannedSession]) -> Ite
                     yield Violation(
                         s.pair,
                         s.index,
-                        "double_booking",
+                        RuleName.DOUBLE_BOOKING,
                         f"{person} also has {earlier.pair}#{earlier.index} from "
                         f"{_utc(earlier.start)} to {_utc(earlier.end)} (buffer {buffer} min)",
                     )
@@ -367,13 +359,16 @@ def _min_gap(problem: Problem, sessions: Sequence[PlannedSession]) -> Iterator[V
                 yield Violation(
                     later.pair,
                     later.index,
-                    "min_gap",
+                    RuleName.MIN_GAP,
                     f"{days} day(s) after session {earlier.index}; the pair keeps at least "
                     f"{pair.min_gap_days}",
                 )
 
 
-CAP_RULES: tuple[tuple[str, CapPeriod], ...] = (("daily_cap", "day"), ("weekly_cap", "week"))
+CAP_RULES: tuple[tuple[RuleName, CapPeriod], ...] = (
+    (RuleName.DAILY_CAP, "day"),
+    (RuleName.WEEKLY_CAP, "week"),
+)
 
 
 def _caps(problem: Problem, sessions: Sequence[PlannedSession]) -> Iterator[Violation]:
@@ -398,7 +393,7 @@ def _caps(problem: Problem, sessions: Sequence[PlannedSession]) -> Iterator[Viol
 
 def _bucket_label(rule: str, s: PlannedSession, tz: ZoneInfo) -> str:
     day = s.start.astimezone(tz).date()
-    if rule == "daily_cap":
+    if rule == RuleName.DAILY_CAP:
         return f"local day {day}"
     year, week, _ = day.isocalendar()
     return f"ISO week {year}-W{week:02d}"

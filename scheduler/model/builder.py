@@ -1,4 +1,5 @@
-"""Builds the CP-SAT model of one group of sessions: variables, then every hard rule."""
+"""Builds the CP-SAT model of one group of sessions: variables, then every hard rule that
+the model enforces (the others hold by the candidates themselves)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,8 @@ from collections.abc import Sequence
 from ortools.sat.python import cp_model
 
 from scheduler.candidates import CandidateSet, SessionCandidates
-from scheduler.model.constraints import HARD_RULES
 from scheduler.model.variables import Variables
+from scheduler.rules.registry import model_rules
 
 
 def build_model(
@@ -16,6 +17,7 @@ def build_model(
 ) -> tuple[cp_model.CpModel, Variables]:
     model = cp_model.CpModel()
     variables = Variables(model, sessions)
-    for _, add_rule in HARD_RULES:
-        add_rule(model, data, variables)
+    for rule in model_rules():
+        assert rule.model is not None
+        rule.model(model, data, variables)
     return model, variables

@@ -76,24 +76,33 @@ def late_in_period(v: Variables) -> cp_model.LinearExprT:
 
 
 def unstable_slot(v: Variables) -> cp_model.LinearExprT:
-    """Sessions off their pair's anchor slot (one weekday and local time the pair keeps)."""
-    model, misses = v.model, []
+    """Sessions off their pair's anchor slot (one weekday and local time the pair keeps).
+
+    Each pair picks at most one anchor; `on` is 1 when session k starts at slot s and s is
+    the anchor. The misses are the placed sessions minus those on the anchor. Written
+    this way, the linear relaxation already knows that a pair keeps at most as many
+    sessions on one slot as have a start there, which makes the bound tight (the plain
+    "slot used implies anchor" form leaves it near zero and the search cannot prove much).
+    """
+    model, terms = v.model, list[cp_model.LinearExprT]()
     for sessions in v.pairs().values():
         placeable = [s for s in sessions if len(s)]
         if len(placeable) < 2:
             continue
         anchors: dict[int, cp_model.IntVar] = {}
         for session in placeable:
-            miss = model.new_bool_var("")
             by_slot: dict[int, list[cp_model.IntVar]] = defaultdict(list)
             for slot, var in zip(session.slot.tolist(), v.choices(session), strict=True):
                 by_slot[slot].append(var)
             for slot, variables in by_slot.items():
                 anchor = anchors.setdefault(slot, model.new_bool_var(""))
-                model.add(sum(variables) <= anchor + miss)
-            misses.append(miss)
+                on = model.new_bool_var("")
+                model.add_implication(on, anchor)
+                model.add(on <= sum(variables))
+                terms.append(-on)
+            terms.append(v.presence(session))
         model.add_at_most_one(list(anchors.values()))
-    return sum(misses)
+    return sum(terms)
 
 
 def mentor_crowding(v: Variables) -> cp_model.LinearExprT:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from ortools.sat.python import cp_model
 
-from scheduler.candidates import SessionCandidates
+if TYPE_CHECKING:
+    from scheduler.candidates import SessionCandidates
 
 
 class Variables:

@@ -1,0 +1,33 @@
+"""The names of the hard rules of a plan.
+
+One name per rule of the format's "Hard constraints of a plan" (and of re-planning). The
+validator reports violations by these names; the model, the greedy and the explanations
+implement the same rules under the same names (`scheduler.rules.registry`), and a test
+checks that the four name sets agree.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class RuleName(StrEnum):
+    KNOWN_SESSION = "known_session"  # a required session, placed at most once
+    PEOPLE = "people"  # the pair's own mentor and executive, one-on-one
+    ON_GRID = "on_grid"
+    DURATION = "duration"
+    INSIDE_HORIZON = "inside_horizon"
+    INSIDE_PERIOD = "inside_period"
+    NOTICE_WINDOW = "notice_window"  # nothing new starts before now + min_notice_hours
+    FROZEN = "frozen"  # a booked session inside the notice window stays
+    LEFT_START = "left_start"  # a declined or cancelled session leaves its start
+    MAX_MOVES = "max_moves"  # a session moved max_moves_per_session times moves no more
+    WORKING_HOURS = "working_hours"
+    HOLIDAY = "holiday"
+    OUT_OF_OFFICE = "out_of_office"
+    AVAILABLE_FROM = "available_from"
+    BUSY_TIME = "busy_time"
+    DOUBLE_BOOKING = "double_booking"
+    MIN_GAP = "min_gap"
+    DAILY_CAP = "daily_cap"
+    WEEKLY_CAP = "weekly_cap"

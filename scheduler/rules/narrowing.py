@@ -1,0 +1,101 @@
+"""A session without candidate starts, its possible starts narrowed down rule by rule.
+
+Explanations walk the hard rules in the registry's order (windows, then each person's
+calendar layers, then the rules of booked sessions) and stop at the first rule after
+which no start is left that both people share: that rule is the reason.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from scheduler.availability import BoolArray, IntArray, PersonCells, whole_runs
+from scheduler.rules.parts import CandidatePart, Layer, StartFilter, Window
+
+if TYPE_CHECKING:
+    from scheduler.candidates import CandidateSet, SessionCandidates
+    from scheduler.domain import Pair, Problem, SessionRequest
+    from scheduler.time_grid import Grid
+
+
+def when(session: SessionCandidates) -> str:
+    """`week of 2027-03-08` for weekly pairs, else the period's dates."""
+    period = session.request.period
+    if session.pair.cadence == 1:
+        return f"week of {period.first_day}"
+    last = period.end_day - timedelta(days=1)
+    return f"period {period.first_day} to {last}"
+
+
+class Narrowing:
+    def __init__(self, data: CandidateSet, session: SessionCandidates) -> None:
+        self.data = data
+        self.session = session
+        index = data.availability
+        self.mentor: PersonCells = index.people[session.pair.mentor]
+        self.mentee: PersonCells = index.people[session.pair.mentee]
+        self.first, self.stop = 0, self.grid.size - session.length + 1
+        self._usable: dict[str, BoolArray] = {}  # per person, over `cover`, once layers begin
+        self._filters: list[StartFilter] = []
+
+    @property
+    def grid(self) -> Grid:
+        return self.data.grid
+
+    @property
+    def problem(self) -> Problem:
+        return self.data.problem
+
+    @property
+    def pair(self) -> Pair:
+        return self.session.pair
+
+    @property
+    def request(self) -> SessionRequest:
+        return self.session.request
+
+    @property
+    def cover(self) -> slice:
+        """The cells the window's starts and their sessions touch."""
+        return slice(self.first, min(self.stop - 1 + self.session.length, self.grid.size))
+
+    def when(self) -> str:
+        return when(self.session)
+
+    def narrow(self, part: CandidatePart | None) -> bool:
+        """Add one rule's candidate part; True while a start both people share is left."""
+        if isinstance(part, Window):
+            assert not self._usable, "windows come before the calendar layers"
+            first, stop = part.bounds(self.request, self.grid, self.problem)
+            self.first, self.stop = max(self.first, first), min(self.stop, stop)
+        elif isinstance(part, Layer):
+            for cells in (self.mentor, self.mentee):
+                layer = part.usable(cells, self.pair.buffer_minutes, self.pair.tentative)
+                self._usable[cells.person.id] = self.usable(cells) & layer[self.cover]
+        elif isinstance(part, StartFilter):
+            self._filters.append(part)
+        return len(self.starts()) > 0
+
+    def usable(self, cells: PersonCells) -> BoolArray:
+        """The person's cells over `cover` that the layers so far leave usable."""
+        found = self._usable.get(cells.person.id)
+        if found is None:
+            found = np.ones(self.cover.stop - self.cover.start, dtype=bool)
+        return found
+
+    def starts(self) -> IntArray:
+        if self.stop <= self.first:
+            return np.zeros(0, dtype=np.int64)
+        both = self._person_starts(self.mentor) & self._person_starts(self.mentee)
+        starts: IntArray = self.first + np.flatnonzero(both).astype(np.int64)
+        for part in self._filters:
+            starts = part.keep(self.request, self.grid, starts)
+        return starts
+
+    def _person_starts(self, cells: PersonCells) -> BoolArray:
+        ranges = cells.working.range_of_cell[self.cover]
+        runs = whole_runs(self.usable(cells), ranges, self.session.length)
+        return runs[: self.stop - self.first]
