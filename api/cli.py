@@ -83,6 +83,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="N",
         help="solver processes, one search thread each (default 2); the plan is the same",
     )
+    _add_memory_budget(plan)
     plan.add_argument("--quiet", action="store_true", help="no progress lines")
     plan.add_argument(
         "--current",
@@ -117,6 +118,7 @@ def _parser() -> argparse.ArgumentParser:
         help="seconds per variant (default 60)",
     )
     whatif.add_argument("--seed", type=int, default=0)
+    _add_memory_budget(whatif)
     whatif.add_argument("--processes", type=int, default=2, metavar="N")
     whatif.set_defaults(command=_whatif)
 
@@ -165,6 +167,17 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _add_memory_budget(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--memory-budget",
+        type=int,
+        default=SolverParameters().memory_budget_mb,
+        metavar="MB",
+        help="memory the solver's models may take (default 2048); a group of sessions "
+        "beyond it keeps the greedy's plan, and the plan says why",
+    )
+
+
 def _positive_float(text: str) -> float:
     value = float(text)
     if value <= 0:
@@ -174,12 +187,7 @@ def _positive_float(text: str) -> float:
 
 def _plan(args: argparse.Namespace) -> int:
     problem = load_problem(args.scenario, _replanning(args))
-    params = SolverParameters(
-        solver=args.solver,
-        time_limit_seconds=args.time_limit,
-        processes=args.processes,
-        seed=args.seed,
-    )
+    params = _solver_parameters(args, solver=args.solver)
     progress = None if args.quiet else _progress
     plan = solve(problem, params, progress)
     document = plan_to_dict(problem, plan)
@@ -190,6 +198,17 @@ def _plan(args: argparse.Namespace) -> int:
     if args.out:
         print(f"\nplan written to {args.out}")
     return EXIT_OK
+
+
+def _solver_parameters(args: argparse.Namespace, **fields: Any) -> SolverParameters:
+    return SolverParameters(
+        time_limit_seconds=args.time_limit,
+        processes=args.processes,
+        seed=args.seed,
+        memory_budget_mb=args.memory_budget,
+        strict=os.environ.get("TANDEM_STRICT_SOLVER") == "1",  # the test suite's setting
+        **fields,
+    )
 
 
 def _replanning(args: argparse.Namespace) -> dict[str, Any]:
@@ -226,9 +245,7 @@ def _verify(args: argparse.Namespace) -> int:
 
 
 def _whatif(args: argparse.Namespace) -> int:
-    params = SolverParameters(
-        time_limit_seconds=args.time_limit, processes=args.processes, seed=args.seed
-    )
+    params = _solver_parameters(args)
     results = []
     for name, problem in variant_problems(args.scenario):
         _progress(f"planning {name}")

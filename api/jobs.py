@@ -175,10 +175,7 @@ class Worker(threading.Thread):
 
     def _solve(self, job_id: str, scenario: dict[str, Any]) -> dict[str, Any]:
         problem = problem_from_data(scenario)
-        # One solver process: forking worker processes from a threaded server is unsafe.
-        params = SolverParameters(
-            time_limit_seconds=self.settings.job_time_limit_seconds, processes=1
-        )
+        params = self._solver_parameters()
         plan = solve(problem, params, progress=lambda message: self._progress(job_id, message))
         SOLVER_STATUS.labels(plan.solver.status).inc()
         return {"status": "done", "plan": plan_to_dict(problem, plan)}
@@ -200,9 +197,7 @@ class Worker(threading.Thread):
 
     def _compare(self, job_id: str, scenario: dict[str, Any]) -> dict[str, Any]:
         """Plan the base and every variation; the comparison and each variant's plan."""
-        params = SolverParameters(
-            time_limit_seconds=self.settings.job_time_limit_seconds, processes=1
-        )
+        params = self._solver_parameters()
         results = []
         for name, problem in variant_problems_from_data(scenario):
             self._progress(job_id, f"planning {name}")
@@ -220,6 +215,15 @@ class Worker(threading.Thread):
             "plans": {name: plan_to_dict(problem, plan) for name, problem, plan in results},
         }
         return {"status": "done", "plan": comparison}
+
+    def _solver_parameters(self) -> SolverParameters:
+        # One solver process: forking worker processes from a threaded server is unsafe.
+        return SolverParameters(
+            time_limit_seconds=self.settings.job_time_limit_seconds,
+            processes=1,
+            memory_budget_mb=self.settings.job_memory_budget_mb,
+            strict=self.settings.strict_solver,
+        )
 
     def _progress(self, job_id: str, message: str) -> None:
         with self.sessions() as session:

@@ -182,7 +182,7 @@ def _greedy_only(
     uniform = len({level(s) for s in sessions if len(s)}) <= 1
     out_of_time = why == Skipped.OUT_OF_TIME
     placement = Placement(dict(start), status, value, upper, uniform, True, out_of_time)
-    stop = Stop.WALL_CLOCK if out_of_time else Stop.WORK_BUDGET
+    stop = Stop.WALL_CLOCK if out_of_time else Stop.MEMORY_BUDGET
     return GroupResult(
         numbers, placement, Polish(dict(start), stop, None, None, out_of_time), size, why
     )

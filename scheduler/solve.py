@@ -14,7 +14,7 @@ import logging
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import TypeVar
 
 from scheduler.availability import AvailabilityIndex
@@ -29,7 +29,7 @@ from scheduler.grouping import independent_groups
 from scheduler.model_size import size_causes
 from scheduler.move_reasons import placed_session, with_move_reasons
 from scheduler.parameters import SolverParameters
-from scheduler.validation import check_plan, validate_plan
+from scheduler.validation import Violation, check_plan
 
 log = logging.getLogger(__name__)
 
@@ -62,8 +62,8 @@ def solve(
         )
         chosen = {n: c for r in results for n, c in r.polish.chosen.items()}
         report = _report(data, results, chosen, len(greedy), params)
-    plan = clock.time("explain", lambda: _plan(data, chosen, report))
-    plan = clock.time("validate", lambda: _checked(plan, data, greedy, params))
+    checked = clock.time("explain_and_validate", lambda: _plan(data, chosen, report))
+    plan = _checked(checked, data, greedy, params)
     timings = {**plan.solver.timings, **clock.laps}
     return replace(plan, solver=replace(plan.solver, seconds=clock.elapsed(), timings=timings))
 
@@ -208,24 +208,37 @@ def _greedy_report(
     )
 
 
-def _plan(data: CandidateSet, chosen: dict[int, int], report: SolverReport) -> Plan:
+def _plan(data: CandidateSet, chosen: dict[int, int], report: SolverReport) -> _Checked:
     placed = [
         placed_session(data, s, chosen[s.number]) for s in data.sessions if s.number in chosen
     ]
     sessions = tuple(with_move_reasons(data.problem, placed))
-    warnings = tuple(str(w) for w in check_plan(data.problem, sessions).warnings)
-    return Plan(data.problem.name, sessions, explain_unplaced(data, chosen), report, warnings)
+    check = check_plan(data.problem, sessions)
+    plan = Plan(
+        data.problem.name,
+        sessions,
+        explain_unplaced(data, chosen),
+        report,
+        tuple(str(w) for w in check.warnings),
+    )
+    return _Checked(plan, check.violations)
+
+
+@dataclass(frozen=True)
+class _Checked:
+    plan: Plan
+    violations: list[Violation]  # the validator's verdict on the plan's sessions
 
 
 def _checked(
-    plan: Plan, data: CandidateSet, greedy: dict[int, int], params: SolverParameters
+    checked: _Checked, data: CandidateSet, greedy: dict[int, int], params: SolverParameters
 ) -> Plan:
     """Every plan passes the independent validator before it leaves. If the optimiser's
     plan ever did not, the greedy plan (built rule by rule) takes its place, and should
     that fail too, the sessions it rejects are left unplaced: nothing invalid leaves.
     In strict mode (the tests) such a fallback is a failure instead: it would hide a
     broken rule."""
-    violations = validate_plan(data.problem, plan.sessions)
+    plan, violations = checked.plan, checked.violations
     inconsistent = [u for u in plan.unplaced if u.code == "no_candidate"]
     if params.strict and (violations or inconsistent):
         raise ModelDefectError(
@@ -241,8 +254,8 @@ def _checked(
     )
     report = replace(plan.solver, status=SolveStatus.FEASIBLE, notes=(*plan.solver.notes, note))
     fallback = _plan(data, greedy, report)
-    rejected = {(v.pair, v.index) for v in validate_plan(data.problem, fallback.sessions)}
+    rejected = {(v.pair, v.index) for v in fallback.violations}
     if not rejected:
-        return fallback
+        return fallback.plan
     kept = {n: c for n, c in greedy.items() if data.sessions[n].request.key not in rejected}
-    return _plan(data, kept, report)
+    return _plan(data, kept, report).plan

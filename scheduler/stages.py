@@ -62,6 +62,7 @@ class Stop(StrEnum):
     STALLED = "stalled"  # a round of search found nothing better
     WORK_BUDGET = "work budget"
     WALL_CLOCK = "wall clock"
+    MEMORY_BUDGET = "memory budget"  # no model: the group keeps the greedy's plan
     NO_GOALS = "nothing to improve"
 
 

@@ -56,7 +56,7 @@ def problem_of(document: dict[str, Any]) -> Problem:
 
 def checked_plan(problem: Problem, **params: Any) -> Plan:
     """Solve and run the independent validator: every plan a test sees is valid."""
-    settings = {"time_limit_seconds": 10.0, "processes": 1, **params}
+    settings = {"time_limit_seconds": 10.0, "processes": 1, "strict": True, **params}
     plan = solve(problem, SolverParameters(**settings))
     violations = validate_plan(problem, plan.sessions)
     assert violations == [], [str(v) for v in violations]

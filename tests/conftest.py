@@ -1,5 +1,9 @@
 import os
 
+# Every plan the suite makes, in this process and in the commands and services it starts,
+# is made in strict mode: a solver fallback that would hide a broken rule is a failure.
+os.environ["TANDEM_STRICT_SOLVER"] = "1"
+
 from hypothesis import HealthCheck, settings
 
 settings.register_profile(

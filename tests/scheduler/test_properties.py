@@ -75,3 +75,18 @@ def test_a_fixed_seed_gives_the_same_plan(document: dict[str, Any]) -> None:
     problem = problem_of(document)
     first, second = checked_plan(problem, seed=3), checked_plan(problem, seed=3)
     assert first.sessions == second.sessions
+
+
+@given(programmes())
+def test_the_soft_goals_counted_apart_agree_with_the_models_proven_optimum(
+    document: dict[str, Any],
+) -> None:
+    """The plan's penalty per goal is counted in plain Python; where every group's search
+    proved its optimum, the model's bound must equal that count (the model's terms and the
+    count are the same goals), and no goal is below its own bound."""
+    plan = checked_plan(problem_of(document))
+    solver = plan.solver
+    assert solver.soft_penalty == sum(f.penalty for f in solver.goals.values())
+    assert all(0 <= f.bound <= f.penalty for f in solver.goals.values())
+    if set(solver.stops) <= {"proven optimal", "nothing to improve"}:
+        assert solver.soft_bound == solver.soft_penalty

@@ -15,7 +15,7 @@ from scheduler.validation import validate_plan
 from tests.builders import executive, mentor, pair, problem_of, scenario
 from tests.strategies import programmes
 
-PARAMS = SolverParameters(time_limit_seconds=10, processes=1)
+PARAMS = SolverParameters(time_limit_seconds=10, processes=1, strict=True)
 
 
 def with_booked(document: dict[str, Any], plan: Plan) -> dict[str, Any]:
