@@ -17,9 +17,7 @@ from typing import Any
 
 from api.report import print_comparison, print_diff, print_plan_summary, print_violations
 from connectors.documents import read_document
-from connectors.report_html import whatif_page
 from connectors.scenarios import load_problem, variant_problems
-from connectors.snapshot import snapshot
 from scheduler.comparison import summarise
 from scheduler.diff import diff_plans
 from scheduler.errors import ScenarioError
@@ -266,6 +264,8 @@ def _whatif(args: argparse.Namespace) -> int:
         print(f"plans written to {args.out}")
     if args.html:
         args.html.parent.mkdir(parents=True, exist_ok=True)
+        from connectors.report_html import whatif_page
+
         args.html.write_text(whatif_page(results, summaries), encoding="utf-8")
         print(f"report written to {args.html}")
     return EXIT_OK
@@ -279,6 +279,8 @@ def _slug(name: str) -> str:
 
 
 def _fetch(args: argparse.Namespace) -> int:
+    from connectors.snapshot import snapshot  # msal and httpx: only for this command
+
     text = snapshot(args.scenario)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(text, encoding="utf-8")

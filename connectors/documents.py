@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import orjson
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
@@ -78,10 +79,11 @@ def read_document(path: Path) -> Document:
     return parse_yaml(text, str(path))
 
 
-def parse_json(text: str, source: str) -> Document:
+def parse_json(text: str | bytes, source: str) -> Document:
+    """orjson: a calendar snapshot of a large programme is tens of megabytes of JSON."""
     try:
-        return Document(json.loads(text), source)
-    except json.JSONDecodeError as problem:
+        return Document(orjson.loads(text), source)
+    except json.JSONDecodeError as problem:  # orjson's error is one of these
         raise ScenarioError(
             [FieldError(f"line {problem.lineno}", f"JSON syntax error: {problem.msg}")], source
         ) from None

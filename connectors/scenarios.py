@@ -8,11 +8,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from connectors.documents import Document, read_document
-from connectors.graph.calendars import read_graph_calendars
-from connectors.ics import IcsError, read_ics, utc_window
 from connectors.synthetic import CalendarShape, generate_busy
 from scheduler import scenario as doc
-from scheduler.domain import Busy, Problem
+from scheduler.domain import Busy, BusyTimes, Problem
 from scheduler.errors import FieldError, ScenarioError
 from scheduler.problem import build_problem, horizon_end_day
 from scheduler.scenario import Scenario
@@ -70,7 +68,7 @@ def refuse_server_side_calendars(scenario: Scenario) -> None:
 
 def read_calendars(
     scenario: Scenario, base_dir: Path | None, document: Document
-) -> tuple[Scenario, dict[str, list[Busy]]]:
+) -> tuple[Scenario, dict[str, BusyTimes]]:
     """Busy times from each person's calendar source; every unreadable source is reported.
     The scenario comes back with the working hours and time zones that Graph mailboxes
     state, for people whose scenario entry gives none."""
@@ -79,7 +77,7 @@ def read_calendars(
             refuse_server_side_calendars(scenario)
         except ScenarioError as refused:
             raise document.locate(refused.errors) from None
-    calendars: dict[str, list[Busy]] = {}
+    calendars: dict[str, BusyTimes] = {}
     errors: list[FieldError] = []
     first_day, end_day = scenario.horizon.start, horizon_end_day(scenario.horizon)
     for index, person in enumerate(scenario.people):
@@ -88,12 +86,14 @@ def read_calendars(
             continue
         tz = ZoneInfo(person.timezone or scenario.timezone)
         if source.generate is not None:
-            calendars[person.id] = _generated(person, tz, first_day, end_day)
+            calendars[person.id] = BusyTimes.of(_generated(person, tz, first_day, end_day))
         elif source.ics is not None:
+            from connectors.ics import IcsError, read_ics, utc_window  # icalendar: lazily
+
             try:
                 assert base_dir is not None  # refused above for API callers
-                calendars[person.id] = read_ics(
-                    base_dir / source.ics, tz, *utc_window(first_day, end_day)
+                calendars[person.id] = BusyTimes.of(
+                    read_ics(base_dir / source.ics, tz, *utc_window(first_day, end_day))
                 )
             except IcsError as problem:
                 errors.append(FieldError(f"people[{index}].calendar.ics", str(problem)))
@@ -101,8 +101,12 @@ def read_calendars(
         (i, p) for i, p in enumerate(scenario.people) if p.calendar and p.calendar.graph
     ]
     if graph_people and not errors:
+        # Imported here: msal and httpx take half a second to load, and most scenarios
+        # read no mailbox.
+        from connectors.graph.calendars import read_graph_calendars
+
         scenario, found, graph_errors = read_graph_calendars(scenario, graph_people)
-        calendars.update(found)
+        calendars.update({person: BusyTimes.of(busy) for person, busy in found.items()})
         errors.extend(graph_errors)
     if errors:
         raise document.locate(errors)

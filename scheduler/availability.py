@@ -10,7 +10,7 @@ busy time (widened by the pair's buffer) touches it. The layers stay separate so
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from functools import cached_property
 from typing import Literal
 from zoneinfo import ZoneInfo
@@ -18,7 +18,8 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import numpy.typing as npt
 
-from scheduler.domain import Busy, Person, Problem, TentativePolicy
+from scheduler.busy_times import BLOCKING_CODES, STATUSES, TENTATIVE_CODE
+from scheduler.domain import BusyTimes, Person, Problem, TentativePolicy
 from scheduler.rules.registry import layers
 from scheduler.time_grid import Grid, epoch_minutes, iso_week, local_midnight, local_to_utc
 from scheduler.time_notation import MinuteRange
@@ -119,6 +120,7 @@ class PersonCells:
         self._busy_minutes = _busy_arrays(person.busy)
         self._blocked: dict[tuple[int, TentativePolicy], BoolArray] = {}
         self._tentative: dict[int, BoolArray] = {}
+        self._tentative_counts: dict[int, IntArray] = {}
         self._free: dict[tuple[int, TentativePolicy], BoolArray] = {}
         self._starts: dict[tuple[int, int, TentativePolicy], BoolArray] = {}
 
@@ -171,6 +173,14 @@ class PersonCells:
             self._tentative[buffer] = self._cover(starts[tentative], ends[tentative], buffer)
         return self._tentative[buffer]
 
+    def tentative_counts(self, buffer: int) -> IntArray:
+        """Tentative cells before each cell (a prefix sum: any span's count at once)."""
+        if buffer not in self._tentative_counts:
+            cells = self.tentative_cells(buffer)
+            counts = np.concatenate(([0], np.cumsum(cells, dtype=np.int64)))
+            self._tentative_counts[buffer] = counts
+        return self._tentative_counts[buffer]
+
     def free_cells(self, buffer: int, tentative: TentativePolicy) -> BoolArray:
         """Cells that every calendar rule leaves usable for a pair's session."""
         key = (buffer, tentative)
@@ -218,24 +228,21 @@ def whole_runs(free: BoolArray, range_of_cell: IntArray, length: int) -> BoolArr
 
 
 _BUSY, _TENTATIVE, _OTHER = 0, 1, 2
+_KIND_OF_STATUS = np.array(
+    [
+        _BUSY if code in BLOCKING_CODES else _TENTATIVE if code == TENTATIVE_CODE else _OTHER
+        for code in range(len(STATUSES))
+    ],
+    dtype=np.int64,
+)
 
 
-def _busy_arrays(busy: tuple[Busy, ...]) -> tuple[IntArray, IntArray, IntArray]:
-    starts = np.array([epoch_minutes(b.start) for b in busy], dtype=np.int64)
-    ends = np.array([_ceil_minutes(b.end) for b in busy], dtype=np.int64)
-    statuses = np.array([_status_code(b.status) for b in busy], dtype=np.int64)
-    return starts, ends, statuses
-
-
-def _ceil_minutes(moment: datetime) -> int:
-    whole = epoch_minutes(moment)
-    return whole + (1 if moment.second or moment.microsecond else 0)
-
-
-def _status_code(status: str) -> int:
-    if status in ("busy", "oof"):
-        return _BUSY
-    return _TENTATIVE if status == "tentative" else _OTHER
+def _busy_arrays(busy: BusyTimes) -> tuple[IntArray, IntArray, IntArray]:
+    """Start minutes (rounded down), end minutes (rounded up) and kind of each block."""
+    starts = np.frombuffer(busy.starts, dtype=np.int64) if len(busy) else np.zeros(0, np.int64)
+    ends = np.frombuffer(busy.ends, dtype=np.int64) if len(busy) else np.zeros(0, np.int64)
+    codes = np.frombuffer(busy.statuses, dtype=np.uint8)
+    return starts // 60, -(-ends // 60), _KIND_OF_STATUS[codes]
 
 
 def _first_available_cell(person: Person, grid: Grid) -> int:

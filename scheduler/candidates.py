@@ -83,11 +83,18 @@ class CandidateSet:
 
 
 def build_candidates(problem: Problem, index: AvailabilityIndex | None = None) -> CandidateSet:
+    """Per pair, the facts of every cell where both people could start a session are
+    computed once; each session takes the slice inside its window (numpy views)."""
     index = index or AvailabilityIndex(problem)
-    sessions = tuple(
-        _session_candidates(number, request, index)
-        for number, request in enumerate(problem.sessions)
-    )
+    found: list[SessionCandidates | None] = [None] * len(problem.sessions)
+    by_pair: dict[str, list[tuple[int, SessionRequest]]] = {}
+    for number, request in enumerate(problem.sessions):
+        by_pair.setdefault(request.pair.id, []).append((number, request))
+    for requests in by_pair.values():
+        pair_cells = _PairCells(requests[0][1].pair, index)
+        for number, request in requests:
+            found[number] = _session_candidates(number, request, index, pair_cells)
+    sessions = tuple(s for s in found if s is not None)
     return CandidateSet(problem, index, sessions, _padding(problem, index.grid))
 
 
@@ -121,18 +128,21 @@ def start_window(request: SessionRequest, grid: Grid, problem: Problem) -> tuple
 
 
 def _session_candidates(
-    number: int, request: SessionRequest, index: AvailabilityIndex
+    number: int, request: SessionRequest, index: AvailabilityIndex, pair_cells: _PairCells
 ) -> SessionCandidates:
     if request.frozen:
         return _fixed_start().build(number, request, index)
-    pair, grid = request.pair, index.grid
+    grid = index.grid
     first, stop = start_window(request, grid, index.problem)
-    starts: IntArray = first + np.flatnonzero(pair_start_cells(pair, index)[first:stop])
-    starts = starts.astype(np.int64)
+    low, high = np.searchsorted(pair_cells.starts, [first, stop])
+    rows: slice | IntArray = slice(int(low), int(high))
+    starts = pair_cells.starts[rows]
     for start_filter in start_filters():
-        starts = start_filter.keep(request, grid, starts)
-    mentor, mentee = index.people[pair.mentor], index.people[pair.mentee]
-    found = _with_facts(number, request, grid, starts, mentor, mentee)
+        kept = start_filter.keep(request, grid, starts)
+        if len(kept) != len(starts):
+            rows = int(low) + np.flatnonzero(np.isin(starts, kept))
+            starts = pair_cells.starts[rows]
+    found = pair_cells.session(number, request, rows)
     return _with_moves(found, request, index) if request.booking else found
 
 
@@ -158,35 +168,48 @@ def _with_moves(
     return replace(found, keep=keep, move_cost=cost)
 
 
-def _with_facts(
-    number: int,
-    request: SessionRequest,
-    grid: Grid,
-    starts: IntArray,
-    mentor: PersonCells,
-    mentee: PersonCells,
-) -> SessionCandidates:
-    pair = request.pair
-    length = grid.cells(pair.duration_minutes)
-    mentee_ranges = mentee.working.range_of_cell[starts]
-    mentor_ranges = mentor.working.range_of_cell[starts]
-    mentee_day = mentee.working.day_ordinal[mentee_ranges]
-    local_minute = mentee.working.local_minutes(grid, starts, mentee.person.tz)
-    weekday = (mentee_day - 1) % 7  # date.fromordinal(1) is a Monday
-    return SessionCandidates(
-        number=number,
-        request=request,
-        length=length,
-        starts=starts,
-        mentor_day=mentor.working.day_ordinal[mentor_ranges],
-        mentee_day=mentee_day,
-        mentor_week=mentor.working.week_key[mentor_ranges],
-        mentee_week=mentee.working.week_key[mentee_ranges],
-        slot=weekday * MINUTES_PER_DAY + local_minute,
-        tentative=_touches_tentative(pair, starts, length, mentor, mentee),
-        preference_misses=_preference_misses(pair, weekday, local_minute),
-        lateness=_quarter_hours_after(grid, starts, request.period.start),
-    )
+class _PairCells:
+    """Every grid cell where both people of a pair could start a session, with the facts
+    of each: local dates and ISO weeks of both, the executive's weekday and local time,
+    tentative time touched, wishes missed."""
+
+    def __init__(self, pair: Pair, index: AvailabilityIndex) -> None:
+        grid = index.grid
+        self.pair, self.grid = pair, grid
+        self.length = grid.cells(pair.duration_minutes)
+        mentor, mentee = index.people[pair.mentor], index.people[pair.mentee]
+        starts = np.flatnonzero(pair_start_cells(pair, index)).astype(np.int64)
+        mentee_ranges = mentee.working.range_of_cell[starts]
+        mentor_ranges = mentor.working.range_of_cell[starts]
+        local_minute = mentee.working.local_minutes(grid, starts, mentee.person.tz)
+        self.starts = starts
+        self.mentee_day = mentee.working.day_ordinal[mentee_ranges]
+        self.mentor_day = mentor.working.day_ordinal[mentor_ranges]
+        self.mentor_week = mentor.working.week_key[mentor_ranges]
+        self.mentee_week = mentee.working.week_key[mentee_ranges]
+        weekday = (self.mentee_day - 1) % 7  # date.fromordinal(1) is a Monday
+        self.slot = weekday * MINUTES_PER_DAY + local_minute
+        self.tentative = _touches_tentative(pair, starts, self.length, mentor, mentee)
+        self.preference_misses = _preference_misses(pair, weekday, local_minute)
+
+    def session(
+        self, number: int, request: SessionRequest, rows: slice | IntArray
+    ) -> SessionCandidates:
+        starts = self.starts[rows]
+        return SessionCandidates(
+            number=number,
+            request=request,
+            length=self.length,
+            starts=starts,
+            mentor_day=self.mentor_day[rows],
+            mentee_day=self.mentee_day[rows],
+            mentor_week=self.mentor_week[rows],
+            mentee_week=self.mentee_week[rows],
+            slot=self.slot[rows],
+            tentative=self.tentative[rows],
+            preference_misses=self.preference_misses[rows],
+            lateness=_quarter_hours_after(self.grid, starts, request.period.start),
+        )
 
 
 def _quarter_hours_after(grid: Grid, starts: IntArray, moment: datetime) -> IntArray:
@@ -202,8 +225,7 @@ def _touches_tentative(
         return np.zeros(starts.shape[0], dtype=bool)
     touched = np.zeros(starts.shape[0], dtype=bool)
     for person in (mentor, mentee):
-        cells = person.tentative_cells(pair.buffer_minutes)
-        counts = np.concatenate(([0], np.cumsum(cells, dtype=np.int64)))
+        counts = person.tentative_counts(pair.buffer_minutes)
         touched |= counts[starts + length] - counts[starts] > 0
     return touched
 

@@ -12,31 +12,15 @@ from enum import StrEnum
 from typing import Literal
 from zoneinfo import ZoneInfo
 
+from scheduler.busy_times import Busy, BusyTimes, TentativePolicy
 from scheduler.time_notation import MinuteRange
 
+# Re-exported: the domain's busy time, one and many, and the tentative policy.
+__all__ = ["Busy", "BusyTimes", "TentativePolicy"]
+
 Priority = Literal["high", "normal", "low"]
-TentativePolicy = Literal["block", "avoid", "allow"]
-BLOCKING_STATUSES = frozenset({"busy", "oof"})
-IGNORED_STATUSES = frozenset({"free", "workingElsewhere"})
 PRIORITY_ORDER: tuple[Priority, ...] = ("low", "normal", "high")
 CapPeriod = Literal["day", "week"]
-
-
-@dataclass(frozen=True, slots=True)
-class Busy:
-    """A busy block of a person's calendar, in UTC. Subjects are never kept."""
-
-    start: datetime
-    end: datetime
-    status: str = "busy"
-
-    def blocks(self, tentative: TentativePolicy) -> bool:
-        if self.status in BLOCKING_STATUSES:
-            return True
-        return self.status == "tentative" and tentative == "block"
-
-    def is_tentative(self) -> bool:
-        return self.status == "tentative"
 
 
 @dataclass(frozen=True)
@@ -45,7 +29,7 @@ class Person:
     role: Literal["executive", "mentor"]
     tz: ZoneInfo
     working_hours: dict[int, tuple[MinuteRange, ...]]
-    busy: tuple[Busy, ...] = ()
+    busy: BusyTimes = field(default_factory=BusyTimes.empty)
     holidays: dict[date, str] = field(default_factory=dict)
     out_of_office: frozenset[date] = frozenset()
     available_from: date | None = None

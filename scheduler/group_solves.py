@@ -22,6 +22,7 @@ from scheduler.model.builder import build_model
 from scheduler.model.objectives import level
 from scheduler.model_size import ModelSize, estimate_model
 from scheduler.parameters import SolverParameters
+from scheduler.soft_relaxation import settle_without_search
 from scheduler.stages import (
     Placement,
     Polish,
@@ -29,6 +30,7 @@ from scheduler.stages import (
     fewest_moves,
     keep_placement,
     place_most,
+    placed_by_greedy,
     placement_value,
     polish,
 )
@@ -159,6 +161,9 @@ def solve_group(
         return _greedy_only(numbers, sessions, start, size, Skipped.OVER_BUDGET)
     if time.monotonic() >= deadline:
         return _greedy_only(numbers, sessions, start, size, Skipped.OUT_OF_TIME)
+    settled = _settled(data, sessions, start, params)
+    if settled is not None:
+        return GroupResult(numbers, settled[0], settled[1], size)
     model, variables = build_model(data, sessions)
     placed = place_most(model, variables, start, params, deadline)
     keep_placement(model, variables, placed.chosen)
@@ -167,6 +172,24 @@ def solve_group(
     if moves_cut:
         soft.cut_by_wall_clock = True
     return GroupResult(numbers, placed, soft, size)
+
+
+def _settled(
+    data: CandidateSet,
+    sessions: list[SessionCandidates],
+    start: dict[int, int],
+    params: SolverParameters,
+) -> tuple[Placement, Polish] | None:
+    """Both optima proven without a model: the greedy places every session with a
+    candidate, and the soft goals' relaxation keeps every rule."""
+    placed = placed_by_greedy(sessions, start)
+    if placed is None:
+        return None
+    settled = settle_without_search(data, sessions, params.weights)
+    if settled is None:
+        return None
+    chosen, penalty = settled
+    return placed, Polish(chosen, Stop.RELAXATION, penalty, penalty)
 
 
 def _greedy_only(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import TypeVar
@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from scheduler import scenario as doc
 from scheduler.domain import (
     Booking,
-    Busy,
+    BusyTimes,
     Pair,
     Period,
     Person,
@@ -29,7 +29,7 @@ CADENCE_WEEKS = {"weekly": 1, "biweekly": 2}
 
 def build_problem(
     scenario: doc.Scenario,
-    calendars: Mapping[str, Sequence[Busy]] | None = None,
+    calendars: Mapping[str, BusyTimes] | None = None,
     default_name: str = "scenario",
 ) -> Problem:
     """`calendars` holds busy times read from each person's calendar source."""
@@ -38,8 +38,8 @@ def build_problem(
     first_day = scenario.horizon.start
     end_day = horizon_end_day(scenario.horizon)
     people = {
-        person.id: _person(person, scenario, scenario_tz, calendars.get(person.id, ()))
-        for person in scenario.people
+        person.id: _person(index, scenario, scenario_tz, calendars.get(person.id))
+        for index, person in enumerate(scenario.people)
     }
     pairs = {pair.id: _pair(pair, scenario) for pair in scenario.pairs}
     horizon_start = local_midnight(first_day, scenario_tz)
@@ -115,19 +115,18 @@ def horizon_end_day(horizon: doc.Horizon) -> date:
 
 
 def _person(
-    person: doc.PersonEntry, scenario: doc.Scenario, scenario_tz: ZoneInfo, extra: Sequence[Busy]
+    index: int, scenario: doc.Scenario, scenario_tz: ZoneInfo, calendar: BusyTimes | None
 ) -> Person:
+    person = scenario.people[index]
     tz = ZoneInfo(person.timezone) if person.timezone else scenario_tz
-    busy = [Busy(naive_to_utc(b.start, tz), naive_to_utc(b.end, tz), b.status) for b in person.busy]
-    # A block written inside a spring-forward gap can end before it starts once in UTC
-    # (02:30-03:10 becomes 03:30-03:10): it holds no time at all.
-    busy = [b for b in busy if b.end > b.start]
+    listed = scenario.busy_of(index)
+    inline = listed.in_utc(tz) if listed is not None else BusyTimes.empty()
     return Person(
         id=person.id,
         role=person.role,
         tz=tz,
         working_hours=parse_working_hours(person.working_hours),
-        busy=tuple(sorted([*busy, *extra], key=lambda b: (b.start, b.end))),
+        busy=BusyTimes.combined([inline, calendar or BusyTimes.empty()]),
         holidays=_holidays_of(person, scenario.holidays),
         out_of_office=frozenset(_out_of_office_days(person.out_of_office, scenario.horizon)),
         available_from=person.available_from,

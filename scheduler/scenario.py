@@ -1,4 +1,4 @@
-"""The scenario document, version 1: the input contract of `shared/spec/scenario-format.md`.
+"""The scenario document, version 1: the input contract of `docs/scenario-format.md`.
 
 These models check the shape of each field where it stands. Checks that need the whole
 document (ids, references, roles, the grid) live in `scenario_checks`.
@@ -12,8 +12,9 @@ import zoneinfo
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
+from scheduler.busy_entries import BusyEntries, read_busy_entries
 from scheduler.time_notation import parse_range, parse_working_hours
 
 Identifier = Annotated[str, Field(pattern=r"^[A-Za-z0-9._-]+$", min_length=1, max_length=200)]
@@ -108,6 +109,16 @@ class BusyTime(Strict):
         return self
 
 
+# The compact form of a busy time: `START/END`, then optionally a space and the status.
+CompactBusy = Annotated[
+    str,
+    Field(
+        pattern=r"^\S+/\S+( (busy|tentative|oof|workingElsewhere|free))?$",
+        examples=["2027-01-04T09:00/2027-01-04T10:00", "2027-01-05T14:00Z/2027-01-05T15:00Z oof"],
+    ),
+]
+
+
 class OutOfOffice(Strict):
     from_: Day = Field(alias="from")
     to: Day
@@ -147,7 +158,8 @@ class PersonEntry(Strict):
     timezone: str | None = None
     region: str | None = None
     working_hours: dict[str, list[str]] = Field(default_factory=lambda: DEFAULT_WORKING_HOURS)
-    busy: list[BusyTime] = Field(default_factory=list)
+    # Read column-wise by `scheduler.busy_entries` (the schema documents the forms).
+    busy: list[BusyTime | CompactBusy] = Field(default_factory=list)
     out_of_office: list[OutOfOffice] = Field(default_factory=list)
     calendar: CalendarSource | None = None
     available_from: Day | None = None
@@ -262,5 +274,15 @@ class Scenario(Strict):
     current: list[CurrentSession] = Field(default_factory=list)
     variations: list[Variation] = Field(default_factory=list)
     invitations: Invitations = Field(default_factory=Invitations)
+    # Each person's `busy` list, read apart from the rest (`scenario_checks`), by position.
+    _busy: dict[int, BusyEntries] = PrivateAttr(default_factory=dict)
 
     _timezone = field_validator("timezone")(check_timezone)
+
+    def busy_of(self, index: int) -> BusyEntries | None:
+        """The busy entries of `people[index]`; read here for a scenario made without
+        `validate_scenario` (its busy lists were then checked by pydantic already)."""
+        if index not in self._busy and self.people[index].busy:
+            entries = [b if isinstance(b, str) else b.model_dump() for b in self.people[index].busy]
+            self._busy[index], _ = read_busy_entries(entries, f"people[{index}].busy")
+        return self._busy.get(index)

@@ -12,6 +12,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from scheduler.busy_entries import BusyEntries, read_busy_entries
 from scheduler.errors import FieldError, ScenarioError, format_path
 from scheduler.scenario import Rules, Scenario
 from scheduler.whatif import apply_variation, variation_names
@@ -20,16 +21,64 @@ _GRID_CHOICES = (5, 10, 15, 30, 60)
 
 
 def validate_scenario(raw: Any, source: str | None = None) -> Scenario:
-    """The validated scenario, or ScenarioError listing every problem with its path."""
+    """The validated scenario, or ScenarioError listing every problem with its path.
+
+    Busy lists are read apart (`scheduler.busy_entries`, column-wise: a calendar snapshot
+    holds hundreds of thousands of them); their errors join the others in document order.
+    """
     if not isinstance(raw, dict):
         raise ScenarioError([FieldError("(document)", "a scenario is a mapping of keys")], source)
-    errors = list(_shape_errors(raw)) + list(cross_field_errors(raw))
+    without_busy, busy_lists = _busy_apart(raw)
+    scenario, shape_errors = _shape(without_busy)
+    busy, busy_errors = _read_busy(busy_lists)
+    errors = _in_document_order([*shape_errors, *busy_errors])
+    errors += list(cross_field_errors(raw))
     if errors:
         raise ScenarioError(errors, source)
     errors = list(_variation_errors(raw))
     if errors:
         raise ScenarioError(errors, source)
-    return Scenario.model_validate(raw)
+    assert scenario is not None
+    scenario._busy = busy
+    return scenario
+
+
+def _busy_apart(raw: dict[str, Any]) -> tuple[dict[str, Any], dict[int, Any]]:
+    """The document without its people's busy lists, and those lists by person position."""
+    people = raw.get("people")
+    if not isinstance(people, list):
+        return raw, {}
+    busy_lists: dict[int, Any] = {}
+    stripped = []
+    for index, person in enumerate(people):
+        if isinstance(person, dict) and "busy" in person:
+            busy_lists[index] = person["busy"]
+            person = {key: value for key, value in person.items() if key != "busy"}
+        stripped.append(person)
+    return {**raw, "people": stripped}, busy_lists
+
+
+def _read_busy(busy_lists: dict[int, Any]) -> tuple[dict[int, BusyEntries], list[FieldError]]:
+    entries, errors = {}, []
+    for index, listed in busy_lists.items():
+        entries[index], found = read_busy_entries(listed, f"people[{index}].busy")
+        errors.extend(found)
+    return entries, errors
+
+
+def _in_document_order(errors: list[FieldError]) -> list[FieldError]:
+    """Errors of one list item together, items in their order (`people[3]` before
+    `people[12]`), sections in the order they were first reported."""
+    rank: dict[str, int] = {}
+    for error in errors:
+        rank.setdefault(_item(error)[0], len(rank))
+    return sorted(errors, key=lambda error: (rank[_item(error)[0]], _item(error)[1]))
+
+
+def _item(error: FieldError) -> tuple[str, int]:
+    head, _, rest = error.path.partition("[")
+    number = rest.split("]", 1)[0]
+    return head, int(number) if number.isdigit() else -1
 
 
 def _variation_errors(raw: dict[str, Any]) -> Iterator[FieldError]:
@@ -51,12 +100,11 @@ def _variation_errors(raw: dict[str, Any]) -> Iterator[FieldError]:
                 yield FieldError(f"{prefix}{error.path}", error.message)
 
 
-def _shape_errors(raw: dict[str, Any]) -> Iterator[FieldError]:
+def _shape(raw: dict[str, Any]) -> tuple[Scenario | None, list[FieldError]]:
     try:
-        Scenario.model_validate(raw)
+        return Scenario.model_validate(raw), []
     except ValidationError as invalid:
-        for error in invalid.errors():
-            yield _field_error(error)
+        return None, [_field_error(error) for error in invalid.errors()]
 
 
 def _field_error(error: Any) -> FieldError:

@@ -59,6 +59,7 @@ class Stop(StrEnum):
     """What ended a group's soft search (or why none ran)."""
 
     PROVEN = "proven optimal"
+    RELAXATION = "proven by relaxation"  # no search: `scheduler.soft_relaxation`
     STALLED = "stalled"  # a round of search found nothing better
     WORK_BUDGET = "work budget"
     WALL_CLOCK = "wall clock"
@@ -142,11 +143,12 @@ def place_most(
     deadline: float,
 ) -> Placement:
     sessions = variables.sessions
+    proven = placed_by_greedy(sessions, greedy)
+    if proven is not None:
+        return proven
     floor = placement_value(sessions, greedy)
     upper = placement_value(sessions, {s.number: 0 for s in sessions if len(s)})
     uniform = len({level(s) for s in sessions if len(s)}) <= 1
-    if floor == upper:  # every session with a candidate is placed: nothing places more
-        return Placement(dict(greedy), SolveStatus.OPTIMAL, floor, upper, uniform)
     model.maximize(placement(variables))
     found = search(
         model, variables, params, work(PLACEMENT_WORK, sessions, params.effort), deadline, greedy
@@ -172,11 +174,27 @@ def place_most(
     return Placement(dict(greedy), status, floor, bound, uniform, True, found.cut_by_wall_clock)
 
 
+def placed_by_greedy(
+    sessions: Sequence[SessionCandidates], greedy: dict[int, int]
+) -> Placement | None:
+    """The greedy's placement, proven optimal, when it places every session that has a
+    candidate: nothing can place more."""
+    if any(len(s) and s.number not in greedy for s in sessions):
+        return None
+    value = placement_value(sessions, greedy)
+    uniform = len({level(s) for s in sessions if len(s)}) <= 1
+    return Placement(dict(greedy), SolveStatus.OPTIMAL, value, value, uniform)
+
+
+def places_all(sessions: Sequence[SessionCandidates], placed: dict[int, int]) -> bool:
+    return all(s.number in placed for s in sessions if len(s))
+
+
 def keep_placement(model: cp_model.CpModel, variables: Variables, placed: dict[int, int]) -> None:
     """No later stage places less: every session of a full placement stays placed; else the
     priority-weighted value holds."""
     sessions = variables.sessions
-    if all(s.number in placed for s in sessions if len(s)):
+    if places_all(sessions, placed):
         for session in sessions:
             if len(session):
                 model.add(variables.presence(session) == 1)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from scheduler.busy_times import EPOCH, STATUS_CODE, STATUSES
 from scheduler.domain import (
     Busy,
     CapPeriod,
@@ -271,12 +272,16 @@ def _instant(day: date, minute: int, tz: ZoneInfo) -> datetime:
 def _busy_time(
     person: Person, role: str, pair: Pair, s: PlannedSession, blocking: _BlockingBusy
 ) -> Iterator[Violation]:
-    widen = timedelta(minutes=pair.buffer_minutes)
+    widen = pair.buffer_minutes * 60
+    start, end = _seconds(s.start) - widen, _seconds(s.end) + widen
     # Only busy time starting before the widened end can overlap; of those, the ones
     # ending after the widened start do. The running maximum of ends finds them fast.
-    last = bisect.bisect_left(blocking.starts, s.end + widen)
-    if last and blocking.max_end[last - 1] > s.start - widen:
-        busy = next(b for b in reversed(blocking.busy[:last]) if b.end > s.start - widen)
+    last = bisect.bisect_left(blocking.starts, end)
+    if last and blocking.max_end[last - 1] > start:
+        position = next(
+            p for p in reversed(blocking.positions[:last]) if person.busy.ends[p] > start
+        )
+        busy = person.busy[position]
         yield Violation(
             s.pair,
             s.index,
@@ -288,17 +293,27 @@ def _busy_time(
 
 @dataclass(frozen=True)
 class _BlockingBusy:
-    busy: list[Busy]
-    starts: list[datetime]
-    max_end: list[datetime]
+    """A person's blocking busy blocks (for one tentative policy), in start order."""
+
+    positions: list[int]  # in `person.busy`
+    starts: list[int]  # seconds since 1970
+    max_end: list[int]  # the latest end so far
 
 
 def _blocking_busy(person: Person, tentative: TentativePolicy) -> _BlockingBusy:
-    blocking = sorted((b for b in person.busy if b.blocks(tentative)), key=lambda b: b.start)
-    max_end: list[datetime] = []
-    for b in blocking:
-        max_end.append(max(max_end[-1], b.end) if max_end else b.end)
-    return _BlockingBusy(blocking, [b.start for b in blocking], max_end)
+    codes = {STATUS_CODE[s] for s in STATUSES if Busy(EPOCH, EPOCH, s).blocks(tentative)}
+    busy = person.busy
+    positions = [p for p, code in enumerate(busy.statuses) if code in codes]
+    return _BlockingBusy(
+        positions,
+        [busy.starts[p] for p in positions],
+        list(itertools.accumulate((busy.ends[p] for p in positions), max)),
+    )
+
+
+def _seconds(moment: datetime) -> int:
+    delta = moment - EPOCH
+    return delta.days * 86_400 + delta.seconds
 
 
 def _available_from(mentor: Person, s: PlannedSession) -> Iterator[Violation]:
