@@ -159,7 +159,7 @@ def solve_group(
     size = estimate_model(data, sessions)
     if size.megabytes > params.memory_budget_mb / max(1, params.processes):
         return _greedy_only(numbers, sessions, start, size, Skipped.OVER_BUDGET)
-    if time.monotonic() >= deadline:
+    if time.monotonic() + size.build_seconds >= deadline:  # no time to build, let alone search
         return _greedy_only(numbers, sessions, start, size, Skipped.OUT_OF_TIME)
     settled = _settled(data, sessions, start, params)
     if settled is not None:

@@ -343,10 +343,18 @@ def _by_person(
 
 
 def _double_booking(problem: Problem, sessions: Sequence[PlannedSession]) -> Iterator[Violation]:
-    """Two sessions of one person keep the larger of their pairs' buffers apart."""
+    """Two sessions of one person keep the larger of their pairs' buffers apart.
+
+    Sessions are sorted by start; an earlier session that starts longer ago than the
+    longest session plus the largest buffer cannot reach a later one, so each session is
+    compared with its recent predecessors only (a mentor of twenty pairs over two years has
+    thousands of sessions)."""
     for person, own in _by_person(problem, sessions).items():
+        reach = max(s.end - s.start for s in own) + timedelta(
+            minutes=max(problem.pairs[s.pair].buffer_minutes for s in own)
+        )
         for position, s in enumerate(own):
-            for earlier in own[:position]:
+            for earlier in _recent(own, position, s.start - reach):
                 buffer = max(
                     problem.pairs[earlier.pair].buffer_minutes, problem.pairs[s.pair].buffer_minutes
                 )
@@ -358,6 +366,14 @@ def _double_booking(problem: Problem, sessions: Sequence[PlannedSession]) -> Ite
                         f"{person} also has {earlier.pair}#{earlier.index} from "
                         f"{_utc(earlier.start)} to {_utc(earlier.end)} (buffer {buffer} min)",
                     )
+
+
+def _recent(own: list[PlannedSession], position: int, since: datetime) -> Iterator[PlannedSession]:
+    """The sessions before `position` (in start order) that start after `since`."""
+    index = position - 1
+    while index >= 0 and own[index].start > since:
+        yield own[index]
+        index -= 1
 
 
 def _min_gap(problem: Problem, sessions: Sequence[PlannedSession]) -> Iterator[Violation]:

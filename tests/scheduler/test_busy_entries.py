@@ -1,0 +1,193 @@
+"""Busy lists read column-wise: the same times as pydantic reads one by one, the compact
+form, errors with their place, and wall-clock times across clock changes."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from pydantic import TypeAdapter, ValidationError
+
+from scheduler.busy_entries import parse_instants, read_busy_entries
+from scheduler.errors import ScenarioError
+from tests.builders import executive, mentor, problem_of, scenario
+
+DATETIME = TypeAdapter(datetime)
+PARIS, NEW_YORK = ZoneInfo("Europe/Paris"), ZoneInfo("America/New_York")
+
+
+def as_pydantic_reads(text: str) -> tuple[int, bool] | None:
+    try:
+        moment = DATETIME.validate_python(text)
+    except ValidationError:
+        return None
+    naive = moment.tzinfo is None
+    wall = moment if naive else moment.astimezone(UTC).replace(tzinfo=None)
+    return int((wall - datetime(1970, 1, 1)).total_seconds()), naive
+
+
+moments = st.datetimes(min_value=datetime(1971, 1, 1), max_value=datetime(2999, 12, 31))
+offsets = st.one_of(
+    st.just(None),
+    st.just(UTC),
+    st.integers(-14 * 60, 14 * 60).map(lambda m: timezone(timedelta(minutes=m))),
+)
+
+
+@st.composite
+def written_times(draw: st.DrawFn) -> str:
+    """Times as files write them: minutes or seconds, `Z`, an offset or none, `T` or a
+    space, sometimes fractions; and some that are no time at all."""
+    moment = draw(moments).replace(microsecond=draw(st.sampled_from([0, 0, 0, 500000])))
+    zone = draw(offsets)
+    text = moment.replace(tzinfo=zone).isoformat(sep=draw(st.sampled_from(["T", " "])))
+    if draw(st.booleans()) and moment.second == 0 and moment.microsecond == 0:
+        text = text.replace(":00", "", 1) if zone is None else text[:16] + text[19:]
+    if zone is UTC and draw(st.booleans()):
+        text = text.replace("+00:00", "Z")
+    mangled = draw(st.sampled_from(["", "", "", "x", "13", ":99"]))
+    return text + mangled
+
+
+@given(st.lists(written_times(), max_size=20))
+def test_column_reading_agrees_with_pydantic_on_every_text(texts: list[str]) -> None:
+    seconds, naive, bad = parse_instants(texts)
+    for position, text in enumerate(texts):
+        expected = as_pydantic_reads(text)
+        if expected is None:
+            assert bad[position], text
+        else:
+            assert not bad[position], text
+            assert (int(seconds[position]), bool(naive[position])) == expected, text
+
+
+def test_the_shapes_read_by_columns() -> None:
+    texts = [
+        "2027-01-04T09:00",
+        "2027-01-04T09:00:30",
+        "2027-01-04T09:00Z",
+        "2027-01-04T09:00:30Z",
+        "2027-01-04T09:00+01:00",
+        "2027-01-04T09:00:30-05:30",
+        "2027-01-04 09:00",
+    ]
+    seconds, naive, bad = parse_instants(texts)
+    base = int((datetime(2027, 1, 4, 9) - datetime(1970, 1, 1)).total_seconds())
+    assert list(bad) == [False] * 7
+    assert list(naive) == [True, True, False, False, False, False, True]
+    assert list(seconds) == [
+        base,
+        base + 30,
+        base,
+        base + 30,
+        base - 3600,
+        base + 30 + 5 * 3600 + 1800,
+        base,
+    ]
+
+
+def test_the_long_and_the_compact_form_give_the_same_busy_times() -> None:
+    long = [
+        {"start": "2027-01-04T09:00", "end": "2027-01-04T10:00"},
+        {"start": "2027-01-05T14:00Z", "end": "2027-01-05T15:30Z", "status": "tentative"},
+    ]
+    compact = ["2027-01-04T09:00/2027-01-04T10:00", "2027-01-05T14:00Z/2027-01-05T15:30Z tentative"]
+    mixed = [long[0], compact[1]]
+    read = [read_busy_entries(entries, "people[0].busy") for entries in (long, compact, mixed)]
+    assert all(errors == [] for _, errors in read)
+    in_paris = [entries.in_utc(PARIS) for entries, _ in read]
+    assert in_paris[0] == in_paris[1] == in_paris[2]
+    first, second = list(in_paris[0])
+    assert (first.start, first.status) == (datetime(2027, 1, 4, 8, tzinfo=UTC), "busy")
+    assert (second.end, second.status) == (datetime(2027, 1, 5, 15, 30, tzinfo=UTC), "tentative")
+
+
+@pytest.mark.parametrize(
+    ("entry", "error"),
+    [
+        (
+            {"start": "2027-01-04T10:00", "end": "2027-01-04T09:00"},
+            "people[0].busy[1]: end must be after start",
+        ),
+        ("2027-01-04T10:00/2027-01-04T09:00", "people[0].busy[1]: end must be after start"),
+        ({"start": "2027-01-04T10:00"}, "people[0].busy[1].end: required"),
+        (
+            {"start": "2027-01-04T10:00", "end": "2027-01-04T11:00", "where": "x"},
+            "people[0].busy[1].where: unknown key (not in the scenario format)",
+        ),
+        (
+            {"start": "2027-01-04T10:00", "end": "2027-01-04T11:00", "status": "away"},
+            "people[0].busy[1].status: Input should be 'busy', 'tentative', 'oof', 'workingElsewhere' or 'free'",
+        ),
+        (
+            "2027-01-04T10:00/2027-01-04T11:00 away",
+            "people[0].busy[1]: Input should be 'busy', 'tentative', 'oof', 'workingElsewhere' or 'free'",
+        ),
+        (
+            "2027-01-04T10:00 to 11:00",
+            "people[0].busy[1]: '2027-01-04T10:00 to 11:00' is not a busy time as 'START/END [status]'",
+        ),
+        (
+            {"start": "2027-02-30T10:00", "end": "2027-03-01T11:00"},
+            "people[0].busy[1].start: Input should be a valid datetime",
+        ),
+        (
+            {"start": "2027-01-04T10:00Z", "end": "2027-01-04T11:00"},
+            "people[0].busy[1]: start and end must both carry an offset, or neither",
+        ),
+        (
+            {"start": "1950-01-04T10:00", "end": "1950-01-04T11:00"},
+            "people[0].busy[1]: times must lie between the years 1971 and 2999",
+        ),
+        (
+            42,
+            "people[0].busy[1]: a busy time is a mapping {start, end, status} or a text 'START/END [status]'",
+        ),
+    ],
+)
+def test_a_wrong_busy_time_is_named_with_its_place(entry: object, error: str) -> None:
+    good = {"start": "2027-01-04T08:00", "end": "2027-01-04T08:30"}
+    document = scenario(people=[mentor(busy=[good, entry, good]), executive()])
+    with pytest.raises(ScenarioError) as raised:
+        problem_of(document)
+    assert [str(e) for e in raised.value.errors] == [error]
+
+
+def test_a_busy_list_that_is_no_list() -> None:
+    with pytest.raises(ScenarioError, match=r"people\[0\].busy: Input should be a valid list"):
+        problem_of(scenario(people=[mentor(busy="all day"), executive()]))
+
+
+@pytest.mark.parametrize(
+    ("tz", "day", "clock", "utc"),
+    [
+        # Europe springs forward on 28 March 2027 at 02:00: 02:30 does not exist (-> 03:30).
+        (PARIS, "2027-03-28", "02:30", "2027-03-28T01:30"),
+        (PARIS, "2027-03-28", "09:00", "2027-03-28T07:00"),
+        (PARIS, "2027-03-27", "09:00", "2027-03-27T08:00"),
+        # ... and falls back on 31 October 2027: 02:30 happens twice (the first one).
+        (PARIS, "2027-10-31", "02:30", "2027-10-31T00:30"),
+        # The US springs forward on 14 March 2027 and falls back on 7 November 2027.
+        (NEW_YORK, "2027-03-14", "02:30", "2027-03-14T07:30"),
+        (NEW_YORK, "2027-03-14", "12:00", "2027-03-14T16:00"),
+        (NEW_YORK, "2027-11-07", "01:30", "2027-11-07T05:30"),
+        (NEW_YORK, "2027-11-08", "09:00", "2027-11-08T14:00"),
+    ],
+)
+def test_wall_clock_times_become_utc_as_zoneinfo_reads_them(
+    tz: ZoneInfo, day: str, clock: str, utc: str
+) -> None:
+    entries, errors = read_busy_entries([f"{day}T{clock}/{day}T23:00"], "busy")
+    assert errors == []
+    (block,) = list(entries.in_utc(tz))
+    assert block.start == datetime.fromisoformat(utc).replace(tzinfo=UTC)
+    written = datetime.fromisoformat(f"{day}T{clock}").replace(tzinfo=tz)
+    assert block.start == written.astimezone(UTC)  # zoneinfo's own reading, fold=0
+
+
+def test_a_block_inside_a_spring_forward_gap_holds_no_time() -> None:
+    entries, _ = read_busy_entries(["2027-03-28T02:30/2027-03-28T03:10"], "busy")
+    assert len(entries.in_utc(PARIS)) == 0

@@ -1,0 +1,72 @@
+"""Every limit the planner promises holds against input built to break it: the time limit
+covers everything after reading, and no model grows past the memory budget."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from connectors.scenarios import load_problem
+from scheduler.domain import SolveStatus
+from tests.builders import checked_plan
+
+ROOT = Path(__file__).resolve().parents[1]
+EXPLODE = ROOT / "tests" / "fixtures" / "scenarios" / "explode.yaml"
+
+
+def run_measured(*arguments: str) -> tuple[int, float]:
+    """Exit code and peak memory (MB) of one `tandem` run, its own, not the suite's."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "api.cli", *arguments],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    _, status, usage = os.wait4(process.pid, 0)
+    return os.waitstatus_to_exitcode(status), usage.ru_maxrss / 1024
+
+
+def test_a_scenario_built_to_explode_keeps_its_time_limit_and_memory_budget(
+    tmp_path: Path,
+) -> None:
+    assert EXPLODE.stat().st_size < 3000  # a small file: 20 pairs, one mentor, two years
+    out, limit, budget = tmp_path / "plan.json", 20.0, 2048
+    code, peak = run_measured(
+        "plan",
+        str(EXPLODE),
+        "--out",
+        str(out),
+        "--quiet",
+        "--time-limit",
+        str(limit),
+        "--memory-budget",
+        str(budget),
+    )
+    assert code == 0
+    assert peak < budget
+    plan = json.loads(out.read_text(encoding="utf-8"))
+    assert plan["solver"]["seconds"] <= 1.1 * limit
+    (note,) = [n for n in plan["solver"]["notes"] if "planned with the greedy" in n]
+    for cause in (
+        "5-minute grid",
+        "104-week horizon",
+        "working hours over 12 h",
+        "20 pairs sharing m1",
+    ):
+        assert cause in note
+    assert plan["solver"]["stops"] == {"memory budget": 1}
+    assert plan["metrics"]["placed"] == plan["metrics"]["required"] == 2080
+
+
+def test_a_tight_memory_budget_plans_every_group_with_the_greedy_and_says_so() -> None:
+    problem = load_problem(ROOT / "scenarios" / "regional-rollout.yaml")
+    plan = checked_plan(problem, memory_budget_mb=1)
+    assert set(plan.solver.stops) == {"memory budget"}
+    assert (
+        sum("planned with the greedy" in note for note in plan.solver.notes) == plan.solver.groups
+    )
+    assert plan.solver.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE)
+    assert len(plan.sessions) == plan.solver.greedy_placed
