@@ -14,7 +14,7 @@ from scheduler.candidates import CandidateSet, SessionCandidates
 from scheduler.domain import Unplaced
 from scheduler.ledger import Ledger, ledger_of
 from scheduler.rule_names import RuleName
-from scheduler.rules.narrowing import Narrowing, when
+from scheduler.rules.narrowing import narrowed, when
 from scheduler.rules.parts import NoStartLeft, TakenBy
 from scheduler.rules.registry import HARD_RULES
 
@@ -31,14 +31,23 @@ def explain_unplaced(data: CandidateSet, chosen: dict[int, int]) -> tuple[Unplac
 
 
 def _no_start(data: CandidateSet, s: SessionCandidates) -> Unplaced:
-    narrowing = Narrowing(data, s)
-    for rule in HARD_RULES:
-        if not narrowing.narrow(rule.candidates) and isinstance(rule.explanation, NoStartLeft):
-            return rule.explanation.explain(narrowing)
-    # Every rule leaves a start, yet the candidates have none: the rules and the candidates
-    # disagree. Say so rather than guess a reason.
-    text = f"{when(s)}: no candidate start (an internal inconsistency; please report it)"
-    return Unplaced(s.pair.id, s.index, text, "no_candidate", s.pair.people)
+    rules = [r for r in HARD_RULES if r.candidates is not None]
+    parts = [r.candidates for r in rules]
+    if len(narrowed(data, s, parts).starts()):
+        # Every rule leaves a start, yet the candidates have none: the rules and the
+        # candidates disagree. Say so rather than guess a reason.
+        text = f"{when(s)}: no candidate start (an internal inconsistency; please report it)"
+        return Unplaced(s.pair.id, s.index, text, "no_candidate", s.pair.people)
+    keeps, empties = 0, len(parts)  # the first `keeps` parts leave a start; `empties` none
+    while empties - keeps > 1:
+        middle = (keeps + empties) // 2
+        if len(narrowed(data, s, parts[:middle]).starts()):
+            keeps = middle
+        else:
+            empties = middle
+    explanation = rules[empties - 1].explanation
+    assert isinstance(explanation, NoStartLeft), rules[empties - 1].name
+    return explanation.explain(narrowed(data, s, parts[:empties]))
 
 
 def _why_taken(ledger: Ledger, s: SessionCandidates) -> Unplaced:

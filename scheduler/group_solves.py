@@ -168,7 +168,7 @@ def solve_group(
     placed = place_most(model, variables, start, params, deadline)
     keep_placement(model, variables, placed.chosen)
     chosen, moves_cut = fewest_moves(model, variables, placed.chosen, params, deadline)
-    soft = polish(model, variables, chosen, params, deadline)
+    soft = polish(data, model, variables, chosen, params, deadline)
     if moves_cut:
         soft.cut_by_wall_clock = True
     return GroupResult(numbers, placed, soft, size)

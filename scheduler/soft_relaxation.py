@@ -46,6 +46,33 @@ def settle_without_search(
     return chosen, weighted_penalty(figures)
 
 
+def repaired(
+    data: CandidateSet,
+    sessions: Sequence[SessionCandidates],
+    placed: dict[int, int],
+    weights: SoftWeights,
+) -> dict[int, int]:
+    """A good first plan for the search: the same sessions as `placed`, each at its
+    relaxation start where that still fits, else at its cheapest start that fits; the
+    placement itself where some session finds no start at all."""
+    wanted: dict[int, IntArray] = {}
+    for own in _by_pair([s for s in sessions if s.number in placed]):
+        for session, priced in _priced(own, weights):
+            wanted[session.number] = priced
+    ledger, chosen = Ledger(data), {}
+    for session in sorted(sessions, key=lambda s: len(s)):
+        if session.number not in placed:
+            continue
+        for choice in np.argsort(wanted[session.number], kind="stable").tolist():
+            if ledger.fits(session, choice):
+                ledger.book(session, choice)
+                chosen[session.number] = choice
+                break
+        else:
+            return dict(placed)
+    return chosen
+
+
 def _by_pair(sessions: Sequence[SessionCandidates]) -> list[list[SessionCandidates]]:
     pairs: dict[str, list[SessionCandidates]] = {}
     for session in sessions:
@@ -68,15 +95,21 @@ def _cheapest_starts(own: list[SessionCandidates], weights: SoftWeights) -> dict
     """Each session's cheapest start, off-slot starts costing `unstable_slot` more, around
     the anchor slot that makes the pair's total least (the model's anchor, forgetting the
     other pairs). A pair with one session has no anchor."""
+    return {s.number: int(np.argmin(priced)) for s, priced in _priced(own, weights)}
+
+
+def _priced(
+    own: list[SessionCandidates], weights: SoftWeights
+) -> list[tuple[SessionCandidates, IntArray]]:
+    """Each start's cost alone, plus `unstable_slot` where it is off the pair's best anchor."""
     costs = [candidate_costs(s, weights) for s in own]
     if len(own) < 2:
-        return {s.number: int(np.argmin(c)) for s, c in zip(own, costs, strict=True)}
+        return list(zip(own, costs, strict=True))
     anchor = _best_anchor(own, costs, weights.unstable_slot)
-    chosen = {}
-    for session, cost in zip(own, costs, strict=True):
-        priced = cost + np.where(session.slot == anchor, 0, weights.unstable_slot)
-        chosen[session.number] = int(np.argmin(priced))
-    return chosen
+    return [
+        (session, cost + np.where(session.slot == anchor, 0, weights.unstable_slot))
+        for session, cost in zip(own, costs, strict=True)
+    ]
 
 
 def _best_anchor(own: list[SessionCandidates], costs: list[IntArray], off_slot: int) -> int:

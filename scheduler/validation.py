@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import operator
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -156,7 +157,7 @@ def _session_rules(
         yield from _working_day(person, role, s)
         blocking = busy_index.get((person_id, pair.tentative))
         if blocking is None:
-            blocking = busy_index[(person_id, pair.tentative)] = _blocking_busy(
+            blocking = busy_index[(person_id, pair.tentative)] = _BlockingBusy(
                 person, pair.tentative
             )
         yield from _busy_time(person, role, pair, s, blocking)
@@ -273,14 +274,8 @@ def _busy_time(
     person: Person, role: str, pair: Pair, s: PlannedSession, blocking: _BlockingBusy
 ) -> Iterator[Violation]:
     widen = pair.buffer_minutes * 60
-    start, end = _seconds(s.start) - widen, _seconds(s.end) + widen
-    # Only busy time starting before the widened end can overlap; of those, the ones
-    # ending after the widened start do. The running maximum of ends finds them fast.
-    last = bisect.bisect_left(blocking.starts, end)
-    if last and blocking.max_end[last - 1] > start:
-        position = next(
-            p for p in reversed(blocking.positions[:last]) if person.busy.ends[p] > start
-        )
+    position = blocking.overlapping(_seconds(s.start) - widen, _seconds(s.end) + widen)
+    if position is not None:
         busy = person.busy[position]
         yield Violation(
             s.pair,
@@ -291,24 +286,45 @@ def _busy_time(
         )
 
 
-@dataclass(frozen=True)
 class _BlockingBusy:
-    """A person's blocking busy blocks (for one tentative policy), in start order."""
+    """Finds a person's busy block that blocks (under one tentative policy) and overlaps a
+    span. Blocks are sorted by start: those that can overlap start after the span's start
+    minus the longest block, so a few neighbours are looked at; where a long absence makes
+    that many, a running maximum of the blocking blocks' ends is built once instead."""
 
-    positions: list[int]  # in `person.busy`
-    starts: list[int]  # seconds since 1970
-    max_end: list[int]  # the latest end so far
+    NEIGHBOURS = 64
 
+    def __init__(self, person: Person, tentative: TentativePolicy) -> None:
+        self.busy = person.busy
+        self.codes = {STATUS_CODE[s] for s in STATUSES if Busy(EPOCH, EPOCH, s).blocks(tentative)}
+        busy = self.busy
+        self.longest = max(map(operator.sub, busy.ends, busy.starts), default=0)
+        self._sweep: tuple[list[int], list[int], list[int]] | None = None
 
-def _blocking_busy(person: Person, tentative: TentativePolicy) -> _BlockingBusy:
-    codes = {STATUS_CODE[s] for s in STATUSES if Busy(EPOCH, EPOCH, s).blocks(tentative)}
-    busy = person.busy
-    positions = [p for p, code in enumerate(busy.statuses) if code in codes]
-    return _BlockingBusy(
-        positions,
-        [busy.starts[p] for p in positions],
-        list(itertools.accumulate((busy.ends[p] for p in positions), max)),
-    )
+    def overlapping(self, start: int, end: int) -> int | None:
+        """The position of a blocking block overlapping [start, end), if any."""
+        busy = self.busy
+        last = bisect.bisect_left(busy.starts, end)
+        first = bisect.bisect_right(busy.starts, start - self.longest)
+        if last - first > self.NEIGHBOURS:
+            return self._swept(start, end)
+        for position in range(last - 1, first - 1, -1):
+            if busy.ends[position] > start and busy.statuses[position] in self.codes:
+                return position
+        return None
+
+    def _swept(self, start: int, end: int) -> int | None:
+        if self._sweep is None:
+            busy = self.busy
+            positions = [p for p, code in enumerate(busy.statuses) if code in self.codes]
+            starts = [busy.starts[p] for p in positions]
+            latest = list(itertools.accumulate((busy.ends[p] for p in positions), max))
+            self._sweep = (positions, starts, latest)
+        positions, starts, latest = self._sweep
+        last = bisect.bisect_left(starts, end)
+        if not last or latest[last - 1] <= start:
+            return None
+        return next(p for p in reversed(positions[:last]) if self.busy.ends[p] > start)
 
 
 def _seconds(moment: datetime) -> int:

@@ -1,8 +1,9 @@
 """A session without candidate starts, its possible starts narrowed down rule by rule.
 
-Explanations walk the hard rules in the registry's order (windows, then each person's
-calendar layers, then the rules of booked sessions) and stop at the first rule after
-which no start is left that both people share: that rule is the reason.
+Explanations take the hard rules in the registry's order (windows, then each person's
+calendar layers, then the rules of booked sessions) and find the first rule after which
+no start is left that both people share: that rule is the reason. Each rule only removes
+starts, so the first such rule is found by halving the list.
 """
 
 from __future__ import annotations
@@ -28,6 +29,15 @@ def when(session: SessionCandidates) -> str:
         return f"week of {period.first_day}"
     last = period.end_day - timedelta(days=1)
     return f"period {period.first_day} to {last}"
+
+
+def narrowed(
+    data: CandidateSet, session: SessionCandidates, parts: list[CandidatePart | None]
+) -> Narrowing:
+    narrowing = Narrowing(data, session)
+    for part in parts:
+        narrowing.narrow(part)
+    return narrowing
 
 
 class Narrowing:
@@ -60,13 +70,14 @@ class Narrowing:
     @property
     def cover(self) -> slice:
         """The cells the window's starts and their sessions touch."""
-        return slice(self.first, min(self.stop - 1 + self.session.length, self.grid.size))
+        end = min(self.stop - 1 + self.session.length, self.grid.size)
+        return slice(self.first, max(self.first, end))
 
     def when(self) -> str:
         return when(self.session)
 
-    def narrow(self, part: CandidatePart | None) -> bool:
-        """Add one rule's candidate part; True while a start both people share is left."""
+    def narrow(self, part: CandidatePart | None) -> None:
+        """Add one rule's candidate part (windows first, then layers, then filters)."""
         if isinstance(part, Window):
             assert not self._usable, "windows come before the calendar layers"
             first, stop = part.bounds(self.request, self.grid, self.problem)
@@ -77,7 +88,6 @@ class Narrowing:
                 self._usable[cells.person.id] = self.usable(cells) & layer[self.cover]
         elif isinstance(part, StartFilter):
             self._filters.append(part)
-        return len(self.starts()) > 0
 
     def usable(self, cells: PersonCells) -> BoolArray:
         """The person's cells over `cover` that the layers so far leave usable."""

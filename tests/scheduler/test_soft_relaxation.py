@@ -33,7 +33,7 @@ def settled_and_searched(document: dict[str, Any]) -> list[tuple[int, int]]:
             continue
         model, variables = build_model(data, group)
         keep_placement(model, variables, start)
-        searched = polish(model, variables, start, PARAMS, time.monotonic() + 60)
+        searched = polish(data, model, variables, start, PARAMS, time.monotonic() + 60)
         assert searched.stop in (Stop.PROVEN, Stop.NO_GOALS)
         found.append((settled[1], searched.penalty or 0))
     return found

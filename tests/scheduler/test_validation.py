@@ -140,3 +140,25 @@ def test_violations_name_their_rule_and_session(problem: Problem) -> None:
     (violation,) = validate_plan(problem, [session("p1", 0, "2027-01-07 09:00")])
     assert str(violation) == "p1#0: out_of_office: executive e1 is out of office on 2027-01-07"
     assert violation.rule in RULES
+
+
+def test_busy_time_behind_a_long_absence_and_many_short_blocks() -> None:
+    """An absence of weeks makes every session's neighbourhood long: the validator sweeps
+    instead of scanning, and still finds the block (or no block) that overlaps."""
+    quarters = [
+        {"start": f"2027-01-{day:02d}T{hour:02d}:00", "end": f"2027-01-{day:02d}T{hour:02d}:15"}
+        for day in range(4, 16)
+        for hour in range(9, 18)
+    ]
+    away = {"start": "2026-12-01T00:00", "end": "2027-01-12T12:00", "status": "oof"}
+    problem = problem_of(
+        scenario(
+            horizon={"start": "2027-01-04", "weeks": 2},
+            people=[mentor("m1", busy=[away, *quarters]), executive("e1"), executive("e2")],
+            pairs=[pair("p1", "m1", "e1")],
+        )
+    )
+    (violation,) = validate_plan(problem, [session("p1", 1, "2027-01-12 10:15")])
+    assert violation.rule == "busy_time" and "oof time of mentor m1" in violation.message
+    assert rules_broken(problem, session("p1", 1, "2027-01-14 09:15")) == set()
+    assert rules_broken(problem, session("p1", 1, "2027-01-14 09:45")) == {"busy_time"}
