@@ -17,6 +17,7 @@ from tests.builders import executive, mentor, problem_of, scenario
 
 DATETIME = TypeAdapter(datetime)
 PARIS, NEW_YORK = ZoneInfo("Europe/Paris"), ZoneInfo("America/New_York")
+STATUSES = "'busy', 'tentative', 'oof', 'workingElsewhere' or 'free'"
 
 
 def as_pydantic_reads(text: str) -> tuple[int, bool] | None:
@@ -120,15 +121,16 @@ def test_the_long_and_the_compact_form_give_the_same_busy_times() -> None:
         ),
         (
             {"start": "2027-01-04T10:00", "end": "2027-01-04T11:00", "status": "away"},
-            "people[0].busy[1].status: Input should be 'busy', 'tentative', 'oof', 'workingElsewhere' or 'free'",
+            f"people[0].busy[1].status: Input should be {STATUSES}",
         ),
         (
             "2027-01-04T10:00/2027-01-04T11:00 away",
-            "people[0].busy[1]: Input should be 'busy', 'tentative', 'oof', 'workingElsewhere' or 'free'",
+            f"people[0].busy[1]: Input should be {STATUSES}",
         ),
         (
             "2027-01-04T10:00 to 11:00",
-            "people[0].busy[1]: '2027-01-04T10:00 to 11:00' is not a busy time as 'START/END [status]'",
+            "people[0].busy[1]: '2027-01-04T10:00 to 11:00' is not a busy time as "
+            "'START/END [status]'",
         ),
         (
             {"start": "2027-02-30T10:00", "end": "2027-03-01T11:00"},
@@ -144,7 +146,8 @@ def test_the_long_and_the_compact_form_give_the_same_busy_times() -> None:
         ),
         (
             42,
-            "people[0].busy[1]: a busy time is a mapping {start, end, status} or a text 'START/END [status]'",
+            "people[0].busy[1]: a busy time is a mapping {start, end, status} or a text "
+            "'START/END [status]'",
         ),
     ],
 )
