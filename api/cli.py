@@ -7,13 +7,14 @@ Errors go to stderr without a traceback.
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 from api.report import print_comparison, print_diff, print_plan_summary, print_violations
 from connectors.documents import read_document
@@ -191,7 +192,7 @@ def _plan(args: argparse.Namespace) -> int:
     document = plan_to_dict(problem, plan)
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+        _write_json(args.out, document)
     print_plan_summary(document)
     if args.out:
         print(f"\nplan written to {args.out}")
@@ -257,10 +258,7 @@ def _whatif(args: argparse.Namespace) -> int:
     if args.out:
         args.out.mkdir(parents=True, exist_ok=True)
         for name, problem, plan in results:
-            target = args.out / f"{_slug(name)}.json"
-            target.write_text(
-                json.dumps(plan_to_dict(problem, plan), indent=2) + "\n", encoding="utf-8"
-            )
+            _write_json(args.out / f"{_slug(name)}.json", plan_to_dict(problem, plan))
         print(f"plans written to {args.out}")
     if args.html:
         args.html.parent.mkdir(parents=True, exist_ok=True)
@@ -269,6 +267,12 @@ def _whatif(args: argparse.Namespace) -> int:
         args.html.write_text(whatif_page(results, summaries), encoding="utf-8")
         print(f"report written to {args.html}")
     return EXIT_OK
+
+
+def _write_json(path: Path, document: dict[str, Any]) -> None:
+    """Indented like json.dumps(indent=2), written by orjson: a plan of 10,000 pairs is
+    tens of megabytes."""
+    path.write_bytes(orjson.dumps(document, option=orjson.OPT_INDENT_2) + b"\n")
 
 
 def _slug(name: str) -> str:

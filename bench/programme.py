@@ -9,8 +9,13 @@ so people form small linked groups that compete for the same hours.
 from __future__ import annotations
 
 import random
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
+
+from connectors.synthetic import CalendarShape, generate_busy
+from scheduler.busy_entries import compact_text
+from scheduler.time_notation import parse_working_hours
 
 REGIONS = (
     ("paris", "Europe/Paris"),
@@ -106,3 +111,23 @@ def _new_person(
     )
     pool.append((person_id, region))
     return person_id
+
+
+def programme_with_calendars(pairs: int, weeks: int = 12, seed: int = 7) -> dict[str, Any]:
+    """The same programme with every person's calendar written out as busy times in the
+    compact form, as `tandem calendars fetch` writes a snapshot of Graph calendars."""
+    document = generate_programme(pairs, weeks=weeks, seed=seed)
+    first = date.fromisoformat(document["horizon"]["start"])
+    margin = timedelta(days=2)
+    hours = parse_working_hours({"mon-fri": ["09:00-18:00"]})
+    for person in document["people"]:
+        spec = person.pop("calendar")["generate"]
+        shape = CalendarShape(
+            ZoneInfo(person["timezone"]),
+            hours,
+            first - margin,
+            first + timedelta(weeks=weeks) + margin,
+        )
+        busy = generate_busy(person["id"], shape, spec["density"], spec["seed"])
+        person["busy"] = [compact_text(b) for b in busy]
+    return document

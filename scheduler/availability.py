@@ -9,6 +9,7 @@ busy time (widened by the pair's buffer) touches it. The layers stay separate so
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cached_property
@@ -123,6 +124,14 @@ class PersonCells:
         self._tentative_counts: dict[int, IntArray] = {}
         self._free: dict[tuple[int, TentativePolicy], BoolArray] = {}
         self._starts: dict[tuple[int, int, TentativePolicy], BoolArray] = {}
+
+    def release(self) -> None:
+        """Forget every layer computed so far (they are computed again if asked for)."""
+        for cache in (self._blocked, self._tentative, self._tentative_counts, self._free):
+            cache.clear()
+        self._starts.clear()
+        for name in ("working_cell", "_not_on_day_off", "usable_day_cell", "available_cell"):
+            self.__dict__.pop(name, None)
 
     @cached_property
     def working_cell(self) -> BoolArray:
@@ -293,6 +302,11 @@ class AvailabilityIndex:
             else self._person_cells(person)
             for pid, person in problem.people.items()
         }
+
+    def release(self, people: Iterable[str]) -> None:
+        """Forget the layers computed for these people (a process done with their group)."""
+        for person in people:
+            self.people[person].release()
 
     def _person_cells(self, person: Person) -> PersonCells:
         key = (str(person.tz), tuple(sorted(person.working_hours.items())))

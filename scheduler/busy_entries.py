@@ -18,16 +18,18 @@ person's time zone is known (a Graph mailbox may state it), with zoneinfo's read
 
 from __future__ import annotations
 
+import bisect
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 import numpy as np
 import numpy.typing as npt
 from pydantic import TypeAdapter, ValidationError
 
-from scheduler.busy_times import STATUS_CODE, BusyTimes
+from scheduler.busy_times import STATUS_CODE, Busy, BusyTimes
 from scheduler.errors import FieldError
 
 IntArray = npt.NDArray[np.int64]
@@ -37,6 +39,7 @@ FIRST_YEAR, LAST_YEAR = 1971, 2999
 ENTRY_KEYS = frozenset({"start", "end", "status"})
 STATUS_LIST = "'busy', 'tentative', 'oof', 'workingElsewhere' or 'free'"
 _DATETIME = TypeAdapter(datetime)
+UTC_TEXT = "%Y-%m-%dT%H:%M:%SZ"
 
 
 @dataclass(frozen=True)
@@ -69,16 +72,87 @@ def _column(values: IntArray) -> Any:
     return column
 
 
+def compact_text(busy: Busy) -> str:
+    """A busy block in the compact form, in UTC: `2027-01-04T08:00:00Z/2027-01-04T09:00:00Z`,
+    then ` tentative` (or another status) unless it is plain busy."""
+    start, end = (moment.astimezone(UTC).strftime(UTC_TEXT) for moment in (busy.start, busy.end))
+    text = f"{start}/{end}"
+    return text if busy.status == "busy" else f"{text} {busy.status}"
+
+
 def read_busy_entries(entries: Any, path: str) -> tuple[BusyEntries, list[FieldError]]:
     """The entries of one person's `busy` list (at `path`, e.g. `people[3].busy`)."""
+    found, errors = read_busy_lists({0: entries}, lambda _: path)
+    return found.get(0, _none()), errors
+
+
+def read_busy_lists(
+    lists: dict[int, Any], path_of: Callable[[int], str] = lambda i: f"people[{i}].busy"
+) -> tuple[dict[int, BusyEntries], list[FieldError]]:
+    """Every person's busy list (by position), their times parsed in one pass over all
+    of them (per-person numpy calls would cost more than the parsing)."""
+    fields = {index: _fields_of(listed, path_of(index)) for index, listed in lists.items()}
+    starts = _Column.joined([f.starts for f in fields.values()])
+    ends = _Column.joined([f.ends for f in fields.values()])
+    start_times, end_times = starts.parsed(), ends.parsed()
+    found: dict[int, BusyEntries] = {}
+    errors: list[FieldError] = []
+    offset = 0
+    for index, field in fields.items():
+        rows = slice(offset, offset + len(field.positions))
+        offset = rows.stop
+        entries, wrong = field.checked(
+            tuple(part[rows] for part in start_times), tuple(part[rows] for part in end_times)
+        )
+        errors.extend(wrong)
+        if not wrong:
+            found[index] = entries
+    return found, errors
+
+
+def _fields_of(entries: Any, path: str) -> _Fields:
     if not isinstance(entries, list):
-        return _none(), [FieldError(path, "Input should be a valid list")]
-    fields = _columns_at_once(entries, path)
-    if fields is None:  # mixed or faulty entries: one by one, each error with its place
         fields = _Fields(path)
-        for position, entry in enumerate(entries):
-            fields.add(position, entry)
-    return fields.parsed()
+        fields.errors.append(FieldError(path, "Input should be a valid list"))
+        return fields
+    at_once = _columns_at_once(entries, path)
+    if at_once is not None:
+        return at_once
+    fields = _Fields(path)  # mixed or faulty entries: one by one, each error with its place
+    for position, entry in enumerate(entries):
+        fields.add(position, entry)
+    return fields
+
+
+class _Column:
+    """Texts of times from many lists, as one array of byte texts (`S26`), with the values
+    as written for the few that are read one by one."""
+
+    def __init__(self, raw: Any, originals: Callable[[int], Any]) -> None:
+        self.raw = raw
+        self.originals = originals
+
+    @classmethod
+    def joined(cls, parts: list[Any]) -> _Column:
+        raws, starts, offset = [], [], 0
+        for part in parts:
+            raw = part if isinstance(part, np.ndarray) else _as_bytes(part)
+            if raw is None:  # texts numpy cannot hold as bytes: read them one by one
+                raw = np.zeros(len(part), dtype=f"S{_WIDTH + 1}")
+            raws.append(raw)
+            starts.append(offset)
+            offset += len(part)
+
+        def original(index: int) -> Any:
+            part = bisect.bisect_right(starts, index) - 1
+            value = parts[part][index - starts[part]]
+            return value.decode() if isinstance(value, bytes) else value
+
+        joined = np.concatenate(raws) if raws else np.zeros(0, dtype=f"S{_WIDTH + 1}")
+        return cls(joined, original)
+
+    def parsed(self) -> tuple[IntArray, BoolArray, BoolArray]:
+        return parse_instants(self.raw, self.originals)
 
 
 def _columns_at_once(entries: list[Any], path: str) -> _Fields | None:
@@ -93,22 +167,56 @@ def _columns_at_once(entries: list[Any], path: str) -> _Fields | None:
             fields.ends = [e["end"] for e in entries]
             codes = [STATUS_CODE.get(e.get("status", "busy")) for e in entries]
         elif all(type(entry) is str for entry in entries):
-            parts = [e.split() for e in entries]
-            intervals = [p[0].split("/") for p in parts]
-            if not all(len(i) == 2 for i in intervals) or any(len(p) > 2 for p in parts):
+            compact = _compact_columns(entries)
+            if compact is None:
                 return None
-            fields.starts = [i[0] for i in intervals]
-            fields.ends = [i[1] for i in intervals]
-            codes = [STATUS_CODE.get(p[1] if len(p) == 2 else "busy") for p in parts]
+            fields.starts, fields.ends, codes = compact
         else:
             return None
     except TypeError:  # an unhashable status
         return None
     if None in codes:
         return None
-    fields.statuses = codes  # type: ignore[assignment]
+    fields.statuses = cast(list[int], codes)
     fields.positions = list(range(len(entries)))
     return fields
+
+
+_COMPACT_WIDTH = 64
+
+
+def _compact_columns(entries: list[str]) -> tuple[Any, Any, list[int | None]] | None:
+    """Start and end texts (as byte columns) and status codes of compact entries that all
+    split at the same place, with ends as long as starts: cut from their bytes at once.
+    None for any other list, read text by text."""
+    try:
+        raw = np.array(entries, dtype=f"S{_COMPACT_WIDTH}")
+    except UnicodeEncodeError:
+        return None
+    count = len(entries)
+    chars = raw.view(np.uint8).reshape(count, _COMPACT_WIDTH)
+    length = np.char.str_len(raw)
+    slash = chars == ord("/")
+    if not count or (length >= _COMPACT_WIDTH).any() or (slash.sum(axis=1) != 1).any():
+        return None
+    at = int(slash[0].argmax())
+    end_stop = 2 * at + 1
+    tagged = length != end_stop
+    if at > _WIDTH or (slash.argmax(axis=1) != at).any():
+        return None
+    if (length < end_stop).any() or (chars[tagged, end_stop] != ord(" ")).any():
+        return None
+    codes: list[int | None] = [STATUS_CODE["busy"]] * count
+    for row in np.flatnonzero(tagged).tolist():
+        codes[row] = STATUS_CODE.get(raw[row][end_stop + 1 :].decode())
+    return _texts(chars[:, :at]), _texts(chars[:, at + 1 : end_stop]), codes
+
+
+def _texts(columns: Any) -> Any:
+    """Byte columns as an array of `S26` texts, padded with NULs."""
+    padded = np.zeros((columns.shape[0], _WIDTH + 1), dtype=np.uint8)
+    padded[:, : columns.shape[1]] = columns
+    return padded.view(f"S{_WIDTH + 1}").ravel()
 
 
 def _none() -> BusyEntries:
@@ -178,9 +286,12 @@ class _Fields:
             self.errors.append(FieldError(where, f"Input should be {STATUS_LIST}"))
         return code
 
-    def parsed(self) -> tuple[BusyEntries, list[FieldError]]:
-        starts, start_naive, start_bad = parse_instants(self.starts)
-        ends, end_naive, end_bad = parse_instants(self.ends)
+    def checked(
+        self, start_times: tuple[Any, ...], end_times: tuple[Any, ...]
+    ) -> tuple[BusyEntries, list[FieldError]]:
+        """The entries from their parsed times (seconds, naive, bad), or what is wrong."""
+        starts, start_naive, start_bad = start_times
+        ends, end_naive, end_bad = end_times
         keep = ~(start_bad | end_bad)
         for index in np.flatnonzero(start_bad).tolist():
             self._error(index, ".start", "Input should be a valid datetime")
@@ -209,7 +320,9 @@ class _Fields:
 
 
 def _position(path: str, prefix: str) -> int:
-    return int(path[len(prefix) + 1 :].split("]", 1)[0])
+    """The entry an error is about (-1: the list itself)."""
+    number = path[len(prefix) + 1 :].split("]", 1)[0]
+    return int(number) if number.isdigit() else -1
 
 
 def _within_years(seconds: IntArray, naive: BoolArray) -> BoolArray:
@@ -222,8 +335,7 @@ def _within_years(seconds: IntArray, naive: BoolArray) -> BoolArray:
 # --- instants, column-wise ------------------------------------------------------------------
 
 _WIDTH = 25
-# Where the shapes `YYYY-MM-DDTHH:MM` + [`:SS`] + [`Z` | `±HH:MM`] keep their digits.
-_DIGITS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15]
+# The shapes `YYYY-MM-DDTHH:MM` + [`:SS`] + [`Z` | `±HH:MM`], by length.
 _SHAPES = {  # length -> (seconds at, zone at, zone kind)
     16: (None, None, "naive"),
     17: (None, 16, "Z"),
@@ -234,22 +346,24 @@ _SHAPES = {  # length -> (seconds at, zone at, zone kind)
 }
 
 
-def parse_instants(values: list[Any]) -> tuple[IntArray, BoolArray, BoolArray]:
+def parse_instants(
+    values: list[Any] | Any, originals: Callable[[int], Any] | None = None
+) -> tuple[IntArray, BoolArray, BoolArray]:
     """Seconds since 1970 (of UTC, or of the wall clock for a naive time), whether each
-    is naive, and whether each is no valid time at all."""
+    is naive, and whether each is no valid time at all. `values` is a list, or already an
+    array of byte texts (`S26`) with `originals` giving each value as written (a longer
+    text does not fit the array: the one-by-one reading must see it whole)."""
     count = len(values)
     seconds = np.zeros(count, dtype=np.int64)
     naive = np.zeros(count, dtype=bool)
     done = np.zeros(count, dtype=bool)
-    try:  # other values than texts become their str() here, and fail the shapes below
-        raw = np.array(values, dtype=f"S{_WIDTH + 1}")
-    except (UnicodeEncodeError, ValueError, TypeError):
-        raw = None
+    raw = values if isinstance(values, np.ndarray) else _as_bytes(values)
     if raw is not None and count:
         _columns(raw, seconds, naive, done)
     bad = np.zeros(count, dtype=bool)
-    for index in np.flatnonzero(~done):
-        one = _one_by_one(values[index])
+    for index in np.flatnonzero(~done).tolist():
+        value = originals(index) if originals is not None else values[index]
+        one = _one_by_one(value)
         if one is None:
             bad[index] = True
         else:
@@ -257,69 +371,87 @@ def parse_instants(values: list[Any]) -> tuple[IntArray, BoolArray, BoolArray]:
     return seconds, naive, bad
 
 
+def _as_bytes(values: list[Any]) -> Any:
+    try:  # other values than texts become their str() here, and fail the shapes below
+        return np.array(values, dtype=f"S{_WIDTH + 1}")
+    except (UnicodeEncodeError, ValueError, TypeError):
+        return None
+
+
+class _Bytes:
+    """Texts of one width as columns of bytes, read one column at a time (a whole matrix
+    of integers would cost more memory traffic than the parsing itself)."""
+
+    def __init__(self, raw: Any) -> None:
+        self.chars = raw.view(np.uint8).reshape(len(raw), _WIDTH + 1)
+
+    def char(self, at: int, expected: str) -> BoolArray:
+        found: BoolArray = self.chars[:, at] == ord(expected)
+        return found
+
+    def digit(self, at: int) -> tuple[IntArray, BoolArray]:
+        """The digit at `at` and whether there is one (bytes below '0' wrap above 9)."""
+        value = self.chars[:, at] - np.uint8(48)
+        return value.astype(np.int64), value <= 9
+
+    def number(self, at: int, width: int) -> tuple[IntArray, BoolArray]:
+        total = np.zeros(len(self.chars), dtype=np.int64)
+        valid = np.ones(len(self.chars), dtype=bool)
+        for position in range(at, at + width):
+            value, is_digit = self.digit(position)
+            total = total * 10 + value
+            valid &= is_digit
+        return total, valid
+
+
 def _columns(raw: Any, seconds: IntArray, naive: BoolArray, done: BoolArray) -> None:
-    chars = raw.view(np.uint8).reshape(len(raw), _WIDTH + 1).astype(np.int64)
+    text = _Bytes(raw)
     length = np.char.str_len(raw)
-    digit = chars - 48
-    base = (
-        np.all((digit[:, _DIGITS] >= 0) & (digit[:, _DIGITS] <= 9), axis=1)
-        & (chars[:, 4] == ord("-"))
-        & (chars[:, 7] == ord("-"))
-        & ((chars[:, 10] == ord("T")) | (chars[:, 10] == ord(" ")))
-        & (chars[:, 13] == ord(":"))
-    )
-    year = digit[:, 0] * 1000 + digit[:, 1] * 100 + digit[:, 2] * 10 + digit[:, 3]
-    month = digit[:, 5] * 10 + digit[:, 6]
-    day = digit[:, 8] * 10 + digit[:, 9]
-    hour = digit[:, 11] * 10 + digit[:, 12]
-    minute = digit[:, 14] * 10 + digit[:, 15]
-    valid = base & (month >= 1) & (month <= 12) & (day >= 1) & (day <= _month_days(year, month))
+    year, valid = text.number(0, 4)
+    month, has_month = text.number(5, 2)
+    day, has_day = text.number(8, 2)
+    hour, has_hour = text.number(11, 2)
+    minute, has_minute = text.number(14, 2)
+    valid &= has_month & has_day & has_hour & has_minute
+    valid &= text.char(4, "-") & text.char(7, "-") & text.char(13, ":")
+    valid &= text.char(10, "T") | text.char(10, " ")
+    valid &= (month >= 1) & (month <= 12) & (day >= 1) & (day <= _month_days(year, month))
     valid &= (hour <= 23) & (minute <= 59)
     wall = _days_since_epoch(year, month, day) * DAY + hour * 3600 + minute * 60
     for size, (second_at, zone_at, kind) in _SHAPES.items():
         rows = valid & (length == size)
         if not rows.any():
             continue
-        shaped, value = _shape(chars, digit, rows, second_at, zone_at, kind)
+        shaped, value = _shape(text, rows, second_at, zone_at, kind)
         seconds[shaped] = wall[shaped] + value[shaped]
         naive[shaped] = kind == "naive"
         done[shaped] = True
 
 
 def _shape(
-    chars: IntArray,
-    digit: IntArray,
-    rows: BoolArray,
-    second_at: int | None,
-    zone_at: int | None,
-    kind: str,
+    text: _Bytes, rows: BoolArray, second_at: int | None, zone_at: int | None, kind: str
 ) -> tuple[BoolArray, IntArray]:
     """Rows of one shape that really have it, and the seconds to add (the clock's seconds
     minus the offset)."""
     shaped = rows.copy()
     value = np.zeros(len(rows), dtype=np.int64)
     if second_at is not None:
-        tens, units = digit[:, second_at], digit[:, second_at + 1]
-        shaped &= (chars[:, second_at - 1] == ord(":")) & _digits(tens, units) & (tens <= 5)
-        value += tens * 10 + units
+        second, has_second = text.number(second_at, 2)
+        shaped &= text.char(second_at - 1, ":") & has_second & (second <= 59)
+        value += second
     if kind == "Z":
-        shaped &= chars[:, zone_at] == ord("Z")
+        assert zone_at is not None
+        shaped &= text.char(zone_at, "Z")
     elif kind == "offset":
         assert zone_at is not None
-        sign = np.where(chars[:, zone_at] == ord("-"), -1, 1)
-        hours = digit[:, zone_at + 1] * 10 + digit[:, zone_at + 2]
-        minutes = digit[:, zone_at + 4] * 10 + digit[:, zone_at + 5]
-        shaped &= (chars[:, zone_at] == ord("+")) | (chars[:, zone_at] == ord("-"))
-        shaped &= _digits(digit[:, zone_at + 1], digit[:, zone_at + 2])
-        shaped &= _digits(digit[:, zone_at + 4], digit[:, zone_at + 5])
-        shaped &= (chars[:, zone_at + 3] == ord(":")) & (hours <= 23) & (minutes <= 59)
+        sign = np.where(text.char(zone_at, "-"), -1, 1)
+        hours, has_hours = text.number(zone_at + 1, 2)
+        minutes, has_minutes = text.number(zone_at + 4, 2)
+        shaped &= text.char(zone_at, "+") | text.char(zone_at, "-")
+        shaped &= has_hours & has_minutes & text.char(zone_at + 3, ":")
+        shaped &= (hours <= 23) & (minutes <= 59)
         value -= sign * (hours * 3600 + minutes * 60)
     return shaped, value
-
-
-def _digits(tens: IntArray, units: IntArray) -> BoolArray:
-    both: BoolArray = (tens >= 0) & (tens <= 9) & (units >= 0) & (units <= 9)
-    return both
 
 
 def _month_days(year: IntArray, month: IntArray) -> IntArray:

@@ -1,19 +1,15 @@
-"""Each group of sessions that share nobody, solved on its own: placement, moves, soft goals.
-
-A group's result depends on the group alone (its candidates, the greedy's plan of it, the
-seed and the deterministic budgets), never on which process solved it or when, so any
-number of processes gives the same plan. Groups run in `processes` forked processes;
-the largest go first, so that the long ones do not finish last.
+"""The searches of one group of sessions that share nobody: placement, moves, soft goals.
 
 Before a model is built its size is estimated; a group beyond the memory budget keeps the
-greedy's plan, and the note names the cause.
+greedy's plan (the note names the cause), as does one the time left cannot build. Where
+the greedy places every session and the soft goals' relaxation keeps every rule, both
+optima are proven without a model. A re-plan leaves a group its change did not reach as
+it was booked.
 """
 
 from __future__ import annotations
 
-import multiprocessing
 import time
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from scheduler.candidates import CandidateSet, SessionCandidates
@@ -35,8 +31,6 @@ from scheduler.stages import (
     polish,
 )
 
-Progress = Callable[[str], None]
-
 
 class Skipped:
     """Why a group had no model: over the memory budget, or out of wall-clock time."""
@@ -54,30 +48,14 @@ class GroupResult:
     skipped: str | None = None
 
 
-# Set in the parent before the processes fork: they inherit the data instead of receiving
-# it through a pipe.
-_SHARED: tuple[CandidateSet, dict[int, int], SolverParameters, float] | None = None
-
-
-def solve_groups(
-    data: CandidateSet,
-    groups: list[list[SessionCandidates]],
-    greedy: dict[int, int],
-    params: SolverParameters,
-    deadline: float,
-    progress: Progress,
-) -> list[GroupResult]:
-    """One result per group, in the order of `groups`."""
-    changed = [g for g in groups if not _unchanged(g, greedy)]
-    tasks = sorted((tuple(s.number for s in g) for g in changed), key=_largest_first(data))
-    solved = {r.numbers: r for r in _run(data, tasks, greedy, params, deadline, progress)}
-    return [
-        solved[tuple(s.number for s in g)] if g in changed else _as_booked(data, g) for g in groups
-    ]
-
-
-def _largest_first(data: CandidateSet) -> Callable[[tuple[int, ...]], tuple[int, int]]:
-    return lambda numbers: (-sum(len(data.sessions[n]) for n in numbers), numbers[0])
+def searched_group(
+    data: CandidateSet, greedy: dict[int, int], params: SolverParameters, deadline: float
+) -> GroupResult:
+    """The searches of one group (all of `data`'s sessions)."""
+    sessions = list(data.sessions)
+    if _unchanged(sessions, greedy):
+        return _as_booked(data, sessions)
+    return solve_group(data, sessions, greedy, params, deadline)
 
 
 def _unchanged(group: list[SessionCandidates], greedy: dict[int, int]) -> bool:
@@ -103,48 +81,6 @@ def _as_booked(data: CandidateSet, group: list[SessionCandidates]) -> GroupResul
         Polish(dict(chosen), Stop.NO_GOALS),
         estimate_model(data, group),
     )
-
-
-def _run(
-    data: CandidateSet,
-    tasks: list[tuple[int, ...]],
-    greedy: dict[int, int],
-    params: SolverParameters,
-    deadline: float,
-    progress: Progress,
-) -> Iterator[GroupResult]:
-    global _SHARED
-    _SHARED = (data, greedy, params, deadline)
-    try:
-        yield from _reported(_results(tasks, params.processes), len(tasks), progress)
-    finally:
-        _SHARED = None
-
-
-def _results(tasks: list[tuple[int, ...]], processes: int) -> Iterator[GroupResult]:
-    if processes <= 1 or len(tasks) <= 1:
-        yield from map(_solve_task, tasks)
-        return
-    context = multiprocessing.get_context("fork")
-    with context.Pool(processes=processes) as pool:
-        chunk = max(1, min(16, len(tasks) // (processes * 8)))
-        yield from pool.imap_unordered(_solve_task, tasks, chunksize=chunk)
-
-
-def _reported(
-    results: Iterator[GroupResult], total: int, progress: Progress
-) -> Iterator[GroupResult]:
-    step = max(1, total // 5)
-    for done, result in enumerate(results, 1):
-        if done == total or done % step == 0:
-            progress(f"groups solved: {done}/{total}")
-        yield result
-
-
-def _solve_task(numbers: tuple[int, ...]) -> GroupResult:
-    assert _SHARED is not None
-    data, greedy, params, deadline = _SHARED
-    return solve_group(data, [data.sessions[n] for n in numbers], greedy, params, deadline)
 
 
 def solve_group(

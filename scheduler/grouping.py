@@ -1,12 +1,31 @@
-"""Groups of sessions that share nobody: each can be solved on its own."""
+"""Groups of sessions that share nobody: each can be planned on its own.
+
+Every hard rule concerns one session, one pair, or one person's sessions, so a session's
+validity depends only on its two people and their other sessions. Sessions linked through
+people (directly or by a chain of pairs) form a group; groups share nobody, and each is
+planned, explained and validated apart, as a problem of its own (`problem_part`).
+"""
 
 from __future__ import annotations
 
-from scheduler.candidates import SessionCandidates
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from typing import Protocol, TypeVar
+
+from scheduler.domain import Pair, Problem
 
 
-def independent_groups(sessions: list[SessionCandidates]) -> list[list[SessionCandidates]]:
-    """Sessions connected through a person (directly or by a chain of pairs) stay together."""
+class OfAPair(Protocol):
+    @property
+    def pair(self) -> Pair: ...
+
+
+T = TypeVar("T", bound=OfAPair)
+
+
+def independent_groups(sessions: Sequence[T]) -> list[list[T]]:
+    """Sessions connected through a person (directly or by a chain of pairs) stay together;
+    groups come in the order of their first session."""
     parent: dict[str, str] = {}
 
     def root(person: str) -> str:
@@ -18,7 +37,20 @@ def independent_groups(sessions: list[SessionCandidates]) -> list[list[SessionCa
 
     for session in sessions:
         parent[root(session.pair.mentor)] = root(session.pair.mentee)
-    groups: dict[str, list[SessionCandidates]] = {}
+    groups: dict[str, list[T]] = {}
     for session in sessions:
         groups.setdefault(root(session.pair.mentor), []).append(session)
     return list(groups.values())
+
+
+def problem_part(problem: Problem, pairs: Iterable[str]) -> Problem:
+    """The problem of these pairs alone: their people, their sessions (in order)."""
+    kept = set(pairs)
+    kept_pairs = {pid: pair for pid, pair in problem.pairs.items() if pid in kept}
+    people = {p for pair in kept_pairs.values() for p in pair.people}
+    return replace(
+        problem,
+        people={pid: person for pid, person in problem.people.items() if pid in people},
+        pairs=kept_pairs,
+        sessions=tuple(r for r in problem.sessions if r.pair.id in kept),
+    )

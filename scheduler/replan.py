@@ -20,6 +20,7 @@ from datetime import datetime
 
 from scheduler.availability import AvailabilityIndex, same_person
 from scheduler.domain import Plan, PlannedSession, Problem, SessionRequest
+from scheduler.grouping import problem_part
 from scheduler.parameters import SolverParameters
 from scheduler.solve import Progress, solve
 
@@ -51,7 +52,7 @@ def replan(
         availability = AvailabilityIndex(problem, state.availability, frozenset(busy_changed))
         touched = set(busy_changed) | set(_changed_people(state, problem))
         touched_pairs = _pairs_reached(problem, touched)
-        part = solve(_restricted(problem, touched_pairs), params, availability=availability)
+        part = solve(problem_part(problem, touched_pairs), params, availability=availability)
         plan = _merged(state, problem, part, touched_pairs)
     return plan, PlanningState(problem, availability, plan)
 
@@ -105,17 +106,6 @@ def _pairs_reached(problem: Problem, touched: set[str]) -> set[str]:
             reached.add(person)
             frontier.extend(neighbours[person] - reached)
     return {pair.id for pair in problem.pairs.values() if pair.mentor in reached}
-
-
-def _restricted(problem: Problem, pairs: set[str]) -> Problem:
-    kept_pairs = {pid: pair for pid, pair in problem.pairs.items() if pid in pairs}
-    people = {p for pair in kept_pairs.values() for p in pair.people}
-    return replace(
-        problem,
-        people={pid: person for pid, person in problem.people.items() if pid in people},
-        pairs=kept_pairs,
-        sessions=tuple(r for r in problem.sessions if r.pair.id in pairs),
-    )
 
 
 def _merged(state: PlanningState, problem: Problem, part: Plan, touched_pairs: set[str]) -> Plan:

@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from scheduler.busy_entries import BusyEntries, read_busy_entries
+from scheduler.busy_entries import read_busy_lists
 from scheduler.errors import FieldError, ScenarioError, format_path
 from scheduler.scenario import Rules, Scenario
 from scheduler.whatif import apply_variation, variation_names
@@ -30,7 +30,7 @@ def validate_scenario(raw: Any, source: str | None = None) -> Scenario:
         raise ScenarioError([FieldError("(document)", "a scenario is a mapping of keys")], source)
     without_busy, busy_lists = _busy_apart(raw)
     scenario, shape_errors = _shape(without_busy)
-    busy, busy_errors = _read_busy(busy_lists)
+    busy, busy_errors = read_busy_lists(busy_lists)
     errors = _in_document_order([*shape_errors, *busy_errors])
     errors += list(cross_field_errors(raw))
     if errors:
@@ -56,14 +56,6 @@ def _busy_apart(raw: dict[str, Any]) -> tuple[dict[str, Any], dict[int, Any]]:
             person = {key: value for key, value in person.items() if key != "busy"}
         stripped.append(person)
     return {**raw, "people": stripped}, busy_lists
-
-
-def _read_busy(busy_lists: dict[int, Any]) -> tuple[dict[int, BusyEntries], list[FieldError]]:
-    entries, errors = {}, []
-    for index, listed in busy_lists.items():
-        entries[index], found = read_busy_entries(listed, f"people[{index}].busy")
-        errors.extend(found)
-    return entries, errors
 
 
 def _in_document_order(errors: list[FieldError]) -> list[FieldError]:

@@ -1,0 +1,217 @@
+"""The plan of each group of sessions that share nobody, whole and on its own: candidates,
+the greedy, the searches, explanations, the validator.
+
+A group's plan depends on the group alone (its people's calendars, the seed and the
+deterministic budgets), never on which process made it or when, so any number of
+processes gives the same plan. Groups run in `processes` forked processes, the largest
+first so that the long ones do not finish last; a process releases a group's grid cells
+once its plan is made, so memory follows the largest group, not the programme.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from scheduler.availability import AvailabilityIndex
+from scheduler.candidates import CandidateSet, build_candidates
+from scheduler.domain import GoalFigures, PlannedSession, Problem, SessionRequest, Unplaced
+from scheduler.errors import ModelDefectError
+from scheduler.explain import explain_unplaced
+from scheduler.goal_figures import goal_figures, weighted_bound
+from scheduler.greedy import greedy_choices
+from scheduler.group_solves import GroupResult, Skipped, searched_group
+from scheduler.grouping import problem_part
+from scheduler.model_size import size_causes
+from scheduler.move_reasons import placed_session, with_move_reasons
+from scheduler.parameters import SolverParameters
+from scheduler.validation import Violation, check_plan
+
+Progress = Callable[[str], None]
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class GroupPlan:
+    """One group's sessions and reasons, and what the report needs of its searches."""
+
+    sessions: tuple[PlannedSession, ...]
+    unplaced: tuple[Unplaced, ...]
+    warnings: tuple[str, ...]
+    greedy_placed: int
+    result: GroupResult | None  # None: planned with the greedy only (--solver greedy)
+    figures: dict[str, GoalFigures]
+    soft_bound: int
+    notes: tuple[str, ...] = ()
+    seconds: dict[str, float] = field(default_factory=dict)  # per phase, this group's
+
+
+# Set in the parent before the processes fork: they inherit the problem instead of
+# receiving it through a pipe.
+_SHARED: tuple[Problem, AvailabilityIndex, SolverParameters, float, bool] | None = None
+
+
+def plan_groups(
+    problem: Problem,
+    index: AvailabilityIndex,
+    groups: list[list[SessionRequest]],
+    params: SolverParameters,
+    deadline: float,
+    progress: Progress,
+) -> list[GroupPlan]:
+    """One plan per group, in the order of `groups`."""
+    keys = [tuple(sorted({r.pair.id for r in group})) for group in groups]
+    sizes = {key: len(group) for key, group in zip(keys, groups, strict=True)}
+    largest_first = sorted(keys, key=lambda key: -sizes[key])  # stable: ties keep their order
+    forked = params.processes > 1 and len(keys) > 1
+    global _SHARED
+    _SHARED = (problem, index, params, deadline, forked)
+    try:
+        results = _results(largest_first, params.processes if forked else 1)
+        plans = dict(_reported(results, len(keys), progress))
+    finally:
+        _SHARED = None
+    return [plans[key] for key in keys]
+
+
+def _results(tasks: list[tuple[str, ...]], processes: int) -> Iterator[Keyed]:
+    if processes <= 1:
+        yield from map(_plan_task, tasks)
+        return
+    context = multiprocessing.get_context("fork")
+    with context.Pool(processes=processes) as pool:
+        chunk = max(1, min(16, len(tasks) // (processes * 8)))
+        yield from pool.imap_unordered(_plan_task, tasks, chunksize=chunk)
+
+
+Keyed = tuple[tuple[str, ...], GroupPlan]  # a group's plan by the group's pairs
+
+
+def _reported(results: Iterator[Keyed], total: int, progress: Progress) -> Iterator[Keyed]:
+    step = max(1, total // 5)
+    for done, result in enumerate(results, 1):
+        if done == total or done % step == 0:
+            progress(f"groups planned: {done}/{total}")
+        yield result
+
+
+def _plan_task(pairs: tuple[str, ...]) -> Keyed:
+    assert _SHARED is not None
+    problem, index, params, deadline, forked = _SHARED
+    part = problem_part(problem, pairs)
+    try:
+        return pairs, plan_group(part, index, params, deadline)
+    finally:
+        if forked:  # this process will not see these people again
+            index.release(part.people)
+
+
+def plan_group(
+    part: Problem, index: AvailabilityIndex, params: SolverParameters, deadline: float
+) -> GroupPlan:
+    """The plan of one group, `part` being the problem of its pairs alone."""
+    clock = _Laps()
+    data = clock.time("candidates", lambda: build_candidates(part, index))
+    greedy = clock.time("greedy", lambda: greedy_choices(data, list(data.sessions)))
+    result = None
+    chosen = greedy
+    if params.solver != "greedy":
+        result = clock.time("optimise", lambda: searched_group(data, greedy, params, deadline))
+        chosen = result.polish.chosen
+    plan, used, fallback_notes = clock.time(
+        "explain_and_validate", lambda: _checked(data, chosen, greedy, params)
+    )
+    figures = goal_figures(data.sessions, used, params.weights)
+    return GroupPlan(
+        sessions=plan.sessions,
+        unplaced=plan.unplaced,
+        warnings=plan.warnings,
+        greedy_placed=len(greedy),
+        result=result,
+        figures=figures,
+        soft_bound=_soft_bound(result, figures),
+        notes=fallback_notes + _budget_notes(data, result),
+        seconds=clock.laps,
+    )
+
+
+def _soft_bound(result: GroupResult | None, figures: dict[str, GoalFigures]) -> int:
+    """The search's proven bound; where no search bounded the group, its goals' own."""
+    if result is not None and result.polish.bound is not None:
+        return result.polish.bound
+    return weighted_bound(figures)
+
+
+def _budget_notes(data: CandidateSet, result: GroupResult | None) -> tuple[str, ...]:
+    if result is None or result.skipped != Skipped.OVER_BUDGET:
+        return ()
+    sessions = list(data.sessions)
+    pairs = sorted({s.pair.id for s in sessions})
+    named = pairs[:5] + ([f"{len(pairs) - 5} more pairs"] if len(pairs) > 5 else [])
+    return (
+        f"a group of {len(sessions)} sessions ({', '.join(named)}) would need a model of "
+        f"about {result.size.megabytes:,.0f} MB ({result.size.candidates:,} candidate "
+        f"starts): planned with the greedy; cause: {size_causes(data.problem, sessions)}",
+    )
+
+
+class _Laps:
+    def __init__(self) -> None:
+        self.laps: dict[str, float] = {}
+
+    def time(self, lap: str, work: Callable[[], T]) -> T:
+        began = time.process_time()
+        found = work()
+        self.laps[lap] = self.laps.get(lap, 0.0) + time.process_time() - began
+        return found
+
+
+@dataclass(frozen=True)
+class _Assembled:
+    sessions: tuple[PlannedSession, ...]
+    unplaced: tuple[Unplaced, ...]
+    warnings: tuple[str, ...]
+    violations: list[Violation]  # the validator's verdict on the sessions
+
+
+def _assembled(data: CandidateSet, chosen: dict[int, int]) -> _Assembled:
+    placed = [
+        placed_session(data, s, chosen[s.number]) for s in data.sessions if s.number in chosen
+    ]
+    sessions = tuple(with_move_reasons(data.problem, placed))
+    check = check_plan(data.problem, sessions)
+    warnings = tuple(str(w) for w in check.warnings)
+    return _Assembled(sessions, explain_unplaced(data, chosen), warnings, check.violations)
+
+
+def _checked(
+    data: CandidateSet, chosen: dict[int, int], greedy: dict[int, int], params: SolverParameters
+) -> tuple[_Assembled, dict[int, int], tuple[str, ...]]:
+    """Every plan passes the independent validator before it leaves. If the optimiser's
+    plan ever did not, the greedy plan (built rule by rule) takes its place, and should
+    that fail too, the sessions it rejects are left unplaced: nothing invalid leaves.
+    In strict mode (the tests) such a fallback is a failure instead: it would hide a
+    broken rule."""
+    plan = _assembled(data, chosen)
+    inconsistent = [u for u in plan.unplaced if u.code == "no_candidate"]
+    if params.strict and (plan.violations or inconsistent):
+        raise ModelDefectError(
+            "; ".join([str(v) for v in plan.violations[:5]] + [u.reason for u in inconsistent[:5]])
+        )
+    if not plan.violations:
+        return plan, chosen, ()
+    pairs = ", ".join(sorted(data.problem.pairs))
+    note = (
+        f"the validator rejected the optimised plan of pairs {pairs[:200]} "
+        f"({len(plan.violations)} violations, first: {plan.violations[0]}); "
+        "the greedy plan is used there"
+    )
+    used, fallback = greedy, _assembled(data, greedy)
+    rejected = {(v.pair, v.index) for v in fallback.violations}
+    if rejected:
+        used = {n: c for n, c in greedy.items() if data.sessions[n].request.key not in rejected}
+        fallback = _assembled(data, used)
+    return fallback, used, (note,)
