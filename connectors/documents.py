@@ -67,15 +67,21 @@ class Document:
 
 def read_document(path: Path) -> Document:
     try:
-        text = path.read_text(encoding="utf-8")
+        content = path.read_bytes()
     except FileNotFoundError:
         raise ScenarioError([FieldError(str(path), "no such file")], str(path)) from None
-    except (OSError, UnicodeDecodeError) as problem:
+    except OSError as problem:
         raise ScenarioError(
             [FieldError(str(path), f"cannot be read: {problem}")], str(path)
         ) from None
     if path.suffix.lower() == ".json":
-        return parse_json(text, str(path))
+        return parse_json(content, str(path))  # orjson checks the UTF-8 itself
+    try:
+        text = content.decode("utf-8")
+    except UnicodeDecodeError as problem:
+        raise ScenarioError(
+            [FieldError(str(path), f"cannot be read: {problem}")], str(path)
+        ) from None
     return parse_yaml(text, str(path))
 
 

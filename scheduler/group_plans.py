@@ -51,7 +51,7 @@ class GroupPlan:
 
 # Set in the parent before the processes fork: they inherit the problem instead of
 # receiving it through a pipe.
-_SHARED: tuple[Problem, AvailabilityIndex, SolverParameters, float, bool] | None = None
+_SHARED: tuple[list[Problem], AvailabilityIndex, SolverParameters, float, bool] | None = None
 
 
 def plan_groups(
@@ -63,21 +63,20 @@ def plan_groups(
     progress: Progress,
 ) -> list[GroupPlan]:
     """One plan per group, in the order of `groups`."""
-    keys = [tuple(sorted({r.pair.id for r in group})) for group in groups]
-    sizes = {key: len(group) for key, group in zip(keys, groups, strict=True)}
-    largest_first = sorted(keys, key=lambda key: -sizes[key])  # stable: ties keep their order
-    forked = params.processes > 1 and len(keys) > 1
+    parts = [problem_part(problem, group) for group in groups]
+    largest_first = sorted(range(len(parts)), key=lambda g: -len(parts[g].sessions))
+    forked = params.processes > 1 and len(parts) > 1
     global _SHARED
-    _SHARED = (problem, index, params, deadline, forked)
+    _SHARED = (parts, index, params, deadline, forked)
     try:
         results = _results(largest_first, params.processes if forked else 1)
-        plans = dict(_reported(results, len(keys), progress))
+        plans = dict(_reported(results, len(parts), progress))
     finally:
         _SHARED = None
-    return [plans[key] for key in keys]
+    return [plans[g] for g in range(len(parts))]
 
 
-def _results(tasks: list[tuple[str, ...]], processes: int) -> Iterator[Keyed]:
+def _results(tasks: list[int], processes: int) -> Iterator[Keyed]:
     if processes <= 1:
         yield from map(_plan_task, tasks)
         return
@@ -87,7 +86,7 @@ def _results(tasks: list[tuple[str, ...]], processes: int) -> Iterator[Keyed]:
         yield from pool.imap_unordered(_plan_task, tasks, chunksize=chunk)
 
 
-Keyed = tuple[tuple[str, ...], GroupPlan]  # a group's plan by the group's pairs
+Keyed = tuple[int, GroupPlan]  # a group's plan by the group's position
 
 
 def _reported(results: Iterator[Keyed], total: int, progress: Progress) -> Iterator[Keyed]:
@@ -98,12 +97,12 @@ def _reported(results: Iterator[Keyed], total: int, progress: Progress) -> Itera
         yield result
 
 
-def _plan_task(pairs: tuple[str, ...]) -> Keyed:
+def _plan_task(group: int) -> Keyed:
     assert _SHARED is not None
-    problem, index, params, deadline, forked = _SHARED
-    part = problem_part(problem, pairs)
+    parts, index, params, deadline, forked = _SHARED
+    part = parts[group]
     try:
-        return pairs, plan_group(part, index, params, deadline)
+        return group, plan_group(part, index, params, deadline)
     finally:
         if forked:  # this process will not see these people again
             index.release(part.people)

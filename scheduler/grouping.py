@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from typing import Protocol, TypeVar
 
-from scheduler.domain import Pair, Problem
+from scheduler.domain import Pair, Problem, SessionRequest
 
 
 class OfAPair(Protocol):
@@ -43,14 +43,16 @@ def independent_groups(sessions: Sequence[T]) -> list[list[T]]:
     return list(groups.values())
 
 
-def problem_part(problem: Problem, pairs: Iterable[str]) -> Problem:
+def problem_of_pairs(problem: Problem, pairs: Iterable[str]) -> Problem:
     """The problem of these pairs alone: their people, their sessions (in order)."""
     kept = set(pairs)
-    kept_pairs = {pid: pair for pid, pair in problem.pairs.items() if pid in kept}
-    people = {p for pair in kept_pairs.values() for p in pair.people}
-    return replace(
-        problem,
-        people={pid: person for pid, person in problem.people.items() if pid in people},
-        pairs=kept_pairs,
-        sessions=tuple(r for r in problem.sessions if r.pair.id in kept),
-    )
+    return problem_part(problem, [r for r in problem.sessions if r.pair.id in kept])
+
+
+def problem_part(problem: Problem, requests: Sequence[SessionRequest]) -> Problem:
+    """The problem of these sessions alone (a group, in order): their pairs and people.
+    It costs the size of the group, not of the programme: a programme of 10,000 pairs has
+    thousands of groups."""
+    pairs = {r.pair.id: r.pair for r in requests}
+    people = {p: problem.people[p] for pair in pairs.values() for p in pair.people}
+    return replace(problem, people=people, pairs=pairs, sessions=tuple(requests))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from datetime import date, datetime, timedelta
@@ -21,7 +22,7 @@ from scheduler.domain import (
 )
 from scheduler.errors import FieldError, ScenarioError
 from scheduler.time_grid import local_midnight, naive_to_utc, period_days
-from scheduler.time_notation import WEEKDAYS, parse_range, parse_working_hours
+from scheduler.time_notation import WEEKDAYS, MinuteRange, parse_range, parse_working_hours
 
 T = TypeVar("T")
 CADENCE_WEEKS = {"weekly": 1, "biweekly": 2}
@@ -125,7 +126,7 @@ def _person(
         id=person.id,
         role=person.role,
         tz=tz,
-        working_hours=parse_working_hours(person.working_hours),
+        working_hours=_working_hours(person.working_hours),
         busy=BusyTimes.combined([inline, calendar or BusyTimes.empty()]),
         holidays=_holidays_of(person, scenario.holidays),
         out_of_office=frozenset(_out_of_office_days(person.out_of_office, scenario.horizon)),
@@ -136,6 +137,18 @@ def _person(
         email=person.email,
         region=person.region,
     )
+
+
+def _working_hours(spec: dict[str, list[str]]) -> dict[int, tuple[MinuteRange, ...]]:
+    """Parsed once per distinct spec: thousands of people share a few."""
+    return _parsed_hours(tuple((day, tuple(ranges)) for day, ranges in spec.items()))
+
+
+@functools.lru_cache(maxsize=4096)
+def _parsed_hours(
+    spec: tuple[tuple[str, tuple[str, ...]], ...],
+) -> dict[int, tuple[MinuteRange, ...]]:
+    return parse_working_hours({day: list(ranges) for day, ranges in spec})
 
 
 def _holidays_of(person: doc.PersonEntry, holidays: list[doc.Holiday]) -> dict[date, str]:

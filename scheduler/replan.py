@@ -20,7 +20,7 @@ from datetime import datetime
 
 from scheduler.availability import AvailabilityIndex, same_person
 from scheduler.domain import Plan, PlannedSession, Problem, SessionRequest
-from scheduler.grouping import problem_part
+from scheduler.grouping import problem_of_pairs
 from scheduler.parameters import SolverParameters
 from scheduler.solve import Progress, solve
 
@@ -52,7 +52,7 @@ def replan(
         availability = AvailabilityIndex(problem, state.availability, frozenset(busy_changed))
         touched = set(busy_changed) | set(_changed_people(state, problem))
         touched_pairs = _pairs_reached(problem, touched)
-        part = solve(problem_part(problem, touched_pairs), params, availability=availability)
+        part = solve(problem_of_pairs(problem, touched_pairs), params, availability=availability)
         plan = _merged(state, problem, part, touched_pairs)
     return plan, PlanningState(problem, availability, plan)
 

@@ -11,8 +11,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import TypeAdapter, ValidationError
 
-from scheduler.busy_entries import parse_instants, read_busy_entries
+from scheduler.busy_entries import read_busy_entries
 from scheduler.errors import ScenarioError
+from scheduler.instant_columns import parse_instants
 from tests.builders import executive, mentor, problem_of, scenario
 
 DATETIME = TypeAdapter(datetime)
