@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: plan test bench clean
+.PHONY: plan test bench mutation clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,5 +28,12 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench.solver_bench
 
+# Mutants of the hard rules (scheduler/model, scheduler/rules) and of the validator, run
+# against the scheduler's tests; prints the survivors and the score. Takes about an hour.
+mutation: $(STAMP)
+	rm -rf mutants
+	HYPOTHESIS_PROFILE=mutation $(BIN)/mutmut run --max-children 2
+	$(BIN)/python -m bench.mutation_score
+
 clean:
-	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) out mutants .pytest_cache .mypy_cache .ruff_cache .hypothesis

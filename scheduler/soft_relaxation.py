@@ -32,7 +32,7 @@ def settle_without_search(
     if any(s.request.booking is not None for s in sessions):
         return None
     chosen: dict[int, int] = {}
-    for own in _by_pair(sessions):
+    for own in pairs_of(sessions):
         chosen.update(_cheapest_starts(own, weights))
     ledger = Ledger(data)
     for session in sessions:
@@ -56,7 +56,7 @@ def repaired(
     relaxation start where that still fits, else at its cheapest start that fits; the
     placement itself where some session finds no start at all."""
     wanted: dict[int, IntArray] = {}
-    for own in _by_pair([s for s in sessions if s.number in placed]):
+    for own in pairs_of([s for s in sessions if s.number in placed]):
         for session, priced in _priced(own, weights):
             wanted[session.number] = priced
     ledger, chosen = Ledger(data), {}
@@ -73,7 +73,7 @@ def repaired(
     return chosen
 
 
-def _by_pair(sessions: Sequence[SessionCandidates]) -> list[list[SessionCandidates]]:
+def pairs_of(sessions: Sequence[SessionCandidates]) -> list[list[SessionCandidates]]:
     pairs: dict[str, list[SessionCandidates]] = {}
     for session in sessions:
         if len(session):

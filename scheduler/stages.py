@@ -30,6 +30,7 @@ from ortools.sat.python import cp_model
 from scheduler.candidates import CandidateSet, SessionCandidates
 from scheduler.domain import SolveStatus
 from scheduler.errors import ModelDefectError
+from scheduler.goal_figures import goal_figures, weighted_penalty
 from scheduler.model.objectives import (
     has_bookings,
     level,
@@ -41,6 +42,7 @@ from scheduler.model.objectives import (
 )
 from scheduler.model.variables import Variables
 from scheduler.parameters import SolverParameters
+from scheduler.soft_pruning import pruned
 from scheduler.soft_relaxation import repaired
 
 log = logging.getLogger(__name__)
@@ -243,15 +245,22 @@ def polish(
     round that proves the optimum or finds nothing better ends it. The first plan is the
     relaxation's, repaired where the rules between sessions bind (a far better start than
     the greedy's, from which a small search may not find its way)."""
+    sessions = variables.sessions
+    bookings = has_bookings(variables)
+    start = placed if bookings else repaired(data, sessions, placed, params.weights)
+    if places_all(sessions, placed) and not bookings:
+        upper = weighted_penalty(goal_figures(sessions, start, params.weights))
+        pruning = pruned(sessions, params.weights, upper)
+        if pruning.lower >= upper:  # the plan in hand meets the relaxation's bound
+            return Polish(start, Stop.RELAXATION, upper, upper)
+        variables.restrict(pruning.anchors, pruning.starts)
     penalties = soft_penalties(variables, params.weights)
     objective = total_penalty(penalties)
     if isinstance(objective, int):
         return Polish(dict(placed), Stop.NO_GOALS, 0, 0)
     model.minimize(objective)
-    sessions = variables.sessions
     budget = work(SOFT_WORK, sessions, params.effort)
     round_work = min(budget, work(SOFT_FIRST_ROUND, sessions, params.effort))
-    start = placed if has_bookings(variables) else repaired(data, sessions, placed, params.weights)
     best, spent = Polish(start, Stop.WORK_BUDGET), 0.0
     while True:
         # Measured: without presolve the soft rounds take a quarter less time (the models

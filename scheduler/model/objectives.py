@@ -90,10 +90,12 @@ def unstable_slot(v: Variables) -> cp_model.LinearExprT:
         if len(placeable) < 2:
             continue
         anchors: dict[int, cp_model.IntVar] = {}
+        allowed = v.anchor_slots.get(placeable[0].pair.id)  # None: every slot may be the anchor
         for session in placeable:
             by_slot: dict[int, list[cp_model.IntVar]] = defaultdict(list)
             for slot, var in zip(session.slot.tolist(), v.choices(session), strict=True):
-                by_slot[slot].append(var)
+                if allowed is None or slot in allowed:
+                    by_slot[slot].append(var)
             for slot, variables in by_slot.items():
                 anchor = anchors.setdefault(slot, model.new_bool_var(""))
                 on = model.new_bool_var("")

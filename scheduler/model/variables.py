@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ortools.sat.python import cp_model
 
@@ -21,6 +21,7 @@ class Variables:
             session.number: [model.new_bool_var("") for _ in range(len(session))]
             for session in self.sessions
         }
+        self.anchor_slots: dict[str, set[int]] = {}  # per pair, when restricted: allowed anchors
         self._by_person: dict[str, list[SessionCandidates]] = {}
         self._by_pair: dict[str, list[SessionCandidates]] = {}
         for session in self.sessions:
@@ -44,6 +45,14 @@ class Variables:
     def pairs(self) -> dict[str, list[SessionCandidates]]:
         """Each pair's sessions, in index order."""
         return {pair: sorted(found, key=lambda s: s.index) for pair, found in self._by_pair.items()}
+
+    def restrict(self, anchors: dict[str, set[int]], starts: dict[int, Any]) -> None:
+        """Leave out of the soft goals the anchor slots a pair may not keep, and fix to 0
+        the candidates no optimum uses (`scheduler.soft_pruning`)."""
+        self.anchor_slots = anchors
+        for session in self.sessions:
+            for choice in starts.get(session.number, ()):
+                self.model.proto.variables[self.choices(session)[int(choice)].index].domain[1] = 0
 
     def chosen(self, solver: cp_model.CpSolver) -> dict[int, int]:
         """Session number -> chosen candidate, for the sessions the solution places."""

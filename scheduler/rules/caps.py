@@ -87,6 +87,14 @@ class CapCounts:
         self.rule = RuleName.DAILY_CAP if period == "day" else RuleName.WEEKLY_CAP
         self._counts: Counter[CapKey] = Counter()
         self._tightest: dict[CapKey, int] = {}
+        self._caps: dict[tuple[str, str], int] = {}  # (person, pair): the session's cap
+
+    def _cap(self, person: str, session: SessionCandidates) -> int:
+        """`Problem.session_cap`, asked once per person and pair (the greedy asks often)."""
+        key = (person, session.pair.id)
+        if key not in self._caps:
+            self._caps[key] = self.data.problem.session_cap(person, session.pair, self.period)
+        return self._caps[key]
 
     def _keys(self, session: SessionCandidates, choice: int) -> list[tuple[str, CapKey]]:
         return [
@@ -98,7 +106,7 @@ class CapCounts:
         """One more session must fit its own cap and the caps of those already there."""
         found = []
         for person, key in self._keys(session, choice):
-            own = self.data.problem.session_cap(person, session.pair, self.period)
+            own = self._cap(person, session)
             cap = min(own, self._tightest.get(key, own))
             if self._counts[key] + 1 > cap:
                 found.append(Blocker(self.rule, _cap_text(key, self.period, cap)))
@@ -107,7 +115,7 @@ class CapCounts:
     def book(self, session: SessionCandidates, choice: int) -> None:
         for person, key in self._keys(session, choice):
             self._counts[key] += 1
-            cap = self.data.problem.session_cap(person, session.pair, self.period)
+            cap = self._cap(person, session)
             self._tightest[key] = min(cap, self._tightest.get(key, cap))
 
 

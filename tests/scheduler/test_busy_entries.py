@@ -195,3 +195,40 @@ def test_wall_clock_times_become_utc_as_zoneinfo_reads_them(
 def test_a_block_inside_a_spring_forward_gap_holds_no_time() -> None:
     entries, _ = read_busy_entries(["2027-03-28T02:30/2027-03-28T03:10"], "busy")
     assert len(entries.in_utc(PARIS)) == 0
+
+
+def test_many_lists_read_as_one_table_keep_each_persons_times_and_errors() -> None:
+    from scheduler.busy_entries import read_busy_lists
+
+    good = [
+        "2027-01-04T08:00:00Z/2027-01-04T09:00:00Z",
+        "2027-01-05T10:00:00Z/2027-01-05T11:00:00Z oof",
+    ]
+    other = ["2027-01-06T08:00:00Z/2027-01-06T08:30:00Z"]
+    wrong = [good[0], "2027-01-07T10:00:00Z/2027-01-07T09:00:00Z"]
+    found, errors = read_busy_lists({0: good, 1: other, 2: wrong})
+    assert [str(e) for e in errors] == ["people[2].busy[1]: end must be after start"]
+    assert set(found) == {0, 1}
+    first = list(found[0].in_utc(PARIS))
+    assert [b.status for b in first] == ["busy", "oof"]
+    assert first[1].start == datetime(2027, 1, 5, 10, tzinfo=UTC)
+    (alone,) = list(found[1].in_utc(PARIS))
+    assert alone.end == datetime(2027, 1, 6, 8, 30, tzinfo=UTC)
+
+
+def test_lists_whose_texts_split_differently_are_read_entry_by_entry() -> None:
+    from scheduler.busy_entries import read_busy_lists
+
+    utc = ["2027-01-04T08:00:00Z/2027-01-04T09:00:00Z"]
+    offset = ["2027-01-04T09:00+01:00/2027-01-04T10:30+01:00 tentative"]
+    local = ["2027-01-04T09:00/2027-01-04T10:00"]
+    found, errors = read_busy_lists({0: utc, 1: offset, 2: local})
+    assert errors == []
+    starts = {index: entries.in_utc(PARIS)[0] for index, entries in found.items()}
+    assert (
+        starts[0].start == starts[1].start == starts[2].start == datetime(2027, 1, 4, 8, tzinfo=UTC)
+    )
+    assert (starts[1].end, starts[1].status) == (
+        datetime(2027, 1, 4, 9, 30, tzinfo=UTC),
+        "tentative",
+    )
