@@ -1,0 +1,100 @@
+"""Pruning anchors and starts before the soft search keeps every optimum: the search on
+the reduced model proves the same least penalty as a plain search on the whole one."""
+
+import time
+from typing import Any
+
+from hypothesis import given
+
+from scheduler.candidates import build_candidates
+from scheduler.goal_figures import goal_figures, weighted_penalty
+from scheduler.greedy import greedy_choices
+from scheduler.grouping import independent_groups
+from scheduler.model.builder import build_model
+from scheduler.soft_pruning import pruned
+from scheduler.stages import Stop, keep_placement, placed_by_greedy, polish
+from tests.builders import executive, mentor, pair, problem_of, scenario
+from tests.scheduler.test_soft_relaxation import PARAMS, proven_optimum
+from tests.strategies import programmes
+
+
+def compared(document: dict[str, Any]) -> list[tuple[int, int]]:
+    """(least penalty on the reduced model, least penalty found plainly) per group whose
+    greedy places every session."""
+    data = build_candidates(problem_of(document))
+    greedy = greedy_choices(data, list(data.sessions))
+    found = []
+    for group in independent_groups(list(data.sessions)):
+        start = {s.number: greedy[s.number] for s in group if s.number in greedy}
+        if placed_by_greedy(group, start) is None:
+            continue
+        model, variables = build_model(data, group)
+        keep_placement(model, variables, start)
+        reduced = polish(data, model, variables, start, PARAMS, time.monotonic() + 60)
+        assert reduced.stop in (Stop.PROVEN, Stop.RELAXATION, Stop.NO_GOALS)
+        found.append((reduced.penalty or 0, proven_optimum(data, group, start)))
+    return found
+
+
+@given(programmes())
+def test_the_reduced_model_keeps_the_optimum(document: dict[str, Any]) -> None:
+    for reduced, plain in compared(document):
+        assert reduced == plain
+
+
+def test_rival_pairs_prune_anchors_and_keep_the_optimum() -> None:
+    """Two executives who want the same Monday hour with one mentor, over three weeks."""
+    monday_nine = {"mon": ["09:00-10:00"], "tue-fri": ["09:00-18:00"]}
+    document = scenario(
+        horizon={"start": "2027-01-04", "weeks": 3},
+        people=[mentor(), executive("e1", working_hours=monday_nine), executive("e2")],
+        pairs=[pair("p1", "m1", "e1"), pair("p2", "m1", "e2")],
+    )
+    ((reduced, plain),) = compared(document)
+    assert reduced == plain
+    data = build_candidates(problem_of(document))
+    greedy = greedy_choices(data, list(data.sessions))
+    upper = weighted_penalty(goal_figures(data.sessions, greedy, PARAMS.weights))
+    pruning = pruned(data.sessions, PARAMS.weights, upper)
+    assert pruning.lower <= plain <= upper
+    assert pruning.starts  # some starts cannot be in any optimum
+    every_slot = {
+        pair_id: {slot for s in data.sessions if s.pair.id == pair_id for slot in s.slot.tolist()}
+        for pair_id in pruning.anchors
+    }
+    assert all(pruning.anchors[p] <= every_slot[p] for p in pruning.anchors)
+    assert any(len(pruning.anchors[p]) < len(every_slot[p]) for p in pruning.anchors)
+
+
+def test_an_optimum_costing_exactly_the_plan_in_hand_keeps_its_anchors_and_starts() -> None:
+    """With the optimum itself as the plan in hand (no slack beyond it), nothing it uses
+    is pruned: pruning is by bounds strictly past the plan in hand."""
+    from collections import Counter
+
+    from ortools.sat.python import cp_model
+
+    from scheduler.model.objectives import soft_penalties, total_penalty
+    from scheduler.stages import search
+
+    document = scenario(
+        horizon={"start": "2027-01-04", "weeks": 3},
+        people=[mentor(), executive("e1"), executive("e2")],
+        pairs=[pair("p1", "m1", "e1"), pair("p2", "m1", "e2")],
+    )
+    data = build_candidates(problem_of(document))
+    greedy = greedy_choices(data, list(data.sessions))
+    model, variables = build_model(data, data.sessions)
+    keep_placement(model, variables, greedy)
+    model.minimize(total_penalty(soft_penalties(variables, PARAMS.weights)))
+    best = search(model, variables, PARAMS, 60.0, time.monotonic() + 60, greedy)
+    assert best.status == cp_model.OPTIMAL
+    pruning = pruned(data.sessions, PARAMS.weights, best.objective)
+    assert pruning.lower <= best.objective
+    for session in data.sessions:
+        assert best.chosen[session.number] not in pruning.starts.get(session.number, [])
+    for pair_id, allowed in pruning.anchors.items():
+        slots = Counter(
+            int(s.slot[best.chosen[s.number]]) for s in data.sessions if s.pair.id == pair_id
+        )
+        kept, _ = slots.most_common(1)[0]
+        assert kept in allowed
