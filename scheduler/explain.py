@@ -24,10 +24,10 @@ MIXED_CODE = "slots_taken_or_capped"
 
 def explain_unplaced(data: CandidateSet, chosen: dict[int, int]) -> tuple[Unplaced, ...]:
     missing = [s for s in data.sessions if s.number not in chosen]
-    if not missing:
-        return ()
+    if all(len(s) == 0 for s in missing):  # the plan's ledger only explains taken starts
+        return tuple(_no_start(data, s) for s in missing)
     ledger = ledger_of(data, chosen)
-    return tuple(_no_start(data, s) if len(s) == 0 else _why_taken(ledger, s) for s in missing)
+    return tuple(_why_taken(ledger, s) if len(s) else _no_start(data, s) for s in missing)
 
 
 def _no_start(data: CandidateSet, s: SessionCandidates) -> Unplaced:

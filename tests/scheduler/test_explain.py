@@ -96,3 +96,75 @@ def test_a_biweekly_pair_names_its_period() -> None:
     assert reason.reason.startswith(
         "period 2027-01-04 to 2027-01-17: mentor m1 is not yet available"
     )
+
+
+def test_working_hours_that_never_meet_name_both_zones() -> None:
+    reason = only_reason(
+        scenario(
+            people=[
+                mentor(timezone="Asia/Singapore", working_hours={"mon-fri": ["09:00-12:00"]}),
+                executive(timezone="America/New_York", working_hours={"mon-fri": ["09:00-12:00"]}),
+            ]
+        )
+    )
+    assert reason.code == "no_common_working_hours"
+    assert reason.reason == (
+        "week of 2027-01-04: the working hours of mentor m1 (Asia/Singapore) and executive e1 "
+        "(America/New_York) never overlap for 45 minutes"
+    )
+
+
+def test_busy_time_names_the_buffer_and_the_days_off_too() -> None:
+    reason = only_reason(
+        scenario(
+            rules={"buffer_minutes": 15},
+            holidays=[{"date": "2027-01-05", "name": "Founders' Day"}],
+            people=[
+                mentor(working_hours={"mon-tue": ["09:00-11:00"]}),
+                executive(
+                    working_hours={"mon-tue": ["09:00-11:00"]},
+                    busy=[{"start": "2027-01-04T09:30", "end": "2027-01-04T10:30"}],
+                ),
+            ],
+        )
+    )
+    assert reason.reason == (
+        "week of 2027-01-04: no common free time inside both working hours (busy share of "
+        "working time: executive e1 50%, mentor m1 0%, with 15-minute buffers); also Tue "
+        "2027-01-05 is a holiday (Founders' Day) for the executive e1; Tue 2027-01-05 is a "
+        "holiday (Founders' Day) for the mentor m1"
+    )
+
+
+def test_a_period_outside_the_horizon_says_so() -> None:
+    reason = only_reason(scenario(pairs=[pair(sessions=2)]))
+    assert reason.code == "outside_horizon"
+    assert reason.reason == (
+        "period 1 (2027-01-11 to 2027-01-17) lies outside the horizon (2027-01-04 to 2027-01-10)"
+    )
+
+
+def test_a_period_ending_inside_the_notice_window_says_until_when() -> None:
+    reason = only_reason(scenario(now="2027-01-09T12:00:00"))
+    assert reason.code == "inside_notice_window"
+    assert reason.reason == (
+        "week of 2027-01-04: the period ends inside the notice window (nothing new before "
+        "2027-01-11 11:00 UTC)"
+    )
+
+
+def test_a_declined_session_whose_only_free_start_was_its_own() -> None:
+    reason = only_reason(
+        scenario(
+            now="2027-01-01T09:00:00",
+            people=[mentor(working_hours={"mon": ["09:00-09:45"]}), executive()],
+            current=[
+                {"pair": "p1", "index": 0, "start": "2027-01-04T09:00:00", "status": "declined"}
+            ],
+        )
+    )
+    assert reason.code == "only_start_left"
+    assert reason.reason == (
+        "week of 2027-01-04: the only start both people have free is the one the session was "
+        "declined at (2027-01-04 08:00 UTC)"
+    )

@@ -10,7 +10,16 @@ from scheduler.candidates import build_candidates
 from scheduler.domain import Plan, PlannedSession
 from scheduler.plan_format import instant_text
 from scheduler.validation import check_plan, validate_plan
-from tests.builders import checked_plan, executive, mentor, pair, plan_of, problem_of, scenario
+from tests.builders import (
+    checked_plan,
+    executive,
+    local_starts,
+    mentor,
+    pair,
+    plan_of,
+    problem_of,
+    scenario,
+)
 from tests.strategies import programmes
 
 
@@ -209,3 +218,33 @@ def _one_move_suffices(problem: Any, others: list[PlannedSession], target: Plann
         if moved.start != target.start and not validate_plan(problem, [*others, moved]):
             return True
     return False
+
+
+def test_a_move_stays_in_its_week_before_any_earlier_start_in_another() -> None:
+    """A biweekly session booked on Tuesday of its second week becomes impossible. An
+    earlier start in the first week would suit the soft goals better, but a move inside the
+    booked start's own week comes first: Friday of the second week."""
+    document = scenario(
+        horizon={"start": "2027-01-04", "weeks": 2},
+        people=[
+            mentor(),
+            executive(
+                working_hours={
+                    "mon": ["09:00-10:00"],
+                    "tue": ["09:00-10:00"],
+                    "fri": ["15:00-16:00"],
+                },
+                busy=[
+                    {"start": "2027-01-11T09:00", "end": "2027-01-11T10:00"},
+                    {"start": "2027-01-12T09:00", "end": "2027-01-12T10:00"},
+                ],
+            ),
+        ],
+        pairs=[pair(cadence="biweekly")],
+        now="2027-01-01T09:00:00",
+        current=[{"pair": "p1", "index": 0, "start": "2027-01-12T09:00:00"}],
+    )
+    plan = plan_of(document)
+    (session,) = plan.sessions
+    assert session.moved and session.moves == 1
+    assert local_starts(problem_of(document), plan, "e1") == ["2027-01-15 15:00"]
