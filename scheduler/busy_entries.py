@@ -22,7 +22,7 @@ import bisect
 from array import array
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date
+from datetime import UTC
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -31,9 +31,16 @@ import numpy.typing as npt
 
 from scheduler.busy_times import STATUS_CODE, Busy, BusyTimes
 from scheduler.errors import FieldError
-from scheduler.instant_columns import WIDTH, BoolArray, IntArray, parse_instants, wall_to_utc
+from scheduler.instant_columns import (
+    WIDTH,
+    BoolArray,
+    Instants,
+    IntArray,
+    as_texts,
+    parse_instants,
+    wall_to_utc,
+)
 
-DAY = 86_400
 FIRST_YEAR, LAST_YEAR = 1971, 2999
 ENTRY_KEYS = frozenset({"start", "end", "status"})
 STATUS_LIST = "'busy', 'tentative', 'oof', 'workingElsewhere' or 'free'"
@@ -133,7 +140,7 @@ class _Table:
     rows_of: dict[int, slice] = field(default_factory=dict)
     fields: dict[int, _Fields] = field(default_factory=dict)
     size: int = 0
-    _times: tuple[tuple[IntArray, BoolArray, BoolArray], ...] | None = None
+    _times: tuple[Instants, Instants] | None = None
     _codes: npt.NDArray[np.uint8] | None = None
 
     def add_compact(self, people: list[int], lists: list[list[str]]) -> None:
@@ -160,37 +167,37 @@ class _Table:
         self.fields[index] = fields
         self.size += len(fields.positions)
 
-    def times(self) -> tuple[tuple[IntArray, BoolArray, BoolArray], ...]:
-        """(seconds, naive, no time) of every row's start and end."""
+    def times(self) -> tuple[Instants, Instants]:
+        """The start and the end of every row."""
         if self._times is None:
             self._times = (_parsed(self.starts), _parsed(self.ends))
         return self._times
 
-    def times_of(self, fields: _Fields, rows: slice) -> tuple[Any, ...]:
+    def times_of(self, fields: _Fields, rows: slice) -> tuple[Instants, Instants]:
         if fields.from_compact or len(fields.positions) == rows.stop - rows.start:
             starts, ends = self.times()
-            return tuple(c[rows] for c in starts), tuple(c[rows] for c in ends)
+            return starts[rows], ends[rows]
         return _parsed([fields.starts]), _parsed([fields.ends])
 
     def wrong_rows(self) -> BoolArray:
-        (starts, start_naive, start_bad), (ends, end_naive, end_bad) = self.times()
-        broken = _wrong(starts, start_naive, start_bad, ends, end_naive, end_bad)
-        wrong: BoolArray = np.logical_or.reduce(broken, axis=0)
+        wrong: BoolArray = np.logical_or.reduce(_wrong(*self.times()), axis=0)
         return wrong
 
     def entries(self, rows: slice) -> BusyEntries:
-        """One person's entries: views of the table's columns."""
-        (starts, naive, _), (ends, _, _) = self.times()
+        """One person's entries: views of the table's columns; an end with a fraction of
+        a second is rounded up (a block never shrinks)."""
+        starts, ends = self.times()
         if self._codes is None:
             self._codes = np.concatenate(self.codes) if self.codes else np.zeros(0, np.uint8)
-        return BusyEntries(starts[rows], ends[rows], naive[rows], self._codes[rows])
+        end_seconds = ends.seconds[rows] + (ends.micro[rows] > 0)
+        return BusyEntries(starts.seconds[rows], end_seconds, starts.naive[rows], self._codes[rows])
 
 
-def _parsed(parts: list[Any]) -> tuple[IntArray, BoolArray, BoolArray]:
+def _parsed(parts: list[Any]) -> Instants:
     """The times of many lists, each an S26 column (exact texts) or a list of values."""
     raws, offsets, size = [], [], 0
     for part in parts:
-        raws.append(part if isinstance(part, np.ndarray) else _as_texts(part))
+        raws.append(part if isinstance(part, np.ndarray) else _texts_of(part))
         offsets.append(size)
         size += len(part)
 
@@ -203,34 +210,26 @@ def _parsed(parts: list[Any]) -> tuple[IntArray, BoolArray, BoolArray]:
     return parse_instants(joined, original)
 
 
-def _as_texts(values: list[Any]) -> Any:
-    """Values as an S26 column; those numpy cannot hold so are left blank (and so read one
-    by one, from the values themselves)."""
-    try:
-        return np.array(values, dtype=f"S{WIDTH}")
-    except (UnicodeEncodeError, ValueError, TypeError):
-        return np.zeros(len(values), dtype=f"S{WIDTH}")
+def _texts_of(values: list[Any]) -> Any:
+    """Values as an S26 column; where numpy cannot hold them, blanks (so each is read one
+    by one, from the value itself)."""
+    found = as_texts(values)
+    return found if found is not None else np.zeros(len(values), dtype=f"S{WIDTH}")
 
 
-def _wrong(
-    starts: IntArray,
-    start_naive: BoolArray,
-    start_bad: BoolArray,
-    ends: IntArray,
-    end_naive: BoolArray,
-    end_bad: BoolArray,
-) -> npt.NDArray[np.bool_]:
+def _wrong(start: Instants, end: Instants) -> npt.NDArray[np.bool_]:
     """Per rule of an entry (as rows), whether each entry breaks it: no time at start, at
-    end; offsets on one side only; years out of range; end not after start."""
-    good = ~(start_bad | end_bad)
-    years = ~(_within_years(starts, start_naive) & _within_years(ends, end_naive))
+    end; offsets on one side only; years out of range (as written); end not after start."""
+    good = ~(start.bad | end.bad)
+    years = ~(_within_years(start.year) & _within_years(end.year))
+    same_kind = start.naive == end.naive
     return np.stack(
         [
-            start_bad,
-            end_bad,
-            good & (start_naive != end_naive),
+            start.bad,
+            end.bad,
+            good & ~same_kind,
             good & years,
-            good & (start_naive == end_naive) & (ends <= starts),
+            good & same_kind & ~end.later_than(start),
         ]
     )
 
@@ -244,10 +243,8 @@ WRONG = (
 )
 
 
-def _within_years(seconds: IntArray, naive: BoolArray) -> BoolArray:
-    first = (date(FIRST_YEAR, 1, 1) - date(1970, 1, 1)).days * DAY
-    last = (date(LAST_YEAR + 1, 1, 1) - date(1970, 1, 1)).days * DAY
-    inside: BoolArray = (seconds >= first) & (seconds < last)
+def _within_years(year: IntArray) -> BoolArray:
+    inside: BoolArray = (year >= FIRST_YEAR) & (year <= LAST_YEAR)
     return inside
 
 
@@ -273,6 +270,11 @@ def _compact_columns(entries: list[str]) -> tuple[Any, Any, npt.NDArray[np.uint8
     chars = raw.view(np.uint8).reshape(len(raw), COMPACT_WIDTH)
     tagged = length != end_stop
     if (length < end_stop).any() or (chars[tagged, end_stop] != ord(" ")).any():
+        return None
+    # A space inside either time (`2027-01-04 09:00/...`) is refused by the entry-by-entry
+    # reading; so is a NUL, which numpy would drop from the end of a text.
+    spaces = np.strings.find(raw, b" ")
+    if ((spaces != -1) & (spaces != end_stop)).any() or "\x00" in "".join(entries):
         return None
     codes = np.full(len(raw), STATUS_CODE["busy"], dtype=np.uint8)
     for row in np.flatnonzero(tagged).tolist():
@@ -401,17 +403,17 @@ class _Fields:
             self.errors.append(FieldError(where, f"Input should be {STATUS_LIST}"))
         return code
 
-    def checked(self, times: tuple[Any, ...]) -> list[FieldError]:
+    def checked(self, times: tuple[Instants, Instants]) -> list[FieldError]:
         """Every error of the list, in entry order, one per entry: the shape errors found
         while reading, then what the parsed times break."""
-        (starts, start_naive, start_bad), (ends, end_naive, end_bad) = times
         found = list(self.errors)
-        broken = _wrong(starts, start_naive, start_bad, ends, end_naive, end_bad)
-        for (suffix, message), rows in zip(WRONG, broken, strict=True):
+        reported = {_position(e.path, self.path) for e in found}
+        for (suffix, message), rows in zip(WRONG, _wrong(*times), strict=True):
             for row in np.flatnonzero(rows).tolist():
-                where = f"{self.path}[{self.positions[row]}]"
-                if not any(e.path.startswith(where) for e in found):
-                    found.append(FieldError(f"{where}{suffix}", message))
+                position = self.positions[row]
+                if position not in reported:
+                    reported.add(position)
+                    found.append(FieldError(f"{self.path}[{position}]{suffix}", message))
         return sorted(found, key=lambda e: _position(e.path, self.path))
 
 

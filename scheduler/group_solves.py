@@ -93,7 +93,9 @@ def solve_group(
     numbers = tuple(s.number for s in sessions)
     start = {n: greedy[n] for n in numbers if n in greedy}
     size = estimate_model(data, sessions)
-    if size.megabytes > params.memory_budget_mb / max(1, params.processes):
+    # The budget is per model, whatever the number of processes: the plan must not depend
+    # on it (with --processes N, up to N models are in memory at once).
+    if size.megabytes > params.memory_budget_mb:
         return _greedy_only(numbers, sessions, start, size, Skipped.OVER_BUDGET)
     if time.monotonic() + size.build_seconds >= deadline:  # no time to build, let alone search
         return _greedy_only(numbers, sessions, start, size, Skipped.OUT_OF_TIME)

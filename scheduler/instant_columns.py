@@ -13,6 +13,7 @@ UTC in a time zone with zoneinfo's readings (fold=0).
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -38,36 +39,72 @@ _SHAPES = {  # length -> (seconds at, zone at, zone kind)
 }
 
 
+@dataclass(frozen=True)
+class Instants:
+    """Times read as columns: whole seconds since 1970 (of UTC, or of the wall clock where
+    `naive`), the microseconds beyond them, the year as written, and which are no valid
+    time at all."""
+
+    seconds: IntArray
+    micro: IntArray
+    naive: BoolArray
+    year: IntArray
+    bad: BoolArray
+
+    def __getitem__(self, rows: slice) -> Instants:
+        return Instants(
+            self.seconds[rows], self.micro[rows], self.naive[rows], self.year[rows], self.bad[rows]
+        )
+
+    def later_than(self, other: Instants) -> BoolArray:
+        """Each time strictly after `other`'s, to the microsecond."""
+        mine = self.seconds * 1_000_000 + self.micro
+        theirs = other.seconds * 1_000_000 + other.micro
+        later: BoolArray = mine > theirs
+        return later
+
+
 def parse_instants(
     values: list[Any] | Any, originals: Callable[[int], Any] | None = None
-) -> tuple[IntArray, BoolArray, BoolArray]:
-    """Seconds since 1970 (of UTC, or of the wall clock for a naive time), whether each
-    is naive, and whether each is no valid time at all. `values` is a list, or already an
-    array of byte texts (`S26`) with `originals` giving each value as written (a longer
-    text does not fit the array: the one-by-one reading must see it whole)."""
+) -> Instants:
+    """`values` is a list, or already an array of byte texts (`S26`) with `originals`
+    giving each value as written (a longer text does not fit the array: the one-by-one
+    reading must see it whole)."""
     count = len(values)
-    seconds = np.zeros(count, dtype=np.int64)
-    naive = np.zeros(count, dtype=bool)
+    found = Instants(
+        np.zeros(count, dtype=np.int64),
+        np.zeros(count, dtype=np.int64),
+        np.zeros(count, dtype=bool),
+        np.zeros(count, dtype=np.int64),
+        np.zeros(count, dtype=bool),
+    )
     done = np.zeros(count, dtype=bool)
-    raw = values if isinstance(values, np.ndarray) else _as_bytes(values)
+    raw = values if isinstance(values, np.ndarray) else as_texts(values)
     if raw is not None and count:
-        _columns(raw, seconds, naive, done)
-    bad = np.zeros(count, dtype=bool)
+        _columns(raw, found, done)
     for index in np.flatnonzero(~done).tolist():
-        value = originals(index) if originals is not None else values[index]
-        one = _one_by_one(value)
+        one = _one_by_one(originals(index) if originals is not None else values[index])
         if one is None:
-            bad[index] = True
+            found.bad[index] = True
         else:
-            seconds[index], naive[index] = one
-    return seconds, naive, bad
+            found.seconds[index], found.micro[index], found.naive[index], found.year[index] = one
+    return found
 
 
-def _as_bytes(values: list[Any]) -> Any:
-    try:  # other values than texts become their str() here, and fail the shapes below
-        return np.array(values, dtype=f"S{WIDTH}")
+def as_texts(values: list[Any]) -> Any:
+    """The values as byte texts; other values than texts become their str() here and fail
+    the shapes below. A text holding a NUL is left blank (numpy would drop trailing NULs
+    and read the rest as a time): it is read one by one, and refused there."""
+    try:
+        raw = np.array(values, dtype=f"S{WIDTH}")
     except (UnicodeEncodeError, ValueError, TypeError):
         return None
+    texts = [v for v in values if isinstance(v, str)]
+    if "\x00" in "".join(texts):
+        for index, value in enumerate(values):
+            if isinstance(value, str) and "\x00" in value:
+                raw[index] = b""
+    return raw
 
 
 # Rows parsed at a time: arrays of a million rows stay in the processor's caches better
@@ -75,14 +112,14 @@ def _as_bytes(values: list[Any]) -> Any:
 _CHUNK = 1 << 20
 
 
-def _columns(raw: Any, seconds: IntArray, naive: BoolArray, done: BoolArray) -> None:
+def _columns(raw: Any, found: Instants, done: BoolArray) -> None:
     for first in range(0, len(raw), _CHUNK):
         rows = slice(first, first + _CHUNK)
-        _chunk(raw[rows], seconds[rows], naive[rows], done[rows])
+        _chunk(raw[rows], found[rows], done[rows])
 
 
-def _chunk(raw: Any, seconds: IntArray, naive: BoolArray, done: BoolArray) -> None:
-    """Parse the shapes of `_SHAPES` in `raw`, writing into the (view) arrays given."""
+def _chunk(raw: Any, found: Instants, done: BoolArray) -> None:
+    """Parse the shapes of `_SHAPES` in `raw`, writing into `found` (views) and `done`."""
     chars = raw.view(np.uint8).reshape(len(raw), WIDTH)
     length = np.strings.str_len(raw)
     year, valid = _digits(chars, 0, 4)
@@ -101,8 +138,9 @@ def _chunk(raw: Any, seconds: IntArray, naive: BoolArray, done: BoolArray) -> No
         if not rows.any():
             continue
         shaped, value = _shape(chars, rows, second_at, zone_at, kind)
-        seconds[shaped] = wall[shaped] + value[shaped]
-        naive[shaped] = kind == "naive"
+        found.seconds[shaped] = wall[shaped] + value[shaped]
+        found.naive[shaped] = kind == "naive"
+        found.year[shaped] = year[shaped]
         done[shaped] = True
 
 
@@ -162,15 +200,18 @@ def _days_since_epoch(year: IntArray, month: IntArray, day: IntArray) -> IntArra
     return days
 
 
-def _one_by_one(value: Any) -> tuple[int, bool] | None:
-    """A time in any other form the scenario format reads (as pydantic does)."""
+def _one_by_one(value: Any) -> tuple[int, int, bool, int] | None:
+    """A time in any other form the scenario format reads (as pydantic does): seconds,
+    microseconds, naive, year as written. An offset is taken off without converting the
+    time (a year 1 or 9999 moved to UTC would leave the calendar)."""
     try:
         moment = _DATETIME.validate_python(value)
     except ValidationError:
         return None
-    if moment.tzinfo is None:
-        return _wall_seconds(moment), True
-    return _wall_seconds(moment.astimezone(UTC).replace(tzinfo=None)), False
+    wall = _wall_seconds(moment.replace(tzinfo=None))
+    offset = moment.utcoffset()
+    shift = 0 if offset is None else offset.days * DAY + offset.seconds
+    return wall - shift, moment.microsecond, offset is None, moment.year
 
 
 def _wall_seconds(moment: datetime) -> int:

@@ -66,8 +66,10 @@ def size_causes(problem: Problem, sessions: Sequence[SessionCandidates]) -> str:
     long_days = [p for p in people if _longest_day_hours(problem, p) > 12]
     if long_days:
         causes.append(f"working hours over 12 h a day ({', '.join(long_days[:5])})")
-    pairs_of = Counter(p for pair in {s.pair for s in sessions} for p in pair.people)
-    busiest, count = pairs_of.most_common(1)[0] if pairs_of else ("", 0)
+    pairs = {s.pair.id: s.pair for s in sessions}
+    pairs_of = Counter(p for pair_id in sorted(pairs) for p in pairs[pair_id].people)
+    # The most pairs, then the first id: a note in the plan must not depend on hashing.
+    busiest, count = min(pairs_of.items(), key=lambda kv: (-kv[1], kv[0]), default=("", 0))
     if count > 5:
         causes.append(f"{count} pairs sharing {busiest}")
     return "; ".join(causes) or "many sessions with many free starts each"

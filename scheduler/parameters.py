@@ -31,8 +31,9 @@ class SolverParameters:
     time_limit_seconds: float = 60.0
     processes: int = 2  # solver processes, one search thread each; the plan is the same
     seed: int = 0
-    # Memory a group's model may take (estimated before it is built); a group beyond it
-    # keeps the greedy plan, with a note naming the cause.
+    # Memory one group's model may take (estimated before it is built); a group beyond it
+    # keeps the greedy plan, with a note naming the cause. Per model, so the plan does not
+    # depend on `processes`: with N processes up to N models are in memory at once.
     memory_budget_mb: int = 2048
     effort: float = 1.0  # scales every deterministic work budget of the searches
     weights: SoftWeights = field(default_factory=SoftWeights)

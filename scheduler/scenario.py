@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 from scheduler.busy_entries import BusyEntries, read_busy_entries
+from scheduler.errors import ScenarioError
 from scheduler.time_notation import parse_range, parse_working_hours
 
 Identifier = Annotated[str, Field(pattern=r"^[A-Za-z0-9._-]+$", min_length=1, max_length=200)]
@@ -281,8 +282,11 @@ class Scenario(Strict):
 
     def busy_of(self, index: int) -> BusyEntries | None:
         """The busy entries of `people[index]`; read here for a scenario made without
-        `validate_scenario` (its busy lists were then checked by pydantic already)."""
+        `validate_scenario`, where a list the reader refuses is an error, never dropped."""
         if index not in self._busy and self.people[index].busy:
             entries = [b if isinstance(b, str) else b.model_dump() for b in self.people[index].busy]
-            self._busy[index], _ = read_busy_entries(entries, f"people[{index}].busy")
+            found, errors = read_busy_entries(entries, f"people[{index}].busy")
+            if errors:
+                raise ScenarioError(errors)
+            self._busy[index] = found
         return self._busy.get(index)

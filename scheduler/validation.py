@@ -324,7 +324,9 @@ class _BlockingBusy:
         last = bisect.bisect_left(starts, end)
         if not last or latest[last - 1] <= start:
             return None
-        return next(p for p in reversed(positions[:last]) if self.busy.ends[p] > start)
+        return next(
+            positions[i] for i in range(last - 1, -1, -1) if self.busy.ends[positions[i]] > start
+        )
 
 
 def _seconds(moment: datetime) -> int:

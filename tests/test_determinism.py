@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -97,3 +98,53 @@ def test_a_plan_cut_by_the_wall_clock_says_so() -> None:
     assert plan.solver.cut_by_wall_clock
     assert any("may differ from another run" in note for note in plan.solver.notes)
     assert plan.sessions  # the greedy's plan stands where no search could run
+
+
+def test_a_group_near_the_memory_budget_is_planned_alike_by_one_process_or_two() -> None:
+    """The budget is per model: whether a group gets a model cannot depend on how many
+    processes share the machine."""
+    from math import ceil
+
+    from scheduler.candidates import build_candidates
+    from scheduler.model_size import estimate_model
+    from tests.builders import executive, mentor, pair, problem_of, scenario
+
+    problem = problem_of(
+        scenario(
+            horizon={"start": "2027-01-04", "weeks": 4},
+            people=[mentor(), executive("e1"), executive("e2")],
+            pairs=[pair("p1", "m1", "e1"), pair("p2", "m1", "e2")],
+        )
+    )
+    data = build_candidates(problem)
+    budget = ceil(estimate_model(data, data.sessions).megabytes * 1.5)
+    one = checked_plan(problem, processes=1, memory_budget_mb=budget)
+    two = checked_plan(problem, processes=2, memory_budget_mb=budget)
+    assert one.solver.stops == two.solver.stops
+    assert "memory budget" not in one.solver.stops
+    assert canonical(plan_to_dict(problem, one)) == canonical(plan_to_dict(problem, two))
+
+
+def test_a_note_naming_the_busiest_person_does_not_depend_on_hashing() -> None:
+    """Two mentors with six pairs each: the note names the first by id, in every process."""
+    script = (
+        "from scheduler.model_size import size_causes\n"
+        "from scheduler.candidates import build_candidates\n"
+        "from tests.builders import executive, mentor, pair, problem_of, scenario\n"
+        "people = [mentor('mb'), mentor('ma')] + [executive(f'e{i}') for i in range(12)]\n"
+        "pairs = [pair(f'p{i}', 'ma' if i % 2 else 'mb', f'e{i}') for i in range(12)]\n"
+        "data = build_candidates(problem_of(scenario(people=people, pairs=pairs)))\n"
+        "print(size_causes(data.problem, data.sessions))\n"
+    )
+    notes = {
+        subprocess.run(
+            [sys.executable, "-c", script],
+            cwd=ROOT,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+        for seed in ("1", "2", "3")
+    }
+    assert notes == {"6 pairs sharing ma\n"}

@@ -21,14 +21,16 @@ PARIS, NEW_YORK = ZoneInfo("Europe/Paris"), ZoneInfo("America/New_York")
 STATUSES = "'busy', 'tentative', 'oof', 'workingElsewhere' or 'free'"
 
 
-def as_pydantic_reads(text: str) -> tuple[int, bool] | None:
+def as_pydantic_reads(text: str) -> tuple[int, int, bool, int] | None:
+    """Whole seconds since 1970, microseconds, naive, year as written."""
     try:
         moment = DATETIME.validate_python(text)
     except ValidationError:
         return None
     naive = moment.tzinfo is None
     wall = moment if naive else moment.astimezone(UTC).replace(tzinfo=None)
-    return int((wall - datetime(1970, 1, 1)).total_seconds()), naive
+    whole = (wall.replace(microsecond=0) - datetime(1970, 1, 1)).total_seconds()
+    return int(whole), moment.microsecond, naive, moment.year
 
 
 moments = st.datetimes(min_value=datetime(1971, 1, 1), max_value=datetime(2999, 12, 31))
@@ -56,14 +58,15 @@ def written_times(draw: st.DrawFn) -> str:
 
 @given(st.lists(written_times(), max_size=20))
 def test_column_reading_agrees_with_pydantic_on_every_text(texts: list[str]) -> None:
-    seconds, naive, bad = parse_instants(texts)
+    found = parse_instants(texts)
     for position, text in enumerate(texts):
         expected = as_pydantic_reads(text)
         if expected is None:
-            assert bad[position], text
+            assert found.bad[position], text
         else:
-            assert not bad[position], text
-            assert (int(seconds[position]), bool(naive[position])) == expected, text
+            assert not found.bad[position], text
+            read = (found.seconds, found.micro, found.naive, found.year)
+            assert tuple(int(column[position]) for column in read) == expected, text
 
 
 def test_the_shapes_read_by_columns() -> None:
@@ -76,11 +79,12 @@ def test_the_shapes_read_by_columns() -> None:
         "2027-01-04T09:00:30-05:30",
         "2027-01-04 09:00",
     ]
-    seconds, naive, bad = parse_instants(texts)
+    found = parse_instants(texts)
     base = int((datetime(2027, 1, 4, 9) - datetime(1970, 1, 1)).total_seconds())
-    assert list(bad) == [False] * 7
-    assert list(naive) == [True, True, False, False, False, False, True]
-    assert list(seconds) == [
+    assert list(found.bad) == [False] * 7
+    assert list(found.naive) == [True, True, False, False, False, False, True]
+    assert set(found.year.tolist()) == {2027}
+    assert list(found.seconds) == [
         base,
         base + 30,
         base,
@@ -232,3 +236,63 @@ def test_lists_whose_texts_split_differently_are_read_entry_by_entry() -> None:
         datetime(2027, 1, 4, 9, 30, tzinfo=UTC),
         "tentative",
     )
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "error"),
+    [
+        # Years far off the calendar are refused by the year written, not crashed on.
+        ("0001-01-01T00:00+01:00", "2027-01-04T10:00+01:00", "times must lie between"),
+        ("9999-12-31T23:59:00.000-01:00", "2027-01-04T10:00Z", "times must lie between"),
+        ("3000-01-01T00:30+01:00", "3000-01-01T01:30+01:00", "times must lie between"),
+        # A fraction of a second counts: the end is after the start.
+        ("2027-01-04T09:00:00.200", "2027-01-04T09:00:00.700", None),
+        ("2027-01-04T09:00:00.700", "2027-01-04T09:00:00.200", "end must be after start"),
+        # The years written, not their UTC ones, are what the format limits.
+        ("2999-12-31T20:00-02:00", "2999-12-31T23:00-02:00", None),
+        ("1971-01-01T00:10+01:00", "1971-01-01T00:40+01:00", None),
+        # A NUL is no part of a time, wherever it is.
+        ("2027-01-04T09:00\x00", "2027-01-04T10:00", "Input should be a valid datetime"),
+    ],
+)
+def test_times_at_the_edges_are_read_as_pydantic_reads_them(
+    start: str, end: str, error: str | None
+) -> None:
+    found, errors = read_busy_entries([{"start": start, "end": end}], "busy")
+    if error is None:
+        assert errors == []
+        assert len(found.starts) == 1
+    else:
+        assert len(errors) == 1 and error in errors[0].message
+
+
+def test_an_end_with_a_fraction_of_a_second_is_rounded_up() -> None:
+    found, _ = read_busy_entries(["2027-01-04T09:00:00Z/2027-01-04T09:30:00Z"], "busy")
+    fraction, _ = read_busy_entries(
+        [{"start": "2027-01-04T09:00:00.5Z", "end": "2027-01-04T09:30:00.5Z"}], "busy"
+    )
+    (whole,), (rounded,) = found.in_utc(PARIS), fraction.in_utc(PARIS)
+    assert rounded.start == whole.start  # down
+    assert rounded.end == whole.end + timedelta(seconds=1)  # up: a block never shrinks
+
+
+def test_the_compact_form_refuses_a_space_inside_a_time_in_any_company() -> None:
+    spaced = "2027-01-04 09:00/2027-01-04 10:00"
+    _, errors_alone = read_busy_entries([spaced], "busy")
+    _, errors_with_others = read_busy_entries(
+        ["2027-01-04T08:00:00Z/2027-01-04T09:00:00Z", spaced], "busy"
+    )
+    assert [e.path for e in errors_alone] == ["busy[0]"]
+    assert [e.path for e in errors_with_others] == ["busy[1]"]
+
+
+def test_a_scenario_made_without_the_reader_still_refuses_a_wrong_busy_list() -> None:
+    """A scenario validated by pydantic alone (not through `validate_scenario`, whose
+    schema only checks the compact form's shape) has its busy lists read when the problem
+    is built: a wrong one is an error, never dropped."""
+    from scheduler.problem import build_problem
+    from scheduler.scenario import Scenario
+
+    document = scenario(people=[mentor(busy=["2027-01-04T09:00/soon"]), executive()])
+    with pytest.raises(ScenarioError, match=r"people\[0\].busy\[0\].end: Input should be"):
+        build_problem(Scenario.model_validate(document))
