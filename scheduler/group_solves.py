@@ -59,15 +59,13 @@ def searched_group(
 
 
 def _unchanged(group: list[SessionCandidates], greedy: dict[int, int]) -> bool:
-    """Re-planning leaves a group alone when every booked session keeps its start and no
-    other session finds a free start beside them (the greedy, which keeps booked starts
-    first, placed nothing new): the change did not reach this group."""
+    """Re-planning leaves a group alone when every booked session keeps its start (the
+    greedy, which keeps booked starts first, kept them all) and no other session has a
+    candidate start at all: nothing can be placed beside them, however they moved, and
+    moving none is the fewest moves. The change did not reach this group."""
     if not any(s.request.booking is not None for s in group):
         return False
-    return all(
-        greedy.get(s.number) == s.keep if s.request.booking else s.number not in greedy
-        for s in group
-    )
+    return all(greedy.get(s.number) == s.keep if s.request.booking else len(s) == 0 for s in group)
 
 
 def _as_booked(data: CandidateSet, group: list[SessionCandidates]) -> GroupResult:

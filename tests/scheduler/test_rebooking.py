@@ -248,3 +248,26 @@ def test_a_move_stays_in_its_week_before_any_earlier_start_in_another() -> None:
     (session,) = plan.sessions
     assert session.moved and session.moves == 1
     assert local_starts(problem_of(document), plan, "e1") == ["2027-01-15 15:00"]
+
+
+def test_a_booked_session_moves_to_let_a_new_one_in() -> None:
+    """p1 is booked on Monday 09:00; p2's executive, new to the programme, is free only
+    then, with the same mentor. Keeping every booked start would leave p2 out: p1 moves
+    (within its week) and says why."""
+    document = scenario(
+        people=[
+            mentor(),
+            executive("e1", working_hours={"mon-tue": ["09:00-10:00"]}),
+            executive("e2", working_hours={"mon": ["09:00-10:00"]}),
+        ],
+        pairs=[pair("p1", "m1", "e1"), pair("p2", "m1", "e2")],
+        now="2027-01-01T09:00:00",
+        current=[{"pair": "p1", "index": 0, "start": "2027-01-04T09:00:00"}],
+    )
+    plan = plan_of(document)
+    assert plan.unplaced == ()
+    moved = {s.pair: s for s in plan.sessions}
+    assert local_starts(problem_of(document), plan, "e2") == ["2027-01-04 09:00"]
+    assert moved["p1"].moved and moved["p1"].moved_because == (
+        "its start was still free; it moved so that more sessions could be placed"
+    )
