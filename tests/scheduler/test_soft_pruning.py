@@ -9,25 +9,19 @@ from hypothesis import given
 from scheduler.candidates import build_candidates
 from scheduler.goal_figures import goal_figures, weighted_penalty
 from scheduler.greedy import greedy_choices
-from scheduler.grouping import independent_groups
 from scheduler.model.builder import build_model
 from scheduler.soft_pruning import pruned
-from scheduler.stages import Stop, keep_placement, placed_by_greedy, polish
+from scheduler.stages import Stop, keep_placement, polish
 from tests.builders import executive, mentor, pair, problem_of, scenario
-from tests.scheduler.test_soft_relaxation import PARAMS, proven_optimum
+from tests.scheduler.test_soft_relaxation import PARAMS, fully_placed_groups, proven_optimum
 from tests.strategies import programmes
 
 
 def compared(document: dict[str, Any]) -> list[tuple[int, int]]:
     """(least penalty on the reduced model, least penalty found plainly) per group whose
     greedy places every session."""
-    data = build_candidates(problem_of(document))
-    greedy = greedy_choices(data, list(data.sessions))
     found = []
-    for group in independent_groups(list(data.sessions)):
-        start = {s.number: greedy[s.number] for s in group if s.number in greedy}
-        if placed_by_greedy(group, start) is None:
-            continue
+    for data, group, start in fully_placed_groups(document):
         model, variables = build_model(data, group)
         keep_placement(model, variables, start)
         reduced = polish(data, model, variables, start, PARAMS, time.monotonic() + 60)

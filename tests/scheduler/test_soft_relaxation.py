@@ -20,16 +20,27 @@ from tests.strategies import programmes
 PARAMS = SolverParameters(processes=1, strict=True)
 
 
-def settled_and_searched(document: dict[str, Any]) -> list[tuple[int, int]]:
-    """(penalty settled without a search, penalty the model proves) for every group the
-    relaxation settles."""
+Placed = tuple[CandidateSet, list[SessionCandidates], dict[int, int]]
+
+
+def fully_placed_groups(document: dict[str, Any]) -> list[Placed]:
+    """Each group whose greedy places every session with a candidate, with that placement:
+    the groups whose soft goals the shortcuts may settle."""
     data = build_candidates(problem_of(document))
     greedy = greedy_choices(data, list(data.sessions))
     found = []
     for group in independent_groups(list(data.sessions)):
         start = {s.number: greedy[s.number] for s in group if s.number in greedy}
-        if placed_by_greedy(group, start) is None:
-            continue
+        if placed_by_greedy(group, start) is not None:
+            found.append((data, group, start))
+    return found
+
+
+def settled_and_searched(document: dict[str, Any]) -> list[tuple[int, int]]:
+    """(penalty settled without a search, penalty the model proves) for every group the
+    relaxation settles."""
+    found = []
+    for data, group, start in fully_placed_groups(document):
         settled = settle_without_search(data, group, PARAMS.weights)
         if settled is None:
             continue
