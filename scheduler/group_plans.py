@@ -19,13 +19,13 @@ from typing import TypeVar
 from scheduler.availability import AvailabilityIndex
 from scheduler.candidates import CandidateSet, build_candidates
 from scheduler.domain import GoalFigures, PlannedSession, Problem, SessionRequest, Unplaced
-from scheduler.errors import ModelDefectError
+from scheduler.errors import FieldError, ModelDefectError, ScenarioError
 from scheduler.explain import explain_unplaced
 from scheduler.goal_figures import goal_figures, weighted_bound
 from scheduler.greedy import greedy_choices
 from scheduler.group_solves import GroupResult, Skipped, searched_group
 from scheduler.grouping import problem_part
-from scheduler.model_size import size_causes
+from scheduler.model_size import candidate_megabytes, size_causes
 from scheduler.move_reasons import placed_session, with_move_reasons
 from scheduler.parameters import SolverParameters
 from scheduler.validation import Violation, check_plan
@@ -62,8 +62,10 @@ def plan_groups(
     deadline: float,
     progress: Progress,
 ) -> list[GroupPlan]:
-    """One plan per group, in the order of `groups`."""
+    """One plan per group, in the order of `groups`; ScenarioError, naming the cause, for
+    a group whose candidate starts alone would pass the memory budget."""
     parts = [problem_part(problem, group) for group in groups]
+    _refuse_oversized(parts, params)
     largest_first = sorted(range(len(parts)), key=lambda g: -len(parts[g].sessions))
     forked = params.processes > 1 and len(parts) > 1
     global _SHARED
@@ -74,6 +76,28 @@ def plan_groups(
     finally:
         _SHARED = None
     return [plans[g] for g in range(len(parts))]
+
+
+def _refuse_oversized(parts: list[Problem], params: SolverParameters) -> None:
+    """Candidates are computed for every group, with a model or without (the greedy needs
+    them too): a group whose candidates alone would pass the budget cannot be planned."""
+    errors = []
+    for part in parts:
+        needed = candidate_megabytes(part.sessions, part.grid_minutes)
+        if needed > params.memory_budget_mb:
+            pairs = sorted(part.pairs)
+            named = ", ".join(pairs[:5]) + (f" and {len(pairs) - 5} more" if len(pairs) > 5 else "")
+            errors.append(
+                FieldError(
+                    f"pairs ({named})",
+                    f"these {len(part.sessions):,} sessions share people: their candidate "
+                    f"starts alone could take {needed:,.0f} MB, past the memory budget of "
+                    f"{params.memory_budget_mb:,} MB (--memory-budget); cause: "
+                    f"{size_causes(part, part.sessions)}",
+                )
+            )
+    if errors:
+        raise ScenarioError(errors)
 
 
 def _results(tasks: list[int], processes: int) -> Iterator[Keyed]:

@@ -15,13 +15,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from scheduler.candidates import CandidateSet, SessionCandidates
-from scheduler.domain import Problem
+from scheduler.domain import Problem, SessionRequest
+from scheduler.grouping import OfAPair
 
 # Measured (bench/model_memory.py): bytes of peak memory per candidate (its Boolean, its
 # facts, its terms in caps, gaps and soft goals, presolve copies) and per clique literal.
 BYTES_PER_CANDIDATE = 2_500
 BYTES_PER_CLIQUE_LITERAL = 60
 BASE_MEGABYTES = 5.0
+# Per candidate start, the facts candidates keep (9 columns of 8 bytes, and slack), whether
+# or not a model is built: their own upper bound is checked before they are computed.
+BYTES_PER_CANDIDATE_FACTS = 100
 # Measured: building a model in Python takes about 20 us per candidate (variables, rules,
 # soft goals); the estimate keeps a margin.
 SECONDS_PER_CANDIDATE = 30e-6
@@ -54,7 +58,16 @@ def estimate_model(data: CandidateSet, sessions: Sequence[SessionCandidates]) ->
     return ModelSize(len(sessions), sum(len(s) for s in sessions), literals)
 
 
-def size_causes(problem: Problem, sessions: Sequence[SessionCandidates]) -> str:
+def candidate_megabytes(requests: Sequence[SessionRequest], grid_minutes: int) -> float:
+    """At most what a group's candidate starts take: every grid start of every period."""
+    cells = sum(
+        max(0, int((r.period.end - r.period.start).total_seconds()) // (60 * grid_minutes))
+        for r in requests
+    )
+    return cells * BYTES_PER_CANDIDATE_FACTS / 1e6
+
+
+def size_causes(problem: Problem, sessions: Sequence[OfAPair]) -> str:
     """What in the scenario makes a group's model large, in the scenario's own terms."""
     causes = []
     if problem.grid_minutes < 15:

@@ -1,5 +1,7 @@
 """The one solve facade: a problem in, a plan with a status out. It never raises for an
-infeasible problem; it returns the best valid plan it has and says how good it is.
+infeasible problem; it returns the best valid plan it has and says how good it is. It
+refuses (ScenarioError, naming the cause) only a group of sessions whose candidate starts
+alone would pass the memory budget.
 
 The problem splits into groups of sessions that share nobody; each group is planned whole
 on its own (`scheduler.group_plans`: candidates, greedy, searches, explanations, validator)

@@ -62,11 +62,36 @@ def test_a_scenario_built_to_explode_keeps_its_time_limit_and_memory_budget(
 
 
 def test_a_tight_memory_budget_plans_every_group_with_the_greedy_and_says_so() -> None:
+    """A budget that holds every group's candidates but no model."""
+    from math import ceil
+
+    from scheduler.grouping import independent_groups
+    from scheduler.model_size import BASE_MEGABYTES, candidate_megabytes
+
     problem = load_problem(ROOT / "scenarios" / "regional-rollout.yaml")
-    plan = checked_plan(problem, memory_budget_mb=1)
+    groups = independent_groups(problem.sessions)
+    budget = ceil(max(candidate_megabytes(g, problem.grid_minutes) for g in groups))
+    assert budget < BASE_MEGABYTES
+    plan = checked_plan(problem, memory_budget_mb=budget)
     assert set(plan.solver.stops) == {"memory budget"}
     assert (
         sum("planned with the greedy" in note for note in plan.solver.notes) == plan.solver.groups
     )
     assert plan.solver.status in (SolveStatus.OPTIMAL, SolveStatus.FEASIBLE)
     assert len(plan.sessions) == plan.solver.greedy_placed
+
+
+def test_a_group_whose_candidates_alone_pass_the_budget_is_refused_with_its_cause() -> None:
+    finished = subprocess.run(
+        [sys.executable, "-m", "api.cli", "plan", str(EXPLODE), "--memory-budget", "300"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert finished.returncode == 2
+    assert "Traceback" not in finished.stderr
+    assert "pairs (p1, p10, p11, p12, p13 and 15 more): these 2,080 sessions share people" in (
+        finished.stderr
+    )
+    assert "past the memory budget of 300 MB" in finished.stderr
+    assert "5-minute grid" in finished.stderr and "20 pairs sharing m1" in finished.stderr
