@@ -20,10 +20,12 @@ from scheduler.model_size import ModelSize, estimate_model
 from scheduler.parameters import SolverParameters
 from scheduler.soft_relaxation import settle_without_search
 from scheduler.stages import (
+    HeadStart,
     Placement,
     Polish,
     Stop,
     fewest_moves,
+    head_start,
     keep_placement,
     place_most,
     placed_by_greedy,
@@ -100,11 +102,14 @@ def solve_group(
     settled = _settled(data, sessions, start, params)
     if settled is not None:
         return GroupResult(numbers, settled[0], settled[1], size)
+    proven, head = _head_start(data, sessions, start, params)
+    if proven is not None and head is not None and head.proven:  # no model needed
+        return GroupResult(numbers, proven, head.polish, size)
     model, variables = build_model(data, sessions)
     placed = place_most(model, variables, start, params, deadline)
     keep_placement(model, variables, placed.chosen)
     chosen, moves_cut = fewest_moves(model, variables, placed.chosen, params, deadline)
-    soft = polish(data, model, variables, chosen, params, deadline)
+    soft = polish(data, model, variables, chosen, params, deadline, head)
     if moves_cut:
         soft.cut_by_wall_clock = True
     return GroupResult(numbers, placed, soft, size)
@@ -126,6 +131,22 @@ def _settled(
         return None
     chosen, penalty = settled
     return placed, Polish(chosen, Stop.RELAXATION, penalty, penalty)
+
+
+def _head_start(
+    data: CandidateSet,
+    sessions: list[SessionCandidates],
+    start: dict[int, int],
+    params: SolverParameters,
+) -> tuple[Placement | None, HeadStart | None]:
+    """The soft pass's head start, known before the model, where the greedy's placement is
+    proven and no booked session is to keep (then the model's placement is the greedy's)."""
+    if any(s.request.booking is not None for s in sessions):
+        return None, None
+    proven = placed_by_greedy(sessions, start)
+    if proven is None:
+        return None, None
+    return proven, head_start(data, sessions, start, params.weights)
 
 
 def _greedy_only(

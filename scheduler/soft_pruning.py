@@ -28,6 +28,7 @@ _NEVER = np.iinfo(np.int64).max // 4  # no second anchor: a cost beyond any slac
 @dataclass(frozen=True)
 class Pruning:
     lower: int  # the group's soft penalty is at least this
+    upper: int  # the plan in hand's
     anchors: dict[str, set[int]]  # per pair of two sessions or more: the slots left as anchor
     starts: dict[int, IntArray]  # per session number: the candidates no optimum uses
 
@@ -43,7 +44,7 @@ def pruned(sessions: Sequence[SessionCandidates], weights: SoftWeights, upper: i
         for number, excluded in pair.starts_beyond(slack).items():
             if len(excluded):
                 starts[number] = excluded
-    return Pruning(lower, anchors, starts)
+    return Pruning(lower, upper, anchors, starts)
 
 
 class _PairBound:

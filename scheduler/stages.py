@@ -41,8 +41,8 @@ from scheduler.model.objectives import (
     total_penalty,
 )
 from scheduler.model.variables import Variables
-from scheduler.parameters import SolverParameters
-from scheduler.soft_pruning import pruned
+from scheduler.parameters import SoftWeights, SolverParameters
+from scheduler.soft_pruning import Pruning, pruned
 from scheduler.soft_relaxation import repaired
 
 log = logging.getLogger(__name__)
@@ -240,6 +240,7 @@ def polish(
     placed: dict[int, int],
     params: SolverParameters,
     deadline: float,
+    head: HeadStart | None = None,
 ) -> Polish:
     """The least soft penalty, in rounds of doubling work from the best plan so far: a
     round that proves the optimum or finds nothing better ends it. The first plan is the
@@ -247,13 +248,13 @@ def polish(
     the greedy's, from which a small search may not find its way)."""
     sessions = variables.sessions
     bookings = has_bookings(variables)
-    start = placed if bookings else repaired(data, sessions, placed, params.weights)
-    if places_all(sessions, placed) and not bookings:
-        upper = weighted_penalty(goal_figures(sessions, start, params.weights))
-        pruning = pruned(sessions, params.weights, upper)
-        if pruning.lower >= upper:  # the plan in hand meets the relaxation's bound
-            return Polish(start, Stop.RELAXATION, upper, upper)
-        variables.restrict(pruning.anchors, pruning.starts)
+    if head is None and not bookings:
+        head = head_start(data, sessions, placed, params.weights)
+    start = placed if head is None else head.chosen
+    if head is not None and head.pruning is not None:
+        if head.proven:
+            return head.polish
+        variables.restrict(head.pruning.anchors, head.pruning.starts)
     penalties = soft_penalties(variables, params.weights)
     objective = total_penalty(penalties)
     if isinstance(objective, int):
@@ -289,6 +290,41 @@ def polish(
             best.stop = Stop.WORK_BUDGET
             return best
         round_work = min(round_work * 2, budget - spent)
+
+
+@dataclass(frozen=True)
+class HeadStart:
+    """The soft pass's first plan, and for a full placement its exact reduction."""
+
+    chosen: dict[int, int]
+    pruning: Pruning | None
+
+    @property
+    def proven(self) -> bool:
+        """The plan in hand meets the relaxation's bound: it is the soft optimum."""
+        return self.pruning is not None and self.pruning.lower >= self.pruning.upper
+
+    @property
+    def polish(self) -> Polish:
+        assert self.pruning is not None
+        return Polish(self.chosen, Stop.RELAXATION, self.pruning.upper, self.pruning.upper)
+
+
+def head_start(
+    data: CandidateSet,
+    sessions: Sequence[SessionCandidates],
+    placed: dict[int, int],
+    weights: SoftWeights,
+) -> HeadStart:
+    """The relaxation's plan repaired (a far better start than the greedy's, from which a
+    small search may not find its way) and, when every session with a candidate is placed,
+    the anchors and starts no optimum uses. Needs no model: a group it proves is never
+    built (`scheduler.group_solves`). Only for groups without booked sessions."""
+    start = repaired(data, sessions, placed, weights)
+    if not places_all(sessions, placed):
+        return HeadStart(start, None)
+    upper = weighted_penalty(goal_figures(sessions, start, weights))
+    return HeadStart(start, pruned(sessions, weights, upper))
 
 
 def placement_value(sessions: Sequence[SessionCandidates], chosen: dict[int, int]) -> int:

@@ -11,7 +11,7 @@ from scheduler.goal_figures import goal_figures, weighted_penalty
 from scheduler.greedy import greedy_choices
 from scheduler.model.builder import build_model
 from scheduler.soft_pruning import pruned
-from scheduler.stages import Stop, keep_placement, polish
+from scheduler.stages import Stop, head_start, keep_placement, polish
 from tests.builders import executive, mentor, pair, problem_of, scenario
 from tests.scheduler.test_soft_relaxation import PARAMS, fully_placed_groups, proven_optimum
 from tests.strategies import programmes
@@ -92,3 +92,40 @@ def test_an_optimum_costing_exactly_the_plan_in_hand_keeps_its_anchors_and_start
         )
         kept, _ = slots.most_common(1)[0]
         assert kept in allowed
+
+
+def head_starts_and_optima(document: dict[str, Any]) -> list[tuple[int, int, bool]]:
+    """(the head start's penalty, the model's proven optimum, whether the head start
+    claimed a proof) per group whose greedy places every session."""
+    found = []
+    for data, group, start in fully_placed_groups(document):
+        head = head_start(data, group, start, PARAMS.weights)
+        assert head.pruning is not None  # a full placement always gets its reduction
+        penalty = weighted_penalty(goal_figures(group, head.chosen, PARAMS.weights))
+        assert penalty == head.pruning.upper
+        found.append((penalty, proven_optimum(data, group, start), head.proven))
+    return found
+
+
+@given(programmes())
+def test_a_head_start_claims_a_proof_only_at_the_optimum(document: dict[str, Any]) -> None:
+    """A group the head start proves is never modelled: its plan must be the optimum."""
+    for penalty, optimum, proven in head_starts_and_optima(document):
+        assert penalty >= optimum
+        if proven:
+            assert penalty == optimum
+
+
+def test_rival_pairs_are_not_proven_by_their_head_start() -> None:
+    """Two executives who want the same Monday hour of one mentor: one must give it up, so
+    the plan in hand is dearer than the bound that forgets the other pair, and only the
+    search can tell whether it is the optimum."""
+    monday_nine = {"mon": ["09:00-10:00"], "tue-fri": ["09:00-18:00"]}
+    document = scenario(
+        horizon={"start": "2027-01-04", "weeks": 3},
+        people=[mentor(), executive("e1", working_hours=monday_nine), executive("e2")],
+        pairs=[pair("p1", "m1", "e1"), pair("p2", "m1", "e2")],
+    )
+    ((penalty, optimum, proven),) = head_starts_and_optima(document)
+    assert not proven
+    assert penalty >= optimum
