@@ -1,4 +1,5 @@
-"""The HTTP service for HR tools: FastAPI, a real database, plans as background jobs."""
+"""The HTTP service for HR tools: FastAPI, a real database, plans as jobs for the task
+engine's workers (started here on one machine: the embedded default)."""
 
 from __future__ import annotations
 
@@ -10,12 +11,14 @@ from pydantic import ValidationError
 
 from api import openapi, problems
 from api.invitations.worker import InvitationWorker
-from api.jobs import Worker
 from api.limits import BodyLimit
 from api.metrics import REQUESTS
 from api.routes import graph_webhooks, health, invitations, plans, programmes, whatif
 from api.settings import ServiceSettings
 from api.storage.database import make_engine, sessions, upgrade
+from api.work.dispatcher import Dispatcher
+from api.work.engine import make_celery
+from api.work.local import LocalWorkers
 from connectors.graph.settings import GraphSettings
 
 
@@ -26,22 +29,24 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = make_engine(settings.database_url)
         upgrade(engine)  # the schema is brought up to date at every start
+        app.state.settings = settings
         app.state.sessions = sessions(engine)
         app.state.graph = graph_settings()
-        workers: list[Worker | InvitationWorker] = []
+        app.state.dispatcher = Dispatcher(app.state.sessions, make_celery(settings), settings)
+        background: list[Dispatcher | LocalWorkers | InvitationWorker] = [app.state.dispatcher]
         if settings.worker_enabled:
-            workers.append(Worker(app.state.sessions, settings))
+            background.append(LocalWorkers(settings))
             if app.state.graph is not None:
-                workers.append(InvitationWorker(app.state.sessions, settings, app.state.graph))
-        for worker in workers:
-            worker.start()
+                background.append(InvitationWorker(app.state.sessions, settings, app.state.graph))
+        for thread in background:
+            thread.start()
         try:
             yield
         finally:
-            for worker in workers:
-                worker.stop()
-            for worker in workers:
-                worker.join(timeout=5)
+            for thread in background:
+                thread.stop()
+            for thread in background:
+                thread.join(timeout=15)
             engine.dispose()
 
     app = FastAPI(

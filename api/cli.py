@@ -35,6 +35,17 @@ from scheduler.validation import validate_plan
 EXIT_OK, EXIT_VIOLATIONS, EXIT_INVALID = 0, 1, 2
 
 
+def positive_int(text: str) -> int:
+    """An argument that counts something: 1 or more (argparse reports the error)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is not 1 or more")
+    return value
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
@@ -134,6 +145,18 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.set_defaults(command=_serve)
+
+    worker = commands.add_parser(
+        "worker",
+        help="run a worker of the service's jobs (TANDEM_DATABASE_URL, TANDEM_BROKER_URL)",
+    )
+    worker.add_argument(
+        "--queues", default="small,large", help="the queues it takes jobs from (small,large)"
+    )
+    worker.add_argument(
+        "--processes", type=positive_int, default=1, help="jobs it runs at once, each in a process"
+    )
+    worker.set_defaults(command=_worker)
 
     keys = commands.add_parser("keys", help="API keys of the HTTP service")
     key_commands = keys.add_subparsers(required=True, metavar="ACTION")
@@ -298,6 +321,18 @@ def _serve(args: argparse.Namespace) -> int:
     from api.app import create_app
 
     uvicorn.run(create_app(), host=args.host, port=args.port, log_level="warning")
+    return EXIT_OK
+
+
+def _worker(args: argparse.Namespace) -> int:
+    from api.work.tasks import start_worker
+
+    queues = [q.strip() for q in args.queues.split(",") if q.strip()]
+    try:
+        start_worker(queues, args.processes)
+    except ValueError as wrong:
+        print(f"error: --queues: {wrong}", file=sys.stderr)
+        return EXIT_INVALID
     return EXIT_OK
 
 

@@ -15,14 +15,24 @@ PROBLEM = "application/problem+json"
 
 
 class Problem(Exception):  # noqa: N818 - RFC 9457 calls it a problem
-    def __init__(self, status: int, title: str, detail: str, **extra: Any) -> None:
+    def __init__(
+        self,
+        status: int,
+        title: str,
+        detail: str,
+        headers: dict[str, str] | None = None,
+        **extra: Any,
+    ) -> None:
         super().__init__(detail)
         self.status, self.title, self.detail, self.extra = status, title, detail, extra
+        self.headers = headers or {}
 
 
-def problem_response(status: int, title: str, detail: str, **extra: Any) -> JSONResponse:
+def problem_response(
+    status: int, title: str, detail: str, headers: dict[str, str] | None = None, **extra: Any
+) -> JSONResponse:
     body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    headers = {**({"WWW-Authenticate": "Bearer"} if status == 401 else {}), **(headers or {})}
     return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
 
 
@@ -33,7 +43,9 @@ def field_errors(errors: list[FieldError]) -> list[dict[str, str]]:
 def install(app: FastAPI) -> None:
     @app.exception_handler(Problem)
     async def _problem(_: Request, error: Problem) -> JSONResponse:
-        return problem_response(error.status, error.title, error.detail, **error.extra)
+        return problem_response(
+            error.status, error.title, error.detail, error.headers, **error.extra
+        )
 
     @app.exception_handler(ScenarioError)
     async def _scenario(_: Request, error: ScenarioError) -> JSONResponse:

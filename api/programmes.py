@@ -17,7 +17,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api.invitations.locks import lock_programme
 from api.invitations.outbox import Change, write_changes
+from api.jobs import queue_programme_plan
 from api.problems import Problem
+from api.settings import ServiceSettings
 from api.storage.models import PlanJob, Programme, ProgrammeSession, SessionEvent
 from api.validation import check_submitted
 from connectors.scenarios import problem_from_data
@@ -83,20 +85,32 @@ def replace_scenario(
         return programme
 
 
-def queue_plan(session: Session, programme: Programme) -> PlanJob:
-    job = PlanJob(
-        id=str(uuid.uuid4()),
-        tenant_id=programme.tenant_id,
-        status="queued",
-        progress="queued",
-        scenario=programme.scenario,
-        created_at=now(),
-        attempts=0,
-        kind="programme",
-        programme_id=programme.id,
-    )
-    session.add(job)
-    return job
+def plan(
+    sessions: sessionmaker[Session], settings: ServiceSettings, tenant_id: str, programme_id: str
+) -> PlanJob:
+    """Plan the programme (re-plan it once it has a plan), unless a plan already waits."""
+    with sessions() as session:
+        job = queue_programme_plan(session, settings, find(session, tenant_id, programme_id))
+        session.commit()
+        return job
+
+
+def report_change(
+    sessions: sessionmaker[Session],
+    settings: ServiceSettings,
+    tenant_id: str,
+    programme_id: str,
+    change: dict[str, Any],
+) -> PlanJob:
+    """Record a change, and re-plan (coalesced with a re-plan already waiting)."""
+    with sessions() as session:
+        programme = find(session, tenant_id, programme_id)
+        lock_programme(session, programme.id)
+        session.refresh(programme)
+        apply_change(programme, change)
+        job = queue_programme_plan(session, settings, programme)
+        session.commit()
+        return job
 
 
 def apply_change(programme: Programme, change: dict[str, Any]) -> None:

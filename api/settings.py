@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -12,11 +14,40 @@ class ServiceSettings(BaseSettings):
     max_body_bytes: int = 2_000_000  # a 3,000-pair scenario is about 1 MB of JSON
     job_time_limit_seconds: float = 60.0
     job_memory_budget_mb: int = 2048  # per job, for the solver's models
+    # A job's process is killed past its time limit plus this margin (and a tenth), or past
+    # this much resident memory; the job ends failed, the worker goes on.
+    job_kill_margin_seconds: float = 10.0
+    job_memory_cap_mb: int = 3072
     strict_solver: bool = False  # the test suite: a solver fallback is a failure
-    job_poll_seconds: float = 0.5
-    worker_enabled: bool = True  # background workers: plans, and invitations (with Graph)
+    worker_enabled: bool = True  # background work: the local workers, and invitations
+    # The task engine (Celery). Unset: an embedded broker, a folder beside the SQLite file,
+    # which serves the workers of this one machine. Several machines: redis:// or amqp://.
+    broker_url: str | None = None
+    broker_folder: str | None = None  # the embedded broker's folder (default: beside the db)
+    # `tandem serve` starts this many local worker processes for large jobs, and one more
+    # that takes only small jobs, so a small job never waits behind large ones. 0: none
+    # (run `tandem worker` on this or other machines).
+    local_workers: int = 1
+    heartbeat_seconds: float = 2.0  # a running job's worker says it is alive this often
+    heartbeat_timeout_seconds: float = 20.0  # silent this long: the job is taken again
+    dispatch_seconds: float = 1.0  # how often the service looks for jobs to hand out again
+    # Per tenant: queued and running jobs at once, and the largest scenario accepted.
+    tenant_max_jobs: int = 20
+    max_pairs: int = 10_000
+    max_horizon_weeks: int = 104
+    max_candidate_starts: int = 60_000_000  # the size estimate's upper bound on starts
+    large_job_starts: int = 2_000_000  # above this estimate a job goes to the large queue
     # Graph change notifications reach the service here (its public https address); when
     # unset, responses are only read every `response_poll_seconds`.
     notification_url: str | None = None
     invitation_poll_seconds: float = 2.0
     response_poll_seconds: float = 300.0
+
+    def embedded_broker_folder(self) -> Path:
+        """The embedded broker's folder: given, or beside the SQLite file, or here."""
+        if self.broker_folder:
+            return Path(self.broker_folder)
+        if self.database_url.startswith("sqlite:///"):
+            database = Path(self.database_url.removeprefix("sqlite:///"))
+            return database.with_name(database.name + ".broker")
+        return Path(".tandem-broker")

@@ -8,7 +8,6 @@ import threading
 import time
 from datetime import timedelta
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.invitations.election import hold, release
@@ -20,9 +19,9 @@ from api.invitations.notifications import (
 )
 from api.invitations.responses import ResponseReport, read_responses
 from api.invitations.sender import Sender
-from api.programmes import queue_plan
+from api.jobs import queue_programme_plan
 from api.settings import ServiceSettings
-from api.storage.models import PlanJob, Programme
+from api.storage.models import Programme
 from connectors.graph.client import GraphClient
 from connectors.graph.events import EventsClient
 from connectors.graph.settings import GraphSettings
@@ -81,7 +80,7 @@ class InvitationWorker(threading.Thread):
     def _send(self) -> None:
         report = self.sender.drain(go_on=self._elected)  # a long run keeps its hold
         for tag in report.done.get("gone", []):  # deleted in Outlook: a new time is needed
-            queue_replan(self.sessions, tag.split("/", 1)[0])
+            queue_replan(self.sessions, self.settings, tag.split("/", 1)[0])
 
     def _poll(self) -> None:
         if time.monotonic() >= self._next_poll:
@@ -116,19 +115,16 @@ class InvitationWorker(threading.Thread):
 
     def _replan(self, report: ResponseReport) -> None:
         for programme_id in sorted(report.programmes_to_replan):
-            queue_replan(self.sessions, programme_id)
+            queue_replan(self.sessions, self.settings, programme_id)
 
 
-def queue_replan(sessions: sessionmaker[Session], programme_id: str) -> None:
+def queue_replan(
+    sessions: sessionmaker[Session], settings: ServiceSettings, programme_id: str
+) -> None:
     """A re-plan of the programme, unless one is already waiting (a running one may have
     started before the decline: the decline waits for the next)."""
     with sessions() as session:
-        waiting = session.scalar(
-            select(PlanJob.id).where(
-                PlanJob.programme_id == programme_id, PlanJob.status == "queued"
-            )
-        )
         programme = session.get(Programme, programme_id)
-        if waiting is None and programme is not None:
-            queue_plan(session, programme)
+        if programme is not None:
+            queue_programme_plan(session, settings, programme, by_tenant=False)
             session.commit()

@@ -8,6 +8,7 @@ from sqlalchemy import text
 
 from api.metrics import REGISTRY
 from api.problems import Problem
+from api.work.figures import QueueFigures
 
 router = APIRouter(tags=["health"])
 
@@ -28,5 +29,8 @@ def readyz(request: Request) -> dict[str, str]:
 
 
 @router.get("/metrics", response_class=Response)
-def metrics() -> Response:
-    return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
+def metrics(request: Request) -> Response:
+    """The service's own counters, and the queues' figures read from the database."""
+    state = request.app.state
+    queues = generate_latest(QueueFigures(state.sessions, state.settings.heartbeat_timeout_seconds))
+    return Response(generate_latest(REGISTRY) + queues, media_type=CONTENT_TYPE_LATEST)

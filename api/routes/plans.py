@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Request, Response
@@ -12,6 +12,7 @@ from api import jobs
 from api.auth import Tenant
 from api.problems import Problem
 from api.storage.models import PlanJob
+from api.work.claims import as_utc
 
 router = APIRouter(prefix="/v1/plans", tags=["plans"])
 
@@ -38,6 +39,10 @@ class PlanJobView(BaseModel):
     id: str
     status: Status
     progress: str
+    queue: Literal["small", "large"] = Field(description="The queue the job waits or ran in")
+    position: int | None = Field(
+        None, description="While queued: how many jobs of its queue wait before it"
+    )
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
@@ -52,7 +57,8 @@ class PlanJobView(BaseModel):
     responses={
         401: {"description": "No or bad API key"},
         413: {"description": "Body too large"},
-        422: {"description": "Invalid scenario (problem+json with each field's path)"},
+        422: {"description": "Invalid scenario, or one beyond the quota (problem+json)"},
+        429: {"description": "Too many jobs queued or running; see Retry-After"},
     },
 )
 def create_plan(
@@ -62,8 +68,15 @@ def create_plan(
     scenario: ScenarioBody,
 ) -> PlanJobAccepted:
     """Queue a plan of the scenario; solving runs in the background, never in the request."""
-    job = jobs.submit(request.app.state.sessions, tenant, scenario)
+    job = submit(request, tenant, scenario, "plan")
     return accepted(response, f"/v1/plans/{job.id}", job.id)
+
+
+def submit(request: Request, tenant: str, scenario: dict[str, Any], kind: str) -> PlanJob:
+    state = request.app.state
+    job = jobs.submit(state.sessions, state.settings, tenant, scenario, kind)
+    state.dispatcher.poke()
+    return job
 
 
 @router.get(
@@ -72,10 +85,10 @@ def create_plan(
     responses={401: {"description": "No or bad API key"}, 404: {"description": "No such job"}},
 )
 def read_plan(request: Request, job_id: str, tenant: Tenant) -> PlanJobView:
-    job = jobs.find(request.app.state.sessions, tenant, job_id)
-    if job is None:
+    found = jobs.find(request.app.state.sessions, tenant, job_id)
+    if found is None:
         raise Problem(404, "Not Found", f"no plan job {job_id}")
-    return _view(job)
+    return _view(found)
 
 
 def accepted(response: Response, href: str, job_id: str) -> PlanJobAccepted:
@@ -84,11 +97,14 @@ def accepted(response: Response, href: str, job_id: str) -> PlanJobAccepted:
     return PlanJobAccepted(id=job_id, status="queued", href=href)
 
 
-def _view(job: PlanJob) -> PlanJobView:
+def _view(found: jobs.JobView) -> PlanJobView:
+    job = found.job
     return PlanJobView(
         id=job.id,
         status=job.status,
         progress=job.progress,
+        queue=job.queue,
+        position=found.position,
         created_at=_utc(job.created_at),
         started_at=_utc(job.started_at),
         finished_at=_utc(job.finished_at),
@@ -99,9 +115,3 @@ def _view(job: PlanJob) -> PlanJobView:
 
 def _utc(moment: datetime | None) -> datetime | None:
     return None if moment is None else as_utc(moment)
-
-
-def as_utc(moment: datetime) -> datetime:
-    """A time without an offset is UTC here (SQLite returns them so, and query times may
-    come without one)."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -12,10 +12,10 @@ from sqlalchemy import Select, func, or_, select
 
 from api import programmes
 from api.auth import Tenant
-from api.invitations.locks import lock_programme
 from api.problems import Problem
-from api.routes.plans import EXAMPLE, PlanJobAccepted, accepted, as_utc
+from api.routes.plans import EXAMPLE, PlanJobAccepted, accepted
 from api.storage.models import ProgrammeSession, SessionEvent
+from api.work.claims import as_utc
 from scheduler.plan_format import instant_text
 
 router = APIRouter(prefix="/v1/programmes", tags=["programmes"])
@@ -112,10 +112,11 @@ def update_programme(
 def plan_programme(
     request: Request, response: Response, programme_id: str, tenant: Tenant
 ) -> PlanJobAccepted:
-    """Plan the programme; once it has a plan, re-plan it with the fewest moves."""
-    with request.app.state.sessions() as session:
-        job = programmes.queue_plan(session, programmes.find(session, tenant, programme_id))
-        session.commit()
+    """Plan the programme; once it has a plan, re-plan it with the fewest moves. A plan
+    already waiting is the answer (its id), not a second one."""
+    state = request.app.state
+    job = programmes.plan(state.sessions, state.settings, tenant, programme_id)
+    state.dispatcher.poke()
     return accepted(response, f"/v1/plans/{job.id}", job.id)
 
 
@@ -125,14 +126,13 @@ def plan_programme(
 def report_change(
     request: Request, response: Response, programme_id: str, tenant: Tenant, change: Change
 ) -> PlanJobAccepted:
-    """Record a change and re-plan the programme with the fewest moves."""
-    with request.app.state.sessions() as session:
-        programme = programmes.find(session, tenant, programme_id)
-        lock_programme(session, programme.id)
-        session.refresh(programme)
-        programmes.apply_change(programme, _change_fields(change))
-        job = programmes.queue_plan(session, programme)
-        session.commit()
+    """Record a change and re-plan the programme with the fewest moves. Changes arriving
+    while a re-plan waits join it: the answer names that one job."""
+    state = request.app.state
+    job = programmes.report_change(
+        state.sessions, state.settings, tenant, programme_id, _change_fields(change)
+    )
+    state.dispatcher.poke()
     return accepted(response, f"/v1/plans/{job.id}", job.id)
 
 

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from api import jobs
 from api.auth import Tenant
 from api.problems import Problem
-from api.routes.plans import PlanJobAccepted, ScenarioBody, Status, accepted
+from api.routes.plans import PlanJobAccepted, ScenarioBody, Status, accepted, submit
 
 router = APIRouter(prefix="/v1/whatif", tags=["what-if"])
 
@@ -48,7 +48,7 @@ def compare(
     request: Request, response: Response, tenant: Tenant, scenario: ScenarioBody
 ) -> PlanJobAccepted:
     """Queue a comparison of the scenario's base and `variations` (solved in the background)."""
-    job = jobs.submit(request.app.state.sessions, tenant, scenario, kind="whatif")
+    job = submit(request, tenant, scenario, "whatif")
     return accepted(response, f"/v1/whatif/{job.id}", job.id)
 
 
@@ -61,9 +61,10 @@ def compare(
     },
 )
 def read_comparison(request: Request, job_id: str, tenant: Tenant) -> WhatIfView:
-    job = jobs.find(request.app.state.sessions, tenant, job_id, kinds=("whatif",))
-    if job is None:
+    found = jobs.find(request.app.state.sessions, tenant, job_id, kinds=("whatif",))
+    if found is None:
         raise Problem(404, "Not Found", f"no what-if comparison {job_id}")
+    job = found.job
     comparison = Comparison.model_validate(job.plan) if job.plan else None
     return WhatIfView(
         id=job.id,

@@ -35,7 +35,9 @@ class ApiKey(Base):
 
 
 class PlanJob(Base):
-    """A plan asked for: queued, running (under a lease), done or failed."""
+    """A plan asked for: queued, running, done or failed. A running job belongs to the
+    worker holding its `claim_token` while that worker's heartbeat is fresh; only the holder
+    can record its result (`api.work.claims`)."""
 
     __tablename__ = "plan_jobs"
 
@@ -43,16 +45,33 @@ class PlanJob(Base):
     tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"), index=True)
     status: Mapped[str] = mapped_column(String(16), index=True)
     progress: Mapped[str] = mapped_column(Text, default="")
-    scenario: Mapped[Any] = mapped_column(JSON)
+    scenario: Mapped[Any | None] = mapped_column(JSON, nullable=True)  # none for programmes
     plan: Mapped[Any | None] = mapped_column(JSON, nullable=True)
     error: Mapped[Any | None] = mapped_column(JSON, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-    lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     attempts: Mapped[int] = mapped_column(default=0)
     kind: Mapped[str] = mapped_column(String(16), default="plan")  # plan, programme, whatif
     programme_id: Mapped[str | None] = mapped_column(ForeignKey("programmes.id"), nullable=True)
+    queue: Mapped[str] = mapped_column(String(16), default="small")  # small | large
+    claim_token: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    dispatched_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    worker: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    # A programme's plan is made from this version of it; recorded only onto the same one.
+    base_version: Mapped[int | None] = mapped_column(nullable=True)
+
+
+class WorkerProcess(Base):
+    """A `tandem worker` that is alive: it writes `seen_at` every few seconds."""
+
+    __tablename__ = "workers"
+
+    id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    queues: Mapped[str] = mapped_column(String(200))
+    processes: Mapped[int] = mapped_column()
+    seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
 
 
 class Programme(Base):

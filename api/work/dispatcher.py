@@ -1,0 +1,81 @@
+"""Announce waiting jobs to the task engine: each job's row is written first (committed),
+then a wake-up is published for its queue. A wake-up lost (a broker restart, a worker
+killed holding it) is published again once the job has waited a heartbeat timeout, and a
+job whose worker stopped beating is announced again the same way: the database, not the
+broker, decides what is still to do. Runs in the API process; it only publishes."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import timedelta
+
+from celery import Celery
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from api.settings import ServiceSettings
+from api.storage.models import PlanJob
+from api.work.claims import now, takeable
+from api.work.engine import wake
+
+log = logging.getLogger(__name__)
+BATCH = 200
+
+
+def dispatch_due(sessions: sessionmaker[Session], celery: Celery, settings: ServiceSettings) -> int:
+    """Publish a wake-up for every job that needs one; how many were published."""
+    again = now() - timedelta(seconds=settings.heartbeat_timeout_seconds)
+    with sessions() as session:
+        due = session.execute(
+            select(PlanJob.id, PlanJob.queue)
+            .where(
+                takeable(settings.heartbeat_timeout_seconds),
+                or_(PlanJob.dispatched_at.is_(None), PlanJob.dispatched_at < again),
+            )
+            .order_by(PlanJob.created_at)
+            .limit(BATCH)
+        ).all()
+        published = 0
+        for job_id, queue in due:
+            marked = session.execute(
+                update(PlanJob)
+                .where(
+                    and_(
+                        PlanJob.id == job_id,
+                        or_(PlanJob.dispatched_at.is_(None), PlanJob.dispatched_at < again),
+                    )
+                )
+                .values(dispatched_at=now())
+            )
+            session.commit()
+            if marked.rowcount == 1:  # type: ignore[attr-defined]
+                wake(celery, queue)
+                published += 1
+        return published
+
+
+class Dispatcher(threading.Thread):
+    def __init__(
+        self, sessions: sessionmaker[Session], celery: Celery, settings: ServiceSettings
+    ) -> None:
+        super().__init__(name="tandem-dispatcher", daemon=True)
+        self.sessions, self.celery, self.settings = sessions, celery, settings
+        self.stopping, self.poked = threading.Event(), threading.Event()
+
+    def poke(self) -> None:
+        """A job was just written: announce it now rather than at the next round."""
+        self.poked.set()
+
+    def run(self) -> None:
+        while not self.stopping.is_set():
+            try:
+                dispatch_due(self.sessions, self.celery, self.settings)
+            except Exception:  # the database or the broker is away: next round, lose nothing
+                log.exception("dispatching jobs failed")
+            self.poked.wait(self.settings.dispatch_seconds)
+            self.poked.clear()
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.poked.set()

@@ -1,0 +1,109 @@
+"""A worker's side of one job: claim it, compute it in a killable process while keeping
+its heartbeat, and record the outcome with the job's completion in one transaction."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import partial
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from api.invitations.locks import lock_programme
+from api.programmes import record_plan, replanning_document
+from api.settings import ServiceSettings
+from api.storage.models import Programme
+from api.work.claims import Claim, beat, claim_next, finish
+from api.work.computations import compute, failed
+from api.work.isolation import Ended, Limits, run_isolated
+from scheduler.parameters import SolverParameters
+
+log = logging.getLogger(__name__)
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """What the job computes from, read before the fork: the child needs no database."""
+
+    kind: str
+    document: dict[str, Any]
+    base_version: int | None = None
+    consumed: dict[str, str] | None = None
+
+
+def run_next(sessions: sessionmaker[Session], settings: ServiceSettings, queue: str) -> bool:
+    """Run the fairest waiting job of `queue`; False when there was none."""
+    claim = claim_next(sessions, queue, worker_name(), settings.heartbeat_timeout_seconds)
+    if claim is None:
+        return False
+    log.info("job %s (%s) claimed", claim.job_id, claim.kind)
+    prepared = _prepare(sessions, claim)
+    ended = run_isolated(
+        partial(compute, prepared.kind, prepared.document, solver_parameters(settings)),
+        job_limits(settings),
+        lambda progress: beat(sessions, claim, progress),
+    )
+    outcome = ended.outcome if ended.outcome is not None else _failure(claim, ended)
+    recorded = finish(sessions, claim, outcome, _recorder(claim, prepared))
+    log.info("job %s %s", claim.job_id, outcome["status"] if recorded else "not recorded")
+    return True
+
+
+def solver_parameters(settings: ServiceSettings) -> SolverParameters:
+    return SolverParameters(
+        time_limit_seconds=settings.job_time_limit_seconds,
+        processes=1,
+        memory_budget_mb=settings.job_memory_budget_mb,
+        strict=settings.strict_solver,
+    )
+
+
+def job_limits(settings: ServiceSettings) -> Limits:
+    seconds = settings.job_time_limit_seconds * 1.1 + settings.job_kill_margin_seconds
+    return Limits(seconds, settings.job_memory_cap_mb)
+
+
+def _prepare(sessions: sessionmaker[Session], claim: Claim) -> Prepared:
+    if claim.kind != "programme" or claim.programme_id is None:
+        return Prepared(claim.kind, claim.scenario)
+    with sessions() as session:
+        programme = session.get(Programme, claim.programme_id)
+        assert programme is not None
+        return Prepared(
+            "plan",
+            replanning_document(programme, datetime.now(UTC)),
+            programme.version,
+            dict(programme.statuses or {}),
+        )
+
+
+def _failure(claim: Claim, ended: Ended) -> dict[str, Any]:
+    log.warning("job %s failed: %s", claim.job_id, ended.failure)
+    return failed("Job stopped", detail=ended.failure or "unknown")
+
+
+def _recorder(claim: Claim, prepared: Prepared) -> Any:
+    """For a programme: record the plan onto the version it was made from (else the job
+    goes back to its queue, to be made again from the new one)."""
+    if claim.programme_id is None:
+        return None
+    programme_id = claim.programme_id
+
+    def record(session: Session, plan: Any) -> bool:
+        lock_programme(session, programme_id)
+        programme = session.get(Programme, programme_id, populate_existing=True)
+        assert programme is not None
+        if programme.version != prepared.base_version:
+            return False
+        record_plan(session, programme, plan, prepared.consumed)
+        return True
+
+    return record
