@@ -6,6 +6,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Iterator
@@ -27,7 +28,14 @@ def free_port() -> int:
 @contextmanager
 def serving(database_url: str, port: int | None = None, **environment: str) -> Iterator[str]:
     port = port or free_port()
-    env = {**os.environ, "TANDEM_DATABASE_URL": database_url, **environment}
+    # Each service its own embedded broker (its workers' queue), unless the test gives one.
+    broker = tempfile.mkdtemp(prefix="tandem-broker-")
+    env = {
+        **os.environ,
+        "TANDEM_DATABASE_URL": database_url,
+        "TANDEM_BROKER_FOLDER": broker,
+        **environment,
+    }
     process = subprocess.Popen(
         [TANDEM, "serve", "--port", str(port)],
         env=env,
