@@ -63,6 +63,7 @@ def start_worker(queues: Sequence[str], processes: int) -> None:
     try:
         app.worker_main(
             [
+                "--quiet",  # no banner: the service's log holds what matters
                 "worker",
                 f"--queues={','.join(queues)}",
                 f"--concurrency={processes}",
