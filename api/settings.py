@@ -24,6 +24,7 @@ class ServiceSettings(BaseSettings):
     # which serves the workers of this one machine. Several machines: redis:// or amqp://.
     broker_url: str | None = None
     broker_folder: str | None = None  # the embedded broker's folder (default: beside the db)
+    broker_prefix: str = ""  # Redis: a prefix for every key, so services can share a server
     # `tandem serve` starts this many local worker processes for large jobs, and one more
     # that takes only small jobs, so a small job never waits behind large ones. 0: none
     # (run `tandem worker` on this or other machines).

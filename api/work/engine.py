@@ -21,7 +21,10 @@ def broker_options(settings: ServiceSettings) -> tuple[str, dict[str, Any]]:
     """The broker's address and transport options: the settings' own, or the embedded
     broker (a folder, for the processes of one machine)."""
     if settings.broker_url:
-        return settings.broker_url, {"visibility_timeout": 3600}
+        options: dict[str, Any] = {"visibility_timeout": 3600}
+        if settings.broker_prefix:
+            options["global_keyprefix"] = settings.broker_prefix
+        return settings.broker_url, options
     folder = settings.embedded_broker_folder().resolve()
     for part in (folder, folder / "control"):
         part.mkdir(parents=True, exist_ok=True)

@@ -132,6 +132,36 @@ def wait_for_solver_to_end(process: subprocess.Popen[bytes]) -> None:
     raise AssertionError("the job's process never ended")
 
 
+REDIS = os.environ.get("TANDEM_TEST_BROKER_URL", "redis://127.0.0.1:6379/0")
+
+
+def test_workers_on_another_broker_redis_take_the_jobs(database_url: str) -> None:
+    """Past one machine: the API and a worker share the database and a Redis broker."""
+    try:
+        import redis
+
+        redis.Redis.from_url(REDIS, socket_connect_timeout=2).ping()
+    except Exception:
+        pytest.skip(f"no Redis at {REDIS} (CI starts one)")
+    shared = {
+        "TANDEM_BROKER_URL": REDIS,
+        "TANDEM_BROKER_PREFIX": f"t{os.getpid()}{time.time_ns()}:",
+    }
+    _, key = create_key(database_url, "redis-co")
+    with (
+        serving(database_url, TANDEM_WORKER_ENABLED="false", **FAST_BEATS, **shared) as base,
+        worker(database_url, "unused", **shared),
+    ):
+        hrefs = [
+            httpx.post(f"{base}/v1/plans", json=small_scenario(), headers=bearer(key)).headers[
+                "Location"
+            ]
+            for _ in range(3)
+        ]
+        assert all(wait_done(base, h, key)["status"] == "done" for h in hrefs)
+    assert all(job_row(database_url, h.rsplit("/", 1)[1]).attempts == 1 for h in hrefs)
+
+
 def child_pids(pid: int) -> list[int]:
     found = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
     return [int(p) for p in found]
