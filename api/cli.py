@@ -19,7 +19,6 @@ import orjson
 from api.report import print_comparison, print_diff, print_plan_summary, print_violations
 from connectors.documents import read_document
 from connectors.scenarios import load_problem, variant_problems
-from scheduler.comparison import summarise
 from scheduler.diff import diff_plans
 from scheduler.errors import ScenarioError
 from scheduler.parameters import SolverParameters
@@ -31,6 +30,7 @@ from scheduler.plan_format import (
 )
 from scheduler.solve import solve
 from scheduler.validation import validate_plan
+from scheduler.variants import plan_variants
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_INVALID = 0, 1, 2
 
@@ -268,15 +268,7 @@ def _verify(args: argparse.Namespace) -> int:
 
 def _whatif(args: argparse.Namespace) -> int:
     params = _solver_parameters(args)
-    results = []
-    for name, problem in variant_problems(args.scenario):
-        _progress(f"planning {name}")
-        results.append((name, problem, solve(problem, params)))
-    base = results[0][2]
-    summaries = [
-        summarise(name, problem, plan, None if plan is base else base)
-        for name, problem, plan in results
-    ]
+    results, summaries = plan_variants(variant_problems(args.scenario), params, _progress)
     print_comparison(summaries)
     if args.out:
         args.out.mkdir(parents=True, exist_ok=True)

@@ -10,11 +10,12 @@ from typing import Any
 
 from api.problems import field_errors
 from connectors.scenarios import problem_from_data, variant_problems_from_data
-from scheduler.comparison import comparison_rows, summarise
+from scheduler.comparison import comparison_rows
 from scheduler.errors import ScenarioError
 from scheduler.parameters import SolverParameters
 from scheduler.plan_format import plan_to_dict
 from scheduler.solve import solve
+from scheduler.variants import plan_variants
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str], None]
@@ -42,15 +43,7 @@ def plan(document: dict[str, Any], params: SolverParameters, progress: Progress)
 
 def compare(document: dict[str, Any], params: SolverParameters, progress: Progress) -> Any:
     """Plan the base and every variation; the comparison and each variant's plan."""
-    results = []
-    for name, problem in variant_problems_from_data(document):
-        progress(f"planning {name}")
-        results.append((name, problem, solve(problem, params)))
-    base = results[0][2]
-    summaries = [
-        summarise(name, problem, plan, None if plan is base else base)
-        for name, problem, plan in results
-    ]
+    results, summaries = plan_variants(variant_problems_from_data(document), params, progress)
     return {
         "variants": [s.name for s in summaries],
         "rows": [{"figure": f, "values": values} for f, values in comparison_rows(summaries)],
