@@ -110,21 +110,22 @@ def _fair_order(session: Session, queue: str, timeout_seconds: float) -> list[st
     return [row.id for row in ordered]
 
 
+def held_by(claim: Claim) -> ColumnElement[bool]:
+    """The job runs under this claim still: only its holder may write it."""
+    return and_(
+        PlanJob.id == claim.job_id,
+        PlanJob.claim_token == claim.token,
+        PlanJob.status == "running",
+    )
+
+
 def beat(sessions: sessionmaker[Session], claim: Claim, progress: str | None = None) -> bool:
     """Say the job's worker is alive (and how far it got); False when the claim is lost."""
     values: dict[str, Any] = {"heartbeat_at": now()}
     if progress is not None:
         values["progress"] = progress[:500]
     with sessions() as session:
-        kept = session.execute(
-            update(PlanJob)
-            .where(
-                PlanJob.id == claim.job_id,
-                PlanJob.claim_token == claim.token,
-                PlanJob.status == "running",
-            )
-            .values(**values)
-        )
+        kept = session.execute(update(PlanJob).where(held_by(claim)).values(**values))
         session.commit()
         return bool(kept.rowcount == 1)  # type: ignore[attr-defined]
 
@@ -141,11 +142,7 @@ def finish(
     with sessions() as session:
         ended = session.execute(
             update(PlanJob)
-            .where(
-                PlanJob.id == claim.job_id,
-                PlanJob.claim_token == claim.token,
-                PlanJob.status == "running",
-            )
+            .where(held_by(claim))
             .values(
                 finished_at=now(),
                 claim_token=None,

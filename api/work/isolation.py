@@ -59,11 +59,12 @@ def run_isolated(compute: Compute, limits: Limits, tick: Tick) -> Ended:
     os.close(writer)
     with contextlib.suppress(OSError):  # also here: a kill right after the fork finds it
         os.setpgid(pid, pid)
+    child = _Child(pid)
     try:
-        return _watch(pid, reader, limits, tick)
-    finally:
+        return _watch(child, reader, limits, tick)
+    finally:  # whatever ended the watch, nothing of the job outlives it
         os.close(reader)
-        _kill(pid)
+        child.kill()
 
 
 def die_with_parent() -> None:
@@ -96,7 +97,7 @@ def _send(writer: int, kind: bytes, payload: bytes) -> None:
         view = view[os.write(writer, view) :]
 
 
-def _watch(pid: int, reader: int, limits: Limits, tick: Tick) -> Ended:
+def _watch(child: _Child, reader: int, limits: Limits, tick: Tick) -> Ended:
     began = time.monotonic()
     buffer, progress, last_tick = bytearray(), None, began
     result: dict[str, Any] | None = None
@@ -114,23 +115,21 @@ def _watch(pid: int, reader: int, limits: Limits, tick: Tick) -> Ended:
                     result = orjson.loads(payload)
         elif not open_pipe:
             time.sleep(WATCH_SECONDS)
-        ended = _reaped(pid)
+        ended = child.ended()
         if ended is not None and not open_pipe:
             if result is not None:
                 return Ended(result)
             return Ended(None, f"the job's process ended without a result ({ended})")
         elapsed = time.monotonic() - began
         if elapsed > limits.seconds:
-            _kill(pid)
             return Ended(
                 None,
                 f"killed after {elapsed:.0f} s, past its limit of "
                 f"{limits.seconds:.0f} s: plan fewer pairs or weeks per job, or "
                 "raise the time limit",
             )
-        used = resident_megabytes(pid)
+        used = resident_megabytes(child.pid)
         if used > limits.megabytes:
-            _kill(pid)
             return Ended(
                 None,
                 f"killed at {used:,.0f} MB of memory, past its cap of "
@@ -140,7 +139,6 @@ def _watch(pid: int, reader: int, limits: Limits, tick: Tick) -> Ended:
         if time.monotonic() - last_tick >= TICK_SECONDS:
             last_tick = time.monotonic()
             if not tick(progress):
-                _kill(pid)
                 return Ended(None, "abandoned: another worker took the job over")
             progress = None
 
@@ -158,34 +156,33 @@ def _messages(buffer: bytearray) -> list[tuple[bytes, bytes]]:
     return found
 
 
-_REAPED: dict[int, str] = {}
+class _Child:
+    """The job's process: how it ended (reaped once), and its kill."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.status: str | None = None
+
+    def ended(self) -> str | None:
+        """How the process ended, once it has; None while it runs."""
+        if self.status is None:
+            done, status = os.waitpid(self.pid, os.WNOHANG)
+            if done:
+                self.status = _how(status)
+        return self.status
+
+    def kill(self) -> None:
+        """SIGKILL to its whole process group (the solver's own processes too), then reap."""
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.pid, signal.SIGKILL)
+        if self.status is None:
+            self.status = _how(os.waitpid(self.pid, 0)[1])
 
 
-def _reaped(pid: int) -> str | None:
-    """How the child ended, once it has; None while it runs."""
-    if pid in _REAPED:
-        return _REAPED[pid]
-    try:
-        done, status = os.waitpid(pid, os.WNOHANG)
-    except ChildProcessError:
-        return "gone"
-    if done == 0:
-        return None
+def _how(status: int) -> str:
     if os.WIFSIGNALED(status):
-        how = f"signal {signal.Signals(os.WTERMSIG(status)).name}"
-    else:
-        how = f"exit code {os.WEXITSTATUS(status)}"
-    _REAPED[pid] = how
-    return how
-
-
-def _kill(pid: int) -> None:
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(pid, signal.SIGKILL)
-    if _reaped(pid) is None:
-        with contextlib.suppress(ChildProcessError):
-            os.waitpid(pid, 0)
-    _REAPED.pop(pid, None)
+        return f"signal {signal.Signals(os.WTERMSIG(status)).name}"
+    return f"exit code {os.WEXITSTATUS(status)}"
 
 
 def resident_megabytes(pid: int) -> float:
