@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -16,11 +15,7 @@ from api.settings import ServiceSettings
 from api.storage.models import PlanJob, Programme
 from api.validation import check_submitted
 from api.work.admission import check_tenant_jobs, queue_for
-from api.work.claims import queue_position
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
+from api.work.claims import now, queue_position
 
 
 def new_job(tenant_id: str, kind: str, queue: str, scenario: Any, **fields: Any) -> PlanJob:

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from prometheus_client.core import GaugeMetricFamily, SummaryMetricFamily
 from prometheus_client.registry import Collector
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.storage.models import PlanJob, WorkerProcess
@@ -45,9 +45,8 @@ class QueueFigures(Collector):
         with self.sessions() as session:
             moment = now()
             for queue in QUEUES:
-                waiting = _waiting(session, queue)
-                depth.add_metric([queue], len(waiting))
-                first = min(waiting, default=None)
+                count, first = _waiting(session, queue)
+                depth.add_metric([queue], count)
                 age = (moment - as_utc(first)).total_seconds() if first else 0.0
                 oldest.add_metric([queue], age)
                 for phase, family, values in (
@@ -66,12 +65,14 @@ class QueueFigures(Collector):
         yield from (depth, oldest, wait, run, quantiles, workers)
 
 
-def _waiting(session: Session, queue: str) -> list[datetime]:
-    return list(
-        session.scalars(
-            select(PlanJob.created_at).where(PlanJob.queue == queue, PlanJob.status == "queued")
+def _waiting(session: Session, queue: str) -> tuple[int, datetime | None]:
+    """How many jobs wait in the queue, and since when the oldest."""
+    count, first = session.execute(
+        select(func.count(), func.min(PlanJob.created_at)).where(
+            PlanJob.queue == queue, PlanJob.status == "queued"
         )
-    )
+    ).one()
+    return int(count), first
 
 
 def _waits(session: Session, queue: str) -> list[float]:

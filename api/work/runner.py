@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
@@ -90,7 +91,7 @@ def _failure(claim: Claim, ended: Ended) -> dict[str, Any]:
     return failed("Job stopped", detail=ended.failure or "unknown")
 
 
-def _recorder(claim: Claim, prepared: Prepared) -> Any:
+def _recorder(claim: Claim, prepared: Prepared) -> Callable[[Session, Any], bool] | None:
     """For a programme: record the plan onto the version it was made from (else the job
     goes back to its queue, to be made again from the new one)."""
     if claim.programme_id is None:

@@ -148,7 +148,7 @@ def test_health_readiness_metrics_and_openapi(service: tuple[str, str]) -> None:
     assert httpx.get(f"{base}/healthz").json() == {"status": "ok"}
     assert httpx.get(f"{base}/readyz").json() == {"status": "ready"}
     metrics = httpx.get(f"{base}/metrics").text
-    assert "tandem_http_requests_total" in metrics and "tandem_plan_job_seconds" in metrics
+    assert "tandem_http_requests_total" in metrics and "tandem_job_run_seconds" in metrics
     document = httpx.get(f"{base}/openapi.json").json()
     assert {"/v1/plans", "/v1/plans/{job_id}", "/healthz", "/readyz", "/metrics"} <= set(
         document["paths"]
