@@ -11,6 +11,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -82,9 +83,27 @@ def api_only(database: str, broker: str, **env: str) -> Iterator[str]:
         yield base
 
 
-def job_row(database: str, job_id: str) -> PlanJob:
+def post_plan(base: str, key: str, document: dict[str, Any]) -> str:
+    """Submit a plan job; its address."""
+    response = httpx.post(f"{base}/v1/plans", json=document, headers=bearer(key))
+    assert response.status_code == 202, response.text
+    return response.headers["Location"]
+
+
+def create_programme(base: str, key: str, document: dict[str, Any]) -> str:
+    return str(httpx.post(f"{base}/v1/programmes", json=document, headers=bearer(key)).json()["id"])
+
+
+def plan_programme(base: str, key: str, programme: str) -> str:
+    """Ask for the programme's plan; the job's address."""
+    response = httpx.post(f"{base}/v1/programmes/{programme}/plan", headers=bearer(key))
+    return response.headers["Location"]
+
+
+def job_row(database: str, href: str) -> PlanJob:
+    """The job's row, by its address."""
     with sessions(make_engine(database))() as session:
-        job = session.get(PlanJob, job_id)
+        job = session.get(PlanJob, href.rsplit("/", 1)[1])
         assert job is not None
         return job
 
@@ -102,15 +121,13 @@ def wait_status(base: str, href: str, key: str, wanted: str) -> dict[str, Any]:
 def test_the_api_never_solves_a_worker_does(database_url: str, broker: str) -> None:
     _, key = create_key(database_url, "api-co")
     with api_only(database_url, broker) as base:
-        href = httpx.post(f"{base}/v1/plans", json=small_scenario(), headers=bearer(key)).headers[
-            "Location"
-        ]
+        href = post_plan(base, key, small_scenario())
         time.sleep(1.5)
         waiting = httpx.get(base + href, headers=bearer(key)).json()
         assert waiting["status"] == "queued" and waiting["position"] == 0
         with worker(database_url, broker) as process:
             assert wait_done(base, href, key)["status"] == "done"
-            assert job_row(database_url, href.rsplit("/", 1)[1]).worker.endswith(  # type: ignore[union-attr]
+            assert job_row(database_url, href).worker.endswith(  # type: ignore[union-attr]
                 tuple(f":{pid}" for pid in child_pids(process.pid))
             )
             metrics = httpx.get(f"{base}/metrics").text
@@ -152,14 +169,9 @@ def test_workers_on_another_broker_redis_take_the_jobs(database_url: str) -> Non
         serving(database_url, TANDEM_WORKER_ENABLED="false", **FAST_BEATS, **shared) as base,
         worker(database_url, "unused", **shared),
     ):
-        hrefs = [
-            httpx.post(f"{base}/v1/plans", json=small_scenario(), headers=bearer(key)).headers[
-                "Location"
-            ]
-            for _ in range(3)
-        ]
+        hrefs = [post_plan(base, key, small_scenario()) for _ in range(3)]
         assert all(wait_done(base, h, key)["status"] == "done" for h in hrefs)
-    assert all(job_row(database_url, h.rsplit("/", 1)[1]).attempts == 1 for h in hrefs)
+    assert all(job_row(database_url, h).attempts == 1 for h in hrefs)
 
 
 def child_pids(pid: int) -> list[int]:
@@ -172,17 +184,14 @@ def test_a_worker_killed_mid_solve_loses_nothing_and_records_once(
 ) -> None:
     _, key = create_key(database_url, "kill-co")
     with api_only(database_url, broker) as base:
-        created = httpx.post(f"{base}/v1/programmes", json=slow_scenario(), headers=bearer(key))
-        programme = created.json()["id"]
-        href = httpx.post(f"{base}/v1/programmes/{programme}/plan", headers=bearer(key)).headers[
-            "Location"
-        ]
+        programme = create_programme(base, key, slow_scenario())
+        href = plan_programme(base, key, programme)
         with worker(database_url, broker) as first:
             wait_status(base, href, key, "running")
             kill_group(first)  # kill -9, mid-solve: its claim lapses with its heartbeat
         with worker(database_url, broker):
             assert wait_done(base, href, key)["status"] == "done"
-    job = job_row(database_url, href.rsplit("/", 1)[1])
+    job = job_row(database_url, href)
     assert job.attempts == 2
     assert_recorded_once(database_url, programme)
 
@@ -216,12 +225,8 @@ def test_a_worker_killed_mid_commit_records_once(postgres_url: str, broker: str)
     database_url = postgres_url
     _, key = create_key(database_url, "commit-co")
     with api_only(database_url, broker) as base:
-        created = httpx.post(f"{base}/v1/programmes", json=small_scenario(), headers=bearer(key))
-        programme = created.json()["id"]
-        href = httpx.post(f"{base}/v1/programmes/{programme}/plan", headers=bearer(key)).headers[
-            "Location"
-        ]
-        job_id = href.rsplit("/", 1)[1]
+        programme = create_programme(base, key, small_scenario())
+        href = plan_programme(base, key, programme)
         with make_engine(database_url).connect() as blocker:
             # the job runs; its commit waits for the programme's row
             blocker.execute(select(Programme.id).where(Programme.id == programme).with_for_update())
@@ -230,7 +235,7 @@ def test_a_worker_killed_mid_commit_records_once(postgres_url: str, broker: str)
                 wait_for_solver_to_end(first)  # the plan is made: the worker is committing
                 kill_group(first)
             blocker.rollback()
-        assert job_row(database_url, job_id).status == "running"  # nothing half-written
+        assert job_row(database_url, href).status == "running"  # nothing half-written
         with worker(database_url, broker):
             assert wait_done(base, href, key)["status"] == "done"
     assert_recorded_once(database_url, programme)
@@ -241,27 +246,19 @@ def test_a_job_longer_than_the_heartbeat_timeout_runs_once_beside_a_second_worke
 ) -> None:
     _, key = create_key(database_url, "long-co")
     with api_only(database_url, broker) as base:
-        created = httpx.post(f"{base}/v1/programmes", json=slow_scenario(), headers=bearer(key))
-        programme = created.json()["id"]
+        programme = create_programme(base, key, slow_scenario())
         with worker(database_url, broker), worker(database_url, broker):
-            href = httpx.post(
-                f"{base}/v1/programmes/{programme}/plan", headers=bearer(key)
-            ).headers["Location"]
+            href = plan_programme(base, key, programme)
             assert wait_done(base, href, key)["status"] == "done"
             # and every other job of the queue, on two workers, runs once too
-            hrefs = [
-                httpx.post(f"{base}/v1/plans", json=small_scenario(), headers=bearer(key)).headers[
-                    "Location"
-                ]
-                for _ in range(6)
-            ]
+            hrefs = [post_plan(base, key, small_scenario()) for _ in range(6)]
             assert all(wait_done(base, h, key)["status"] == "done" for h in hrefs)
-    long_job = job_row(database_url, href.rsplit("/", 1)[1])
+    long_job = job_row(database_url, href)
     assert long_job.finished_at and long_job.started_at
     # the premise: the job ran longer than a heartbeat timeout (a lease it would outlive)
     assert (long_job.finished_at - long_job.started_at).total_seconds() > 3
     assert long_job.attempts == 1
-    assert all(job_row(database_url, h.rsplit("/", 1)[1]).attempts == 1 for h in hrefs)
+    assert all(job_row(database_url, h).attempts == 1 for h in hrefs)
     assert_recorded_once(database_url, programme)
 
 
@@ -269,23 +266,12 @@ def test_a_small_job_starts_at_once_while_large_ones_fill_the_workers(database_u
     _, big = create_key(database_url, "big-co")
     _, small = create_key(database_url, "small-co")
     with serving(database_url, TANDEM_LOCAL_WORKERS="1") as base:
-        large = [
-            httpx.post(f"{base}/v1/plans", json=slow_scenario(), headers=bearer(big))
-            for _ in range(3)
-        ]
-        assert all(r.status_code == 202 for r in large)
-        wait_status(base, large[0].headers["Location"], big, "running")
-        href = httpx.post(f"{base}/v1/plans", json=small_scenario(), headers=bearer(small)).headers[
-            "Location"
-        ]
+        large = [post_plan(base, big, slow_scenario()) for _ in range(3)]  # each a 202
+        wait_status(base, large[0], big, "running")
+        href = post_plan(base, small, small_scenario())
         job = wait_done(base, href, small)
         assert job["queue"] == "small"
-        assert (
-            httpx.get(base + large[0].headers["Location"], headers=bearer(big)).json()["queue"]
-            == "large"
-        )
-        from datetime import datetime
-
+        assert httpx.get(base + large[0], headers=bearer(big)).json()["queue"] == "large"
         started = datetime.fromisoformat(job["started_at"])
         created = datetime.fromisoformat(job["created_at"])
         assert (started - created).total_seconds() < 2
@@ -322,9 +308,7 @@ def test_tenants_are_held_to_their_job_cap_and_size_quota(database_url: str, bro
 def test_changes_to_a_programme_coalesce_into_one_re_plan(database_url: str, broker: str) -> None:
     _, key = create_key(database_url, "change-co")
     with api_only(database_url, broker) as base:
-        programme = httpx.post(
-            f"{base}/v1/programmes", json=small_scenario(), headers=bearer(key)
-        ).json()["id"]
+        programme = create_programme(base, key, small_scenario())
         jobs = {
             httpx.post(
                 f"{base}/v1/programmes/{programme}/changes",
