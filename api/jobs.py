@@ -59,9 +59,7 @@ def queue_programme_plan(
     one is queued or running lead to one more plan, not one each. The tenant's job cap
     applies to what the tenant asks (`by_tenant`), not to re-plans the service starts
     itself after a decline read from a calendar. The caller commits."""
-    waiting = session.scalar(
-        select(PlanJob).where(PlanJob.programme_id == programme.id, PlanJob.status == "queued")
-    )
+    waiting = _waiting_plan(session, programme)
     if waiting is not None:
         return waiting
     if by_tenant:
@@ -69,12 +67,33 @@ def queue_programme_plan(
     job = new_job(
         programme.tenant_id,
         "programme",
-        queue_for(settings, programme.scenario),
+        programme_queue(settings, programme),
         None,
         programme_id=programme.id,
     )
     session.add(job)
     return job
+
+
+def programme_queue(settings: ServiceSettings, programme: Programme) -> str:
+    """A re-plan that starts from the last plan re-plans only the groups a change reached:
+    small work, whatever the programme's size, so it waits behind no large job. Its size
+    was checked against the quota when that plan was queued, and no change since (busy
+    times, declines, people leaving) makes the estimate larger."""
+    return "small" if programme.replans_incrementally else queue_for(settings, programme.scenario)
+
+
+def requeue_waiting_plan(session: Session, settings: ServiceSettings, programme: Programme) -> None:
+    """After the scenario was replaced, a waiting plan of it is a full one again."""
+    waiting = _waiting_plan(session, programme)
+    if waiting is not None:
+        waiting.queue = programme_queue(settings, programme)
+
+
+def _waiting_plan(session: Session, programme: Programme) -> PlanJob | None:
+    return session.scalar(
+        select(PlanJob).where(PlanJob.programme_id == programme.id, PlanJob.status == "queued")
+    )
 
 
 @dataclass(frozen=True)

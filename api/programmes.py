@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from copy import deepcopy
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api.invitations.locks import lock_programme
 from api.invitations.outbox import Change, write_changes
-from api.jobs import queue_programme_plan
+from api.jobs import queue_programme_plan, requeue_waiting_plan
 from api.problems import Problem
 from api.settings import ServiceSettings
 from api.storage.models import PlanJob, Programme, ProgrammeSession, SessionEvent
@@ -70,17 +71,26 @@ def find(session: Session, tenant_id: str, programme_id: str) -> Programme:
 
 
 def replace_scenario(
-    sessions: sessionmaker[Session], tenant_id: str, programme_id: str, scenario: dict[str, Any]
+    sessions: sessionmaker[Session],
+    settings: ServiceSettings,
+    tenant_id: str,
+    programme_id: str,
+    scenario: dict[str, Any],
 ) -> Programme:
+    """A new scenario: the next plan is a full one (settings, pairs, anything may differ)."""
     check_submitted(scenario)
     checked = validate_scenario(scenario)
     with sessions() as session:
         programme = find(session, tenant_id, programme_id)
+        lock_programme(session, programme.id)
+        session.refresh(programme)
         programme.scenario, programme.name, programme.updated_at = (
             scenario,
             checked.name or programme.name,
             now(),
         )
+        programme.scenario_revision += 1
+        requeue_waiting_plan(session, settings, programme)
         session.commit()
         return programme
 
@@ -115,8 +125,16 @@ def report_change(
 
 def apply_change(programme: Programme, change: dict[str, Any]) -> None:
     """A new busy time, a decline, a cancellation, or a person leaving the programme."""
-    scenario = deepcopy(programme.scenario)
     kind = change["kind"]
+    if kind in ("decline", "cancel"):
+        _pair(programme.scenario, change["pair"])  # the scenario itself stays as it is
+        statuses = dict(programme.statuses or {})
+        statuses[f"{change['pair']}#{change['index']}"] = (
+            "declined" if kind == "decline" else "cancelled"
+        )
+        programme.statuses, programme.updated_at = statuses, now()
+        return
+    scenario = deepcopy(programme.scenario)
     if kind == "busy":
         person = _person(scenario, change["person"])
         busy = {
@@ -125,21 +143,31 @@ def apply_change(programme: Programme, change: dict[str, Any]) -> None:
             "status": change.get("status", "busy"),
         }
         person["busy"] = [*person.get("busy", []), busy]
-    elif kind in ("decline", "cancel"):
-        _pair(scenario, change["pair"])
-        statuses = dict(programme.statuses or {})
-        statuses[f"{change['pair']}#{change['index']}"] = (
-            "declined" if kind == "decline" else "cancelled"
-        )
-        programme.statuses = statuses
+        _mark_changed(programme, [change["person"]])
     elif kind == "leave":
-        _person(scenario, change["person"])
-        scenario["people"] = [p for p in scenario["people"] if p["id"] != change["person"]]
-        scenario["pairs"] = [
-            p for p in scenario["pairs"] if change["person"] not in (p["mentor"], p["mentee"])
-        ]
+        _remove_person(programme, scenario, change["person"])
     validate_scenario(scenario)
     programme.scenario, programme.updated_at = scenario, now()
+
+
+def _remove_person(programme: Programme, scenario: dict[str, Any], leaving: str) -> None:
+    _person(scenario, leaving)
+    scenario["people"] = [p for p in scenario["people"] if p["id"] != leaving]
+    kept: list[dict[str, Any]] = []
+    left: list[dict[str, Any]] = []
+    for p in scenario["pairs"]:
+        (left if leaving in (p["mentor"], p["mentee"]) else kept).append(p)
+    scenario["pairs"] = kept
+    programme.changed_people = [p for p in programme.changed_people or [] if p != leaving]
+    # Their partners have time again, which their other pairs may use.
+    _mark_changed(programme, [p["mentor"] if p["mentee"] == leaving else p["mentee"] for p in left])
+
+
+def _mark_changed(programme: Programme, people: list[str]) -> None:
+    """The next re-plan re-plans these people's groups (their calendars changed)."""
+    changed = list(programme.changed_people or [])
+    changed.extend(p for p in people if p not in changed)
+    programme.changed_people = changed
 
 
 def _person(scenario: dict[str, Any], person_id: str) -> dict[str, Any]:
@@ -180,16 +208,37 @@ def replanning_document(programme: Programme, moment: datetime) -> dict[str, Any
     return document
 
 
+@dataclass(frozen=True)
+class Basis:
+    """What a plan of a programme was made from: the plan it re-plans (`version`), the
+    declines and cancellations, the calendar changes and the scenario revision it saw.
+    Changes reported while it was being made stay for the next plan."""
+
+    version: int
+    statuses: dict[str, str]
+    changed_people: tuple[str, ...]
+    scenario_revision: int
+
+    @classmethod
+    def of(cls, programme: Programme) -> Basis:
+        return cls(
+            programme.version,
+            dict(programme.statuses or {}),
+            tuple(programme.changed_people or ()),
+            programme.scenario_revision,
+        )
+
+
 def record_plan(
     session: Session,
     programme: Programme,
     plan: dict[str, Any],
-    consumed: dict[str, str] | None = None,
+    basis: Basis | None = None,
 ) -> list[Change]:
     """Store the new plan and write what happened to each session into the history; when
     the programme sends invitations, the calendar changes go to the outbox in the same
-    transaction. `consumed` are the declines and cancellations the plan was made with
-    (all of them when None): one reported while it was being made stays for the next."""
+    transaction. `basis` is what the plan was made from (the programme as it is now, when
+    None)."""
     lock_programme(session, programme.id)
     session.refresh(programme)  # as the last writer left it
     changes = (
@@ -223,12 +272,15 @@ def record_plan(
                 at=now(),
             )
         )
+    basis = basis or Basis.of(programme)
     programme.plan, programme.version = plan, version
-    programme.statuses = (
-        {}
-        if consumed is None
-        else {k: v for k, v in (programme.statuses or {}).items() if consumed.get(k) != v}
-    )
+    programme.statuses = {
+        k: v for k, v in (programme.statuses or {}).items() if basis.statuses.get(k) != v
+    }
+    programme.changed_people = [
+        p for p in programme.changed_people or [] if p not in basis.changed_people
+    ]
+    programme.planned_revision = basis.scenario_revision
     session.execute(delete(ProgrammeSession).where(ProgrammeSession.programme_id == programme.id))
     session.add_all(
         ProgrammeSession(

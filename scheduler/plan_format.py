@@ -8,7 +8,13 @@ from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
-from scheduler.domain import Plan, PlannedSession, Problem
+from scheduler.domain import (
+    Plan,
+    PlannedSession,
+    Problem,
+    SolverReport,
+    Unplaced,
+)
 from scheduler.errors import FieldError, ScenarioError, format_path
 from scheduler.metrics import plan_metrics
 
@@ -110,6 +116,8 @@ class _SessionRecord(BaseModel):
     mentee: str | None = None
     moved: bool = False
     moves: int = Field(default=0, ge=0)
+    moved_because: str | None = None
+    frozen: bool = False
 
 
 class _PlanRecord(BaseModel):
@@ -118,11 +126,36 @@ class _PlanRecord(BaseModel):
     sessions: list[_SessionRecord]
 
 
+class _WholePlanRecord(_PlanRecord):
+    """A plan as Tandem wrote it, read back whole (the service's stored plans)."""
+
+    scenario: str
+    solver: SolverReport  # the figures derived from others (gaps) are not read back
+    unplaced: list[Unplaced]
+    warnings: tuple[str, ...] = ()
+
+
 def sessions_from_dict(
     problem: Problem, data: Any, source: str | None = None
 ) -> list[PlannedSession]:
     """The sessions of a plan document; a missing end or people come from the pair."""
     return [_planned(problem, s) for s in _plan_record(data, source).sessions]
+
+
+def plan_from_dict(problem: Problem, data: Any, source: str | None = None) -> Plan:
+    """A plan document Tandem wrote, back as the `Plan` it was written from (what a
+    re-plan starts from)."""
+    try:
+        record = _WholePlanRecord.model_validate(data)
+    except ValidationError as invalid:
+        raise _located(invalid, source) from None
+    return Plan(
+        scenario=record.scenario,
+        sessions=tuple(_planned(problem, s) for s in record.sessions),
+        unplaced=tuple(record.unplaced),
+        solver=record.solver,
+        warnings=record.warnings,
+    )
 
 
 def _planned(problem: Problem, s: _SessionRecord) -> PlannedSession:
@@ -138,6 +171,8 @@ def _planned(problem: Problem, s: _SessionRecord) -> PlannedSession:
         end=s.end.astimezone(UTC) if s.end else start + duration,
         moved=s.moved,
         moves=s.moves,
+        moved_because=s.moved_because,
+        frozen=s.frozen,
     )
 
 
@@ -145,10 +180,14 @@ def _plan_record(data: Any, source: str | None) -> _PlanRecord:
     try:
         return _PlanRecord.model_validate(data)
     except ValidationError as invalid:
-        raise ScenarioError(
-            [FieldError(format_path(list(e["loc"])), str(e["msg"])) for e in invalid.errors()],
-            source,
-        ) from None
+        raise _located(invalid, source) from None
+
+
+def _located(invalid: ValidationError, source: str | None) -> ScenarioError:
+    return ScenarioError(
+        [FieldError(format_path(list(e["loc"])), str(e["msg"])) for e in invalid.errors()],
+        source,
+    )
 
 
 def session_starts(data: Any, source: str | None = None) -> list[tuple[tuple[str, int], datetime]]:

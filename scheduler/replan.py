@@ -57,6 +57,23 @@ def replan(
     return plan, PlanningState(problem, availability, plan)
 
 
+def replan_from_plan(
+    problem: Problem,
+    previous: Plan,
+    busy_changed: Collection[str],
+    params: SolverParameters | None = None,
+) -> Plan:
+    """The same re-plan without a kept state, for a worker that holds none: `problem` is
+    the programme as it is now and `previous` its last plan, as stored. The settings, pairs
+    and people of `problem` are taken as the previous plan's: a change to them (other than
+    busy times, reported in `busy_changed`, and people or pairs leaving) calls for a full
+    plan. Declined and cancelled sessions are found from `problem`'s bookings as always.
+    Building the index is lazy: only the re-planned groups' people are ever computed."""
+    cold = PlanningState(problem, AvailabilityIndex(problem), previous)
+    plan, _ = replan(cold, problem, busy_changed, params)
+    return plan
+
+
 @contextmanager
 def _collector_paused() -> Iterator[None]:
     """Measured: a full cycle collection over a programme's state (millions of calendar

@@ -101,8 +101,9 @@ def update_programme(
     request: Request, programme_id: str, tenant: Tenant, scenario: ScenarioBody
 ) -> ProgrammeView:
     """Replace the programme's rules, people and pairs; plan it again to apply them."""
+    state = request.app.state
     return _view(
-        programmes.replace_scenario(request.app.state.sessions, tenant, programme_id, scenario)
+        programmes.replace_scenario(state.sessions, state.settings, tenant, programme_id, scenario)
     )
 
 

@@ -89,6 +89,16 @@ class Programme(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     invitations: Mapped[bool] = mapped_column(default=False)  # plans reach calendars
+    # Since the last plan: people whose busy times changed or who lost a partner. A re-plan
+    # of an unchanged scenario revision re-plans only their groups (`scheduler.replan`).
+    changed_people: Mapped[Any] = mapped_column(JSON, default=list)
+    scenario_revision: Mapped[int] = mapped_column(default=0)  # replaced scenarios
+    planned_revision: Mapped[int | None] = mapped_column(nullable=True)  # of the last plan
+
+    @property
+    def replans_incrementally(self) -> bool:
+        """Its next plan starts from the last one: the scenario was not replaced since."""
+        return bool(self.plan) and self.planned_revision == self.scenario_revision
 
 
 class SessionEvent(Base):

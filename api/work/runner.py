@@ -15,11 +15,11 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.invitations.locks import lock_programme
-from api.programmes import record_plan, replanning_document
+from api.programmes import Basis, record_plan, replanning_document
 from api.settings import ServiceSettings
 from api.storage.models import Programme
 from api.work.claims import Claim, beat, claim_next, finish
-from api.work.computations import compute, failed
+from api.work.computations import Computation, compute, failed
 from api.work.isolation import Ended, Limits, run_isolated
 from scheduler.parameters import SolverParameters
 
@@ -32,12 +32,11 @@ def worker_name() -> str:
 
 @dataclass(frozen=True)
 class Prepared:
-    """What the job computes from, read before the fork: the child needs no database."""
+    """What the job computes from, read before the fork (the child needs no database), and
+    for a programme what its plan is made from."""
 
-    kind: str
-    document: dict[str, Any]
-    base_version: int | None = None
-    consumed: dict[str, str] | None = None
+    computation: Computation
+    basis: Basis | None = None
 
 
 def run_next(sessions: sessionmaker[Session], settings: ServiceSettings, queue: str) -> bool:
@@ -48,7 +47,7 @@ def run_next(sessions: sessionmaker[Session], settings: ServiceSettings, queue: 
     log.info("job %s (%s) claimed", claim.job_id, claim.kind)
     prepared = _prepare(sessions, claim)
     ended = run_isolated(
-        partial(compute, prepared.kind, prepared.document, solver_parameters(settings)),
+        partial(compute, prepared.computation, solver_parameters(settings)),
         job_limits(settings),
         lambda progress: beat(sessions, claim, progress),
     )
@@ -74,16 +73,16 @@ def job_limits(settings: ServiceSettings) -> Limits:
 
 def _prepare(sessions: sessionmaker[Session], claim: Claim) -> Prepared:
     if claim.kind != "programme" or claim.programme_id is None:
-        return Prepared(claim.kind, claim.scenario)
+        return Prepared(Computation("whatif" if claim.kind == "whatif" else "plan", claim.scenario))
     with sessions() as session:
-        programme = session.get(Programme, claim.programme_id)
-        assert programme is not None
-        return Prepared(
-            "plan",
-            replanning_document(programme, datetime.now(UTC)),
-            programme.version,
-            dict(programme.statuses or {}),
-        )
+        programme = session.get_one(Programme, claim.programme_id)
+        document = replanning_document(programme, datetime.now(UTC))
+        basis = Basis.of(programme)
+        if programme.replans_incrementally:
+            computation = Computation("replan", document, programme.plan, basis.changed_people)
+        else:
+            computation = Computation("plan", document)
+        return Prepared(computation, basis)
 
 
 def _failure(claim: Claim, ended: Ended) -> dict[str, Any]:
@@ -102,9 +101,10 @@ def _recorder(claim: Claim, prepared: Prepared) -> Callable[[Session, Any], bool
         lock_programme(session, programme_id)
         programme = session.get(Programme, programme_id, populate_existing=True)
         assert programme is not None
-        if programme.version != prepared.base_version:
+        assert prepared.basis is not None
+        if programme.version != prepared.basis.version:
             return False
-        record_plan(session, programme, plan, prepared.consumed)
+        record_plan(session, programme, plan, prepared.basis)
         return True
 
     return record

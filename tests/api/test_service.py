@@ -60,6 +60,21 @@ def wait_done(base: str, href: str, key: str) -> dict[str, Any]:
     raise AssertionError(f"job {href} not finished: {job}")
 
 
+def plan_and_wait(base: str, key: str, programme: str) -> dict[str, Any]:
+    return wait_done(
+        base, httpx.post(f"{base}{programme}/plan", headers=bearer(key)).headers["Location"], key
+    )
+
+
+def planned_programme(base: str, key: str, document: dict[str, Any]) -> str:
+    """A new programme, planned; its address."""
+    created = httpx.post(f"{base}/v1/programmes", json=document, headers=bearer(key))
+    assert created.status_code == 201, created.text
+    programme = created.headers["Location"]
+    assert plan_and_wait(base, key, programme)["status"] == "done"
+    return programme
+
+
 def test_a_plan_is_a_job_that_ends_with_a_valid_plan(service: tuple[str, str]) -> None:
     base, database = service
     _, key = create_key(database, "acme")
@@ -195,7 +210,13 @@ def test_a_programme_is_planned_then_re_planned_after_a_change_with_its_history(
     change = {"kind": "busy", "person": "e1", "start": hit["start"], "end": hit["end"]}
     answer = httpx.post(f"{base}{programme}/changes", json=change, headers=bearer(key))
     assert answer.status_code == 202
-    assert wait_done(base, answer.headers["Location"], key)["status"] == "done"
+    replanned = wait_done(base, answer.headers["Location"], key)
+    assert replanned["status"] == "done"
+    # From the last plan: only e1's group was planned again, in the small jobs' queue.
+    assert replanned["queue"] == "small"
+    assert "1 pairs untouched by the change kept their plan" in " ".join(
+        replanned["plan"]["solver"]["notes"]
+    )
     after = httpx.get(f"{base}{programme}/sessions", headers=bearer(key)).json()
     assert [(s["pair"], s["index"]) for s in after if s["moved"]] == [("p1", 1)]
     history = httpx.get(f"{base}{programme}/history", headers=bearer(key)).json()
@@ -206,15 +227,29 @@ def test_a_programme_is_planned_then_re_planned_after_a_change_with_its_history(
     assert httpx.get(f"{base}{programme}", headers=bearer(key)).json()["version"] == 2
 
 
+def test_a_replaced_scenario_is_planned_whole_again(service: tuple[str, str]) -> None:
+    base, database = service
+    _, key = create_key(database, "replacing-co")
+    programme = planned_programme(base, key, small_scenario())
+    longer = {**small_scenario(), "horizon": {"start": "2027-01-04", "weeks": 4}}
+    assert httpx.put(f"{base}{programme}", json=longer, headers=bearer(key)).status_code == 200
+    again = plan_and_wait(base, key, programme)
+    assert not any("untouched" in note for note in again["plan"]["solver"]["notes"])
+    assert len(httpx.get(f"{base}{programme}/sessions", headers=bearer(key)).json()) == 8
+    # Since that full plan, a decline is a re-plan from it again.
+    declined = httpx.post(
+        f"{base}{programme}/changes",
+        json={"kind": "decline", "pair": "p1", "index": 3},
+        headers=bearer(key),
+    )
+    after = wait_done(base, declined.headers["Location"], key)
+    assert "1 pairs untouched" in " ".join(after["plan"]["solver"]["notes"])
+
+
 def test_declines_people_leaving_and_bad_changes(service: tuple[str, str]) -> None:
     base, database = service
     _, key = create_key(database, "changes-co")
-    programme = httpx.post(
-        f"{base}/v1/programmes", json=small_scenario(), headers=bearer(key)
-    ).headers["Location"]
-    wait_done(
-        base, httpx.post(f"{base}{programme}/plan", headers=bearer(key)).headers["Location"], key
-    )
+    programme = planned_programme(base, key, small_scenario())
     declined = httpx.post(
         f"{base}{programme}/changes",
         json={"kind": "decline", "pair": "p2", "index": 0},
@@ -275,12 +310,7 @@ def test_what_if_over_http_compares_the_variants(service: tuple[str, str]) -> No
 def test_sessions_come_a_page_at_a_time(service: tuple[str, str]) -> None:
     base, database = service
     _, key = create_key(database, "pages-co")
-    programme = httpx.post(
-        f"{base}/v1/programmes", json=small_scenario(), headers=bearer(key)
-    ).headers["Location"]
-    wait_done(
-        base, httpx.post(f"{base}{programme}/plan", headers=bearer(key)).headers["Location"], key
-    )
+    programme = planned_programme(base, key, small_scenario())
     first = httpx.get(f"{base}{programme}/sessions", params={"limit": 4}, headers=bearer(key))
     assert first.headers["X-Total-Count"] == "6" and len(first.json()) == 4
     following = first.headers["Link"].split(";")[0].strip("<>")

@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 import pytest
 import yaml
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from api.storage.database import make_engine, sessions
 from api.storage.models import PlanJob, Programme, SessionEvent
@@ -135,18 +135,24 @@ def test_the_api_never_solves_a_worker_does(database_url: str, broker: str) -> N
             assert 'tandem_job_run_seconds_count{queue="small"} 1.0' in metrics
 
 
-def wait_for_solver_to_end(process: subprocess.Popen[bytes]) -> None:
-    """The worker's pool process forks one process per job; once it is gone, the job's
-    computation is over and its pool process is recording the outcome."""
+def wait_until_the_recording_waits(database_url: str, blocker_pid: int) -> None:
+    """The worker's finishing transaction waits for the programme's row: the plan is made
+    and the worker is inside its commit (seen by PostgreSQL itself, not by timing)."""
     deadline = time.monotonic() + 60
-    seen = False
-    while time.monotonic() < deadline:
-        forks = [c for pool in child_pids(process.pid) for c in child_pids(pool)]
-        seen = seen or bool(forks)
-        if seen and not forks:
-            return
-        time.sleep(0.01)
-    raise AssertionError("the job's process never ended")
+    with make_engine(database_url).connect() as watcher:
+        while time.monotonic() < deadline:
+            waiting = watcher.execute(
+                text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                    "AND query LIKE '%FROM programmes%FOR UPDATE%' AND pid <> :blocker"
+                ),
+                {"blocker": blocker_pid},
+            ).scalar_one()
+            if waiting:
+                return
+            watcher.rollback()
+            time.sleep(0.02)
+    raise AssertionError("the worker never reached the recording of its plan")
 
 
 REDIS = os.environ.get("TANDEM_TEST_BROKER_URL", "redis://127.0.0.1:6379/0")
@@ -230,9 +236,9 @@ def test_a_worker_killed_mid_commit_records_once(postgres_url: str, broker: str)
         with make_engine(database_url).connect() as blocker:
             # the job runs; its commit waits for the programme's row
             blocker.execute(select(Programme.id).where(Programme.id == programme).with_for_update())
+            blocker_pid = blocker.execute(text("SELECT pg_backend_pid()")).scalar_one()
             with worker(database_url, broker) as first:
-                wait_status(base, href, key, "running")
-                wait_for_solver_to_end(first)  # the plan is made: the worker is committing
+                wait_until_the_recording_waits(database_url, blocker_pid)
                 kill_group(first)
             blocker.rollback()
         assert job_row(database_url, href).status == "running"  # nothing half-written

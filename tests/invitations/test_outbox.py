@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api.invitations.desired import check_plan_against, wanted_meetings
 from api.invitations.outbox import write_changes
-from api.programmes import record_plan
+from api.programmes import Basis, record_plan
 from api.storage.models import Meeting, OutboxEntry, Programme, Tenant
 from scheduler.errors import ScenarioError
 from scheduler.scenario_checks import validate_scenario
@@ -183,27 +183,36 @@ def test_invitation_settings_are_checked(invitations: dict[str, Any], message: s
     assert any(str(e).startswith(message) for e in error.value.errors), error.value.errors
 
 
-def test_a_decline_reported_while_a_plan_is_made_waits_for_the_next_plan(
+def test_a_change_reported_while_a_plan_is_made_waits_for_the_next_plan(
     store: sessionmaker[Session],
 ) -> None:
     programme_id = programme_in(store, document())
-    set_statuses(store, programme_id, {"p1#0": "declined"})  # known when the plan started
-    consumed = {"p1#0": "declined"}
-    set_statuses(store, programme_id, {**consumed, "p2#0": "declined"})  # reported meanwhile
+    set_statuses(store, programme_id, {"p1#0": "declined"}, ["e1"])  # known when it started
     with store() as session:
-        programme = session.get(Programme, programme_id)
-        assert programme is not None
-        record_plan(session, programme, plan(A, B, C), consumed)
+        basis = Basis.of(session.get_one(Programme, programme_id))
+    set_statuses(store, programme_id, {"p1#0": "declined", "p2#0": "declined"}, ["e1", "m2"])
+    with store() as session:
+        programme = session.get_one(Programme, programme_id)
+        record_plan(session, programme, plan(A, B, C), basis)
         session.commit()
         assert programme.statuses == {"p2#0": "declined"}
+        assert programme.changed_people == ["m2"]
+        assert programme.planned_revision == basis.scenario_revision
+        assert programme.replans_incrementally
         record_plan(session, programme, plan(A, B, C))
         session.commit()
         assert programme.statuses == {}
+        assert programme.changed_people == []
 
 
-def set_statuses(store: sessionmaker[Session], programme_id: str, statuses: dict[str, str]) -> None:
+def set_statuses(
+    store: sessionmaker[Session],
+    programme_id: str,
+    statuses: dict[str, str],
+    changed_people: list[str] | None = None,
+) -> None:
     with store() as session:
-        programme = session.get(Programme, programme_id)
-        assert programme is not None
+        programme = session.get_one(Programme, programme_id)
         programme.statuses = statuses
+        programme.changed_people = changed_people or []
         session.commit()

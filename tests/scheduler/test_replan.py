@@ -7,10 +7,11 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from scheduler.domain import Plan
+from scheduler.domain import Plan, PlannedSession
 from scheduler.parameters import SolverParameters
-from scheduler.plan_format import instant_text
-from scheduler.replan import plan_with_state, replan
+from scheduler.plan_format import instant_text, plan_from_dict, plan_to_dict
+from scheduler.replan import plan_with_state, replan, replan_from_plan
+from scheduler.solve import solve
 from scheduler.validation import validate_plan
 from tests.builders import executive, mentor, pair, problem_of, scenario
 from tests.strategies import programmes
@@ -24,6 +25,15 @@ def with_booked(document: dict[str, Any], plan: Plan) -> dict[str, Any]:
         for s in plan.sessions
     ]
     return {**document, "now": "2027-01-01T00:00:00", "current": current}
+
+
+def busy_over(document: dict[str, Any], person_id: str, session: PlannedSession) -> dict[str, Any]:
+    """The scenario with a new meeting of `person_id` over `session`."""
+    changed = deepcopy(document)
+    person = next(p for p in changed["people"] if p["id"] == person_id)
+    busy = {"start": instant_text(session.start), "end": instant_text(session.end)}
+    person["busy"] = [*person.get("busy", []), busy]
+    return changed
 
 
 def two_groups() -> dict[str, Any]:
@@ -55,21 +65,61 @@ def test_only_the_reached_group_is_re_planned_and_the_rest_is_carried_over() -> 
 def test_incremental_and_full_re_plans_agree_on_placement_and_validity(
     document: dict[str, Any], data: st.DataObject
 ) -> None:
-    from scheduler.solve import solve
-
     first, state = plan_with_state(problem_of(document), PARAMS)
     if not first.sessions:
         return
     hit = data.draw(st.sampled_from(first.sessions))
-    changed = deepcopy(document)
-    person = next(p for p in changed["people"] if p["id"] == hit.mentee)
-    person["busy"] = [
-        *person["busy"],
-        {"start": instant_text(hit.start), "end": instant_text(hit.end)},
-    ]
-    problem = problem_of(with_booked(changed, first))
+    problem = problem_of(with_booked(busy_over(document, hit.mentee, hit), first))
     incremental, _ = replan(state, problem, {hit.mentee}, PARAMS)
     full = solve(problem, PARAMS)
     assert validate_plan(problem, incremental.sessions) == []
     assert len(incremental.sessions) == len(full.sessions)
     assert sum(s.moved for s in incremental.sessions) == sum(s.moved for s in full.sessions)
+
+
+@given(programmes(uniform_priority=True), st.data())
+def test_a_re_plan_from_the_stored_plan_is_the_re_plan_from_a_kept_state(
+    document: dict[str, Any], data: st.DataObject
+) -> None:
+    """What a worker without the programme in memory computes from the stored plan (read
+    back from its document) is exactly what a planner that kept the state computes."""
+    original = problem_of(document)
+    first, state = plan_with_state(original, PARAMS)
+    if not first.sessions:
+        return
+    hit = data.draw(st.sampled_from(first.sessions))
+    problem = problem_of(with_booked(busy_over(document, hit.mentor, hit), first))
+    kept, _ = replan(state, problem, {hit.mentor}, PARAMS)
+    stored = plan_from_dict(problem, plan_to_dict(original, first))
+    cold = replan_from_plan(problem, stored, {hit.mentor}, PARAMS)
+    assert cold.sessions == kept.sessions
+    assert cold.unplaced == kept.unplaced
+    assert validate_plan(problem, cold.sessions) == []
+
+
+def test_a_decline_moves_the_declined_session_alone_without_being_told_of_it() -> None:
+    document = two_groups()
+    first = solve(problem_of(document), PARAMS)
+    declined = next(s for s in first.sessions if s.key == ("p2", 0))
+    booked = with_booked(document, first)
+    for entry in booked["current"]:
+        if (entry["pair"], entry["index"]) == declined.key:
+            entry["status"] = "declined"
+    problem = problem_of(booked)
+    again = replan_from_plan(problem, plan_from_dict(problem, plan_to_dict(problem, first)), ())
+    assert validate_plan(problem, again.sessions) == []
+    moved = [s for s in again.sessions if s.moved]
+    assert [s.key for s in moved] == [declined.key]
+    assert moved[0].start != declined.start
+    assert {s.key: s.start for s in again.sessions if s.pair == "p1"} == {
+        s.key: s.start for s in first.sessions if s.pair == "p1"
+    }
+
+
+@given(programmes())
+def test_a_plan_document_reads_back_as_the_plan_it_was_written_from(
+    document: dict[str, Any],
+) -> None:
+    problem = problem_of(document)
+    plan = solve(problem, PARAMS)
+    assert plan_from_dict(problem, plan_to_dict(problem, plan)) == plan
