@@ -15,7 +15,8 @@ from api.settings import ServiceSettings
 from api.storage.models import PlanJob, Programme
 from api.validation import check_submitted
 from api.work.admission import check_tenant_jobs, queue_for
-from api.work.claims import now, queue_position
+from api.work.claims import WAITING_QUEUE, now, queue_position
+from scheduler.whatif import variation_names
 
 
 def new_job(tenant_id: str, kind: str, queue: str, scenario: Any, **fields: Any) -> PlanJob:
@@ -41,13 +42,21 @@ def submit(
     kind: str = "plan",
 ) -> PlanJob:
     """Checks the scenario's shape and size at once (a 422 now beats a failed job later),
-    and the tenant's count of jobs (429)."""
+    and the tenant's count of jobs (429). A what-if is one job per variant, spread over
+    the workers (`api.work.parts`), and one that waits for them and holds the comparison."""
     check_submitted(scenario)
-    queue = queue_for(settings, scenario)
+    whatif = kind == "whatif"
+    queue = queue_for(settings, scenario, per_variant=whatif)
     with sessions() as session:
         check_tenant_jobs(session, settings, tenant_id)
-        job = new_job(tenant_id, kind, queue, scenario)
+        job = new_job(tenant_id, kind, WAITING_QUEUE if whatif else queue, scenario)
         session.add(job)
+        if whatif:
+            session.flush()  # the parts refer to it
+            session.add_all(
+                new_job(tenant_id, "variant", queue, None, parent_id=job.id, part=number)
+                for number in range(1 + len(variation_names(scenario)))
+            )
         session.commit()
     return job
 

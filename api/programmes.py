@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.invitations.locks import lock_programme
@@ -114,9 +114,9 @@ def report_change(
 ) -> PlanJob:
     """Record a change, and re-plan (coalesced with a re-plan already waiting)."""
     with sessions() as session:
-        programme = find(session, tenant_id, programme_id)
-        lock_programme(session, programme.id)
-        session.refresh(programme)
+        exists(session, tenant_id, programme_id)
+        lock_programme(session, programme_id)
+        programme = find(session, tenant_id, programme_id)  # read once, under the lock
         apply_change(programme, change)
         job = queue_programme_plan(session, settings, programme)
         session.commit()
@@ -187,11 +187,12 @@ def _item(items: list[dict[str, Any]], item_id: str, kind: str) -> dict[str, Any
 
 
 def replanning_document(programme: Programme, moment: datetime) -> dict[str, Any]:
-    """The programme's scenario with its last plan as `current` (and the reported declines)."""
-    document: dict[str, Any] = deepcopy(programme.scenario)
+    """The programme's scenario with its last plan as `current` (and the reported declines).
+    A new top-level mapping over the stored scenario's parts: nothing below is changed."""
+    document: dict[str, Any] = dict(programme.scenario)
     if not programme.plan:
         return document
-    required = {request.key for request in problem_from_data(document).sessions}
+    required = _still_required(programme, document)
     statuses = programme.statuses or {}
     document["current"] = [
         {
@@ -206,6 +207,17 @@ def replanning_document(programme: Programme, moment: datetime) -> dict[str, Any
     ]
     document["now"] = moment.strftime("%Y-%m-%dT%H:%M:%SZ")
     return document
+
+
+def _still_required(programme: Programme, document: dict[str, Any]) -> set[tuple[str, int]]:
+    """The last plan's sessions the scenario still asks for. Under the scenario the plan
+    was made from, that is every session of a pair still there (changes since only add
+    busy times and remove people); a replaced scenario is read to know."""
+    if programme.replans_incrementally:
+        pairs = {pair["id"] for pair in document["pairs"]}
+        sessions = programme.plan["sessions"] if programme.plan else []
+        return {(s["pair"], s["index"]) for s in sessions if s["pair"] in pairs}
+    return {request.key for request in problem_from_data(document).sessions}
 
 
 @dataclass(frozen=True)
@@ -241,6 +253,13 @@ def record_plan(
     None)."""
     lock_programme(session, programme.id)
     session.refresh(programme)  # as the last writer left it
+    return record_onto_locked(session, programme, plan, basis)
+
+
+def record_onto_locked(
+    session: Session, programme: Programme, plan: dict[str, Any], basis: Basis | None = None
+) -> list[Change]:
+    """`record_plan` for a caller that locked the programme and read it since."""
     changes = (
         write_changes(session, programme, validate_scenario(programme.scenario), plan)
         if programme.invitations
@@ -281,19 +300,54 @@ def record_plan(
         p for p in programme.changed_people or [] if p not in basis.changed_people
     ]
     programme.planned_revision = basis.scenario_revision
-    session.execute(delete(ProgrammeSession).where(ProgrammeSession.programme_id == programme.id))
-    session.add_all(
-        ProgrammeSession(
-            programme_id=programme.id,
-            pair=s["pair"],
-            index=s["index"],
-            mentor=s["mentor"],
-            mentee=s["mentee"],
-            start=s["start"],
-            end=s["end"],
-            moved=s["moved"],
-            moves=s.get("moves", 0),
-        )
-        for s in plan["sessions"]
-    )
+    _write_session_rows(session, programme.id, before, plan["sessions"])
     return changes
+
+
+def _write_session_rows(
+    session: Session,
+    programme_id: str,
+    before: dict[tuple[str, int], dict[str, Any]],
+    sessions: list[dict[str, Any]],
+) -> None:
+    """The programme's session rows as the new plan has them, writing only the rows that
+    differ from the last plan's (a re-plan after one decline writes one or two rows, not
+    every session of the programme)."""
+    after = {(s["pair"], s["index"]): s for s in sessions}
+    gone = before.keys() - after.keys()
+    for pair, index in gone:
+        session.execute(
+            delete(ProgrammeSession).where(
+                ProgrammeSession.programme_id == programme_id,
+                ProgrammeSession.pair == pair,
+                ProgrammeSession.index == index,
+            )
+        )
+    for key, s in after.items():
+        row = _row(s)
+        old = before.get(key)
+        if old is None:
+            session.add(
+                ProgrammeSession(programme_id=programme_id, pair=key[0], index=key[1], **row)
+            )
+        elif _row(old) != row:
+            session.execute(
+                update(ProgrammeSession)
+                .where(
+                    ProgrammeSession.programme_id == programme_id,
+                    ProgrammeSession.pair == key[0],
+                    ProgrammeSession.index == key[1],
+                )
+                .values(**row)
+            )
+
+
+def _row(s: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "mentor": s["mentor"],
+        "mentee": s["mentee"],
+        "start": s["start"],
+        "end": s["end"],
+        "moved": s["moved"],
+        "moves": s.get("moves", 0),
+    }

@@ -136,15 +136,28 @@ def variant_problems_from_data(data: Any, source: str = "scenario") -> list[tupl
     return _variants(Document(data, source), None, source)
 
 
+def variant_problem_from_data(
+    data: Any, part: int, source: str = "scenario"
+) -> tuple[str, Problem]:
+    """One variant of a what-if given as data: the base (`part` 0) or variation `part`-1,
+    by name (a worker plans each variant on its own)."""
+    name, variant = _variant_documents(Document(data, source))[part]
+    return name, problem_from_document(variant, None, default_name=source)
+
+
 def _variants(
     document: Document, base_dir: Path | None, default_name: str
 ) -> list[tuple[str, Problem]]:
     scenario_from_document(document)  # the base and every variation, all errors at once
+    return [
+        (name, problem_from_document(variant, base_dir, default_name=default_name))
+        for name, variant in _variant_documents(document)
+    ]
+
+
+def _variant_documents(document: Document) -> list[tuple[str, Document]]:
     data = document.data
     variants = [(BASE, Document(base_of(data), document.source, document.lines))]
     for number, name in enumerate(variation_names(data)):
         variants.append((name, Document(apply_variation(data, number), document.source)))
-    return [
-        (name, problem_from_document(variant, base_dir, default_name=default_name))
-        for name, variant in variants
-    ]
+    return variants

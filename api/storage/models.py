@@ -52,7 +52,8 @@ class PlanJob(Base):
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     attempts: Mapped[int] = mapped_column(default=0)
-    kind: Mapped[str] = mapped_column(String(16), default="plan")  # plan, programme, whatif
+    # plan, programme, whatif, variant (a part of a what-if)
+    kind: Mapped[str] = mapped_column(String(16), default="plan")
     programme_id: Mapped[str | None] = mapped_column(ForeignKey("programmes.id"), nullable=True)
     queue: Mapped[str] = mapped_column(String(16), default="small")  # small | large
     claim_token: Mapped[str | None] = mapped_column(String(36), nullable=True)
@@ -61,6 +62,9 @@ class PlanJob(Base):
     worker: Mapped[str | None] = mapped_column(String(200), nullable=True)
     # A programme's plan is made from this version of it; recorded only onto the same one.
     base_version: Mapped[int | None] = mapped_column(nullable=True)
+    # A part of a what-if (`api.work.parts`): the what-if's job, and which variant (0: base).
+    parent_id: Mapped[str | None] = mapped_column(String(36), nullable=True, index=True)
+    part: Mapped[int | None] = mapped_column(nullable=True)
 
 
 class WorkerProcess(Base):

@@ -33,10 +33,15 @@ class Estimate:
     causes: str  # what in the scenario makes it large
 
 
-def queue_for(settings: ServiceSettings, scenario: dict[str, Any]) -> str:
-    """The job's queue, once the scenario is within the tenant's quota (else a 422)."""
-    estimate = check_size(settings, validate_scenario(scenario), len(variation_names(scenario)))
-    return "large" if estimate.starts > settings.large_job_starts else "small"
+def queue_for(
+    settings: ServiceSettings, scenario: dict[str, Any], per_variant: bool = False
+) -> str:
+    """The job's queue, once the scenario is within the tenant's quota (else a 422): by the
+    whole job's size, or by one variant's (a what-if's parts are planned one per job)."""
+    variations = len(variation_names(scenario))
+    estimate = check_size(settings, validate_scenario(scenario), variations)
+    starts = estimate.starts // (1 + variations) if per_variant else estimate.starts
+    return "large" if starts > settings.large_job_starts else "small"
 
 
 def check_size(settings: ServiceSettings, scenario: Scenario, variations: int) -> Estimate:
@@ -116,7 +121,11 @@ def check_tenant_jobs(session: Session, settings: ServiceSettings, tenant_id: st
     waiting = session.scalar(
         select(func.count())
         .select_from(PlanJob)
-        .where(PlanJob.tenant_id == tenant_id, PlanJob.status.in_(("queued", "running")))
+        .where(
+            PlanJob.tenant_id == tenant_id,
+            PlanJob.status.in_(("queued", "running")),
+            PlanJob.parent_id.is_(None),  # a what-if counts once, not once per variant
+        )
     )
     if (waiting or 0) >= settings.tenant_max_jobs:
         raise Problem(

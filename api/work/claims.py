@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from api.storage.models import PlanJob, Programme
 
 CANDIDATES_PER_CLAIM = 200  # the oldest waiting jobs a claim chooses among
+WAITING_QUEUE = "parts"  # a what-if's own row waits here for its parts: nobody claims it
 
 
 def now() -> datetime:
@@ -46,6 +47,8 @@ class Claim:
     tenant_id: str
     scenario: Any
     programme_id: str | None
+    parent_id: str | None = None  # a what-if's part: the what-if's job
+    part: int | None = None
 
 
 def takeable(timeout_seconds: float) -> ColumnElement[bool]:
@@ -84,16 +87,36 @@ def claim_next(
             )
             session.commit()
             if taken.rowcount == 1:  # type: ignore[attr-defined]
-                job = session.get(PlanJob, job_id)
-                assert job is not None
-                return Claim(job.id, token, job.kind, job.tenant_id, job.scenario, job.programme_id)
+                job = session.get_one(PlanJob, job_id)
+                if job.parent_id is not None:
+                    _started(session, job.parent_id)
+                return Claim(
+                    job.id,
+                    token,
+                    job.kind,
+                    job.tenant_id,
+                    job.scenario,
+                    job.programme_id,
+                    job.parent_id,
+                    job.part,
+                )
     return None
+
+
+def _started(session: Session, parent_id: str) -> None:
+    """A what-if runs from when its first part does."""
+    session.execute(
+        update(PlanJob)
+        .where(PlanJob.id == parent_id, PlanJob.status == "queued")
+        .values(status="running", started_at=now(), progress="planning its variants")
+    )
+    session.commit()
 
 
 def _fair_order(session: Session, queue: str, timeout_seconds: float) -> list[str]:
     waiting = session.execute(
         select(PlanJob.id, PlanJob.tenant_id, PlanJob.programme_id)
-        .where(PlanJob.queue == queue, takeable(timeout_seconds))
+        .where(PlanJob.queue == queue, PlanJob.queue != WAITING_QUEUE, takeable(timeout_seconds))
         .order_by(PlanJob.created_at, PlanJob.id)
         .limit(CANDIDATES_PER_CLAIM)
     ).all()
@@ -134,9 +157,9 @@ def finish(
     sessions: sessionmaker[Session],
     claim: Claim,
     outcome: dict[str, Any],
-    record: Callable[[Session, Any], bool] | None = None,
+    record: Callable[[Session, dict[str, Any]], bool] | None = None,
 ) -> bool:
-    """Write the outcome and what its plan changes (`record(session, plan)`, in the same
+    """Write the outcome and what it changes (`record(session, outcome)`, in the same
     transaction), if the claim still holds. `record` answering False (its input went
     stale) puts the job back in its queue instead. False when nothing was written."""
     with sessions() as session:
@@ -153,7 +176,7 @@ def finish(
         if ended.rowcount != 1:  # type: ignore[attr-defined]
             session.rollback()  # another worker holds the job now: it records, not us
             return False
-        recorded = record is None or outcome["status"] != "done" or record(session, outcome["plan"])
+        recorded = record is None or record(session, outcome)
         if not recorded:
             session.rollback()
             requeue(sessions, claim)

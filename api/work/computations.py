@@ -1,5 +1,5 @@
-"""What a job computes, in its own process: a plan, a re-plan from the last plan, or a
-what-if comparison. Pure: a `Computation` in, an outcome out (`{"status": "done", "plan":
+"""What a job computes, in its own process: a plan, a re-plan from the last plan, or one
+variant of a what-if. Pure: a `Computation` in, an outcome out (`{"status": "done", "plan":
 ...}` or a failure with the scenario's field errors); the database is the worker's
 business."""
 
@@ -11,14 +11,14 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from api.problems import field_errors
-from connectors.scenarios import problem_from_data, variant_problems_from_data
-from scheduler.comparison import comparison_rows
+from api.work.parts import part_result
+from connectors.scenarios import problem_from_data, variant_problem_from_data
+from scheduler.comparison import summarise
 from scheduler.errors import ScenarioError
 from scheduler.parameters import SolverParameters
 from scheduler.plan_format import plan_from_dict, plan_to_dict
 from scheduler.replan import replan_from_plan
 from scheduler.solve import solve
-from scheduler.variants import plan_variants
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str], None]
@@ -27,18 +27,20 @@ Progress = Callable[[str], None]
 @dataclass(frozen=True)
 class Computation:
     """`document` is the scenario (with `current` and `now` for a programme's re-plan); a
-    "replan" also has the last plan and the people whose calendars changed since."""
+    "replan" also has the last plan and the people whose calendars changed since; a
+    "variant" is one variant of a what-if (`api.work.parts` compares them)."""
 
-    kind: Literal["plan", "replan", "whatif"]
+    kind: Literal["plan", "replan", "variant"]
     document: dict[str, Any]
     previous_plan: dict[str, Any] | None = None
     changed_people: tuple[str, ...] = ()
+    part: int = 0  # a variant: the base (0) or variation `part`-1 of a what-if
 
 
 def compute(job: Computation, params: SolverParameters, progress: Progress) -> dict[str, Any]:
     try:
-        if job.kind == "whatif":
-            return {"status": "done", "plan": compare(job.document, params, progress)}
+        if job.kind == "variant":
+            return {"status": "done", "plan": plan_variant(job, params, progress)}
         if job.kind == "replan":
             return {"status": "done", "plan": replan(job, params)}
         return {"status": "done", "plan": plan(job.document, params, progress)}
@@ -63,11 +65,8 @@ def replan(job: Computation, params: SolverParameters) -> Any:
     return plan_to_dict(problem, replan_from_plan(problem, previous, job.changed_people, params))
 
 
-def compare(document: dict[str, Any], params: SolverParameters, progress: Progress) -> Any:
-    """Plan the base and every variation; the comparison and each variant's plan."""
-    results, summaries = plan_variants(variant_problems_from_data(document), params, progress)
-    return {
-        "variants": [s.name for s in summaries],
-        "rows": [{"figure": f, "values": values} for f, values in comparison_rows(summaries)],
-        "plans": {name: plan_to_dict(problem, plan) for name, problem, plan in results},
-    }
+def plan_variant(job: Computation, params: SolverParameters, progress: Progress) -> Any:
+    name, problem = variant_problem_from_data(job.document, job.part)
+    progress(f"planning {name}")
+    planned = solve(problem, params, progress=progress)
+    return part_result(name, plan_to_dict(problem, planned), summarise(name, problem, planned))

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from api.settings import ServiceSettings
 from api.storage.models import PlanJob
 from api.work.claims import now, takeable
-from api.work.engine import wake
+from api.work.engine import QUEUES, wake
 
 log = logging.getLogger(__name__)
 BATCH = 200
@@ -30,6 +30,7 @@ def dispatch_due(sessions: sessionmaker[Session], celery: Celery, settings: Serv
         due = session.execute(
             select(PlanJob.id, PlanJob.queue)
             .where(
+                PlanJob.queue.in_(QUEUES),  # a what-if's own row waits for its parts
                 takeable(settings.heartbeat_timeout_seconds),
                 or_(PlanJob.dispatched_at.is_(None), PlanJob.dispatched_at < again),
             )

@@ -15,12 +15,13 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.invitations.locks import lock_programme
-from api.programmes import Basis, record_plan, replanning_document
+from api.programmes import Basis, record_onto_locked, replanning_document
 from api.settings import ServiceSettings
-from api.storage.models import Programme
+from api.storage.models import PlanJob, Programme
 from api.work.claims import Claim, beat, claim_next, finish
 from api.work.computations import Computation, compute, failed
 from api.work.isolation import Ended, Limits, run_isolated
+from api.work.parts import record_part
 from scheduler.parameters import SolverParameters
 
 log = logging.getLogger(__name__)
@@ -52,7 +53,7 @@ def run_next(sessions: sessionmaker[Session], settings: ServiceSettings, queue: 
         lambda progress: beat(sessions, claim, progress),
     )
     outcome = ended.outcome if ended.outcome is not None else _failure(claim, ended)
-    recorded = finish(sessions, claim, outcome, _recorder(claim, prepared))
+    recorded = finish(sessions, claim, outcome, recorder(claim, prepared))
     log.info("job %s %s", claim.job_id, outcome["status"] if recorded else "not recorded")
     return True
 
@@ -72,8 +73,12 @@ def job_limits(settings: ServiceSettings) -> Limits:
 
 
 def _prepare(sessions: sessionmaker[Session], claim: Claim) -> Prepared:
+    if claim.parent_id is not None:  # a what-if's variant: the what-if holds the scenario
+        with sessions() as session:
+            whatif = session.get_one(PlanJob, claim.parent_id)
+            return Prepared(Computation("variant", whatif.scenario or {}, part=claim.part or 0))
     if claim.kind != "programme" or claim.programme_id is None:
-        return Prepared(Computation("whatif" if claim.kind == "whatif" else "plan", claim.scenario))
+        return Prepared(Computation("plan", claim.scenario))
     with sessions() as session:
         programme = session.get_one(Programme, claim.programme_id)
         document = replanning_document(programme, datetime.now(UTC))
@@ -90,21 +95,34 @@ def _failure(claim: Claim, ended: Ended) -> dict[str, Any]:
     return failed("Job stopped", detail=ended.failure or "unknown")
 
 
-def _recorder(claim: Claim, prepared: Prepared) -> Callable[[Session, Any], bool] | None:
+Recorder = Callable[[Session, dict[str, Any]], bool]
+
+
+def recorder(claim: Claim, prepared: Prepared) -> Recorder | None:
     """For a programme: record the plan onto the version it was made from (else the job
-    goes back to its queue, to be made again from the new one)."""
+    goes back to its queue, to be made again from the new one). For a what-if's part: the
+    what-if, once its last part ended or when one failed."""
+    if claim.parent_id is not None:
+        return partial(_record_part, claim.job_id)
     if claim.programme_id is None:
         return None
     programme_id = claim.programme_id
 
-    def record(session: Session, plan: Any) -> bool:
+    def record(session: Session, outcome: dict[str, Any]) -> bool:
+        if outcome["status"] != "done":
+            return True
         lock_programme(session, programme_id)
         programme = session.get(Programme, programme_id, populate_existing=True)
         assert programme is not None
         assert prepared.basis is not None
         if programme.version != prepared.basis.version:
             return False
-        record_plan(session, programme, plan, prepared.basis)
+        record_onto_locked(session, programme, outcome["plan"], prepared.basis)
         return True
 
     return record
+
+
+def _record_part(job_id: str, session: Session, outcome: dict[str, Any]) -> bool:
+    record_part(session, session.get_one(PlanJob, job_id, populate_existing=True), outcome)
+    return True

@@ -11,7 +11,10 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import select
 
+from api.storage.database import make_engine, sessions
+from api.storage.models import PlanJob
 from connectors.scenarios import problem_from_data
 from scheduler.plan_format import sessions_from_dict
 from scheduler.validation import validate_plan
@@ -301,6 +304,15 @@ def test_what_if_over_http_compares_the_variants(service: tuple[str, str]) -> No
     rows = {row["figure"]: row["values"] for row in comparison["rows"]}
     assert rows["sessions required"] == ["6", "4"]
     assert set(comparison["plans"]) == {"base", "biweekly"}
+    # each variant was a job of its own, for any worker to take
+    with sessions(make_engine(database))() as session:
+        parts = session.execute(
+            select(PlanJob.part, PlanJob.status, PlanJob.worker).where(
+                PlanJob.parent_id == job["id"]
+            )
+        ).all()
+    assert sorted((part, state) for part, state, _ in parts) == [(0, "done"), (1, "done")]
+    assert all(worker for _, _, worker in parts)
     # a what-if job is not a plan job, and no other tenant sees it
     assert httpx.get(f"{base}/v1/plans/{job['id']}", headers=bearer(key)).status_code == 404
     _, other = create_key(database, "whatif-other")

@@ -1,0 +1,127 @@
+"""A what-if as one job per variant, on SQLite and PostgreSQL: each part is claimed and
+recorded like any job, the last to finish assembles the comparison (exactly what one
+process planning every variant gives), and a failed part fails the what-if."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from api.jobs import submit
+from api.settings import ServiceSettings
+from api.storage.models import PlanJob
+from api.work.claims import Claim, claim_next, finish
+from api.work.computations import Computation, compute
+from api.work.runner import Prepared, recorder, solver_parameters
+from connectors.scenarios import variant_problems_from_data
+from scheduler.comparison import comparison_rows
+from scheduler.variants import plan_variants
+from tests.builders import executive, mentor, pair, scenario
+from tests.work.test_claims import TIMEOUT, status, tenant
+
+SETTINGS = ServiceSettings(tenant_max_jobs=2)
+PARAMS = solver_parameters(SETTINGS)
+
+
+def whatif() -> dict[str, Any]:
+    return {
+        **scenario(
+            horizon={"start": "2027-01-04", "weeks": 3},
+            people=[mentor("m1"), executive("e1"), mentor("m2"), executive("e2")],
+            pairs=[pair("p1", "m1", "e1"), pair("p2", "m2", "e2")],
+        ),
+        "variations": [
+            {"name": "biweekly", "set": {"rules.cadence": "biweekly"}},
+            {"name": "short", "set": {"horizon.weeks": 2}},
+        ],
+    }
+
+
+def parts_of(store: sessionmaker[Session], whatif_id: str) -> list[PlanJob]:
+    with store() as session:
+        return list(
+            session.scalars(
+                select(PlanJob).where(PlanJob.parent_id == whatif_id).order_by(PlanJob.part)
+            )
+        )
+
+
+def run_part(store: sessionmaker[Session], claim: Claim, document: dict[str, Any]) -> bool:
+    """What a worker does with a part it claimed (its computation in this process)."""
+    computation = Computation("variant", document, part=claim.part or 0)
+    outcome = compute(computation, PARAMS, lambda _: None)
+    return finish(store, claim, outcome, recorder(claim, Prepared(computation)))
+
+
+def claims(store: sessionmaker[Session], count: int) -> list[Claim]:
+    taken = [claim_next(store, "small", f"w{n}", TIMEOUT) for n in range(count)]
+    assert all(taken)
+    return [c for c in taken if c is not None]
+
+
+def test_the_last_part_assembles_what_one_process_computes(store: sessionmaker[Session]) -> None:
+    document = whatif()
+    job = submit(store, SETTINGS, tenant(store), document, "whatif")
+    parts = parts_of(store, job.id)
+    assert [(p.kind, p.part, p.queue) for p in parts] == [
+        ("variant", 0, "small"),
+        ("variant", 1, "small"),
+        ("variant", 2, "small"),
+    ]
+    assert claim_next(store, "parts", "w", TIMEOUT) is None  # the what-if itself: nobody's
+    first, second, third = claims(store, 3)  # three workers at once
+    assert status(store, job.id).status == "running"
+    assert run_part(store, third, document)
+    assert status(store, job.id).progress == "1 of 3 variants planned"
+    assert run_part(store, first, document)
+    assert status(store, job.id).status == "running"
+    assert run_part(store, second, document)
+    done = status(store, job.id)
+    assert done.status == "done" and done.finished_at is not None
+    _, summaries = plan_variants(variant_problems_from_data(document), PARAMS, lambda _: None)
+    assert done.plan["variants"] == ["base", "biweekly", "short"]
+    assert done.plan["rows"] == [
+        {"figure": f, "values": values} for f, values in comparison_rows(summaries)
+    ]
+    differs = next(r for r in done.plan["rows"] if r["figure"] == "differs from base")
+    assert differs["values"][0] == "-" and differs["values"][2] != "0"
+
+
+def test_a_failed_part_fails_the_what_if_and_its_waiting_siblings(
+    store: sessionmaker[Session],
+) -> None:
+    document = whatif()
+    job = submit(store, SETTINGS, tenant(store), document, "whatif")
+    (first,) = claims(store, 1)
+    assert finish(
+        store,
+        first,
+        {"status": "failed", "error": {"title": "Job stopped", "detail": "killed at 4,000 MB"}},
+        recorder(first, Prepared(Computation("variant", document))),
+    )
+    failed = status(store, job.id)
+    assert failed.status == "failed"
+    assert failed.error == {"title": "Job stopped", "detail": "killed at 4,000 MB", "variant": 0}
+    assert [p.status for p in parts_of(store, job.id)] == ["failed", "failed", "failed"]
+    assert claim_next(store, "small", "w", TIMEOUT) is None  # nothing left to plan
+
+
+def test_a_part_taken_twice_is_recorded_once_and_the_what_if_counts_once(
+    store: sessionmaker[Session],
+) -> None:
+    owner = tenant(store)
+    document = whatif()
+    job = submit(store, SETTINGS, owner, document, "whatif")
+    submit(store, SETTINGS, owner, document, "whatif")  # 2 what-ifs, 6 parts: within a cap of 2
+    stalled = claims(store, 1)[0]
+    with store() as session:  # its worker died: its heartbeat stopped long ago
+        part = session.get_one(PlanJob, stalled.job_id)
+        part.heartbeat_at = part.heartbeat_at.replace(year=2000)  # type: ignore[union-attr]
+        session.commit()
+    taker = claim_next(store, "small", "w-new", TIMEOUT)
+    assert taker is not None and taker.job_id == stalled.job_id
+    assert run_part(store, taker, document)
+    assert not run_part(store, stalled, document)  # its claim is gone: nothing written
+    assert status(store, job.id).progress == "1 of 3 variants planned"
