@@ -16,6 +16,7 @@ from api.storage.models import PlanJob, Programme
 from api.validation import check_submitted
 from api.work.admission import check_tenant_jobs, queue_for
 from api.work.claims import WAITING_QUEUE, now, queue_position
+from scheduler.plan_parts import split_pairs
 from scheduler.whatif import variation_names
 
 
@@ -42,23 +43,38 @@ def submit(
     kind: str = "plan",
 ) -> PlanJob:
     """Checks the scenario's shape and size at once (a 422 now beats a failed job later),
-    and the tenant's count of jobs (429). A what-if is one job per variant, spread over
-    the workers (`api.work.parts`), and one that waits for them and holds the comparison."""
+    and the tenant's count of jobs (429). A what-if, and a large plan, are spread over
+    the workers in parts (`api.work.parts`); the job itself waits for them and holds the
+    result."""
     check_submitted(scenario)
     whatif = kind == "whatif"
     queue = queue_for(settings, scenario, per_variant=whatif)
+    parts = _parts(settings, kind, queue, scenario)
     with sessions() as session:
         check_tenant_jobs(session, settings, tenant_id)
-        job = new_job(tenant_id, kind, WAITING_QUEUE if whatif else queue, scenario)
+        job = new_job(tenant_id, kind, WAITING_QUEUE if parts else queue, scenario)
         session.add(job)
-        if whatif:
+        if parts:
             session.flush()  # the parts refer to it
             session.add_all(
-                new_job(tenant_id, "variant", queue, None, parent_id=job.id, part=number)
-                for number in range(1 + len(variation_names(scenario)))
+                new_job(tenant_id, parts[0], queue, None, parent_id=job.id, part=number)
+                for number in range(parts[1])
             )
         session.commit()
     return job
+
+
+def _parts(
+    settings: ServiceSettings, kind: str, queue: str, scenario: dict[str, Any]
+) -> tuple[str, int] | None:
+    """The kind and number of jobs a job is spread over (`api.work.parts`), if any: one
+    per variant of a what-if; a large plan in `plan_parts` sets of groups."""
+    if kind == "whatif":
+        return "variant", 1 + len(variation_names(scenario))
+    if kind == "plan" and queue == "large" and settings.plan_parts > 1:
+        count = len(split_pairs(scenario["pairs"], settings.plan_parts))
+        return ("groups", count) if count > 1 else None
+    return None
 
 
 def queue_programme_plan(
@@ -109,6 +125,8 @@ def _waiting_plan(session: Session, programme: Programme) -> PlanJob | None:
 class JobView:
     job: PlanJob
     position: int | None  # jobs ahead of it in its queue, while queued
+    queue: str  # where it waits or ran: a job in parts, where its parts do
+    parts: int = 1  # the jobs it is spread over
 
 
 def find(
@@ -124,4 +142,15 @@ def find(
                 PlanJob.id == job_id, PlanJob.tenant_id == tenant_id, PlanJob.kind.in_(kinds)
             )
         )
-        return None if job is None else JobView(job, queue_position(session, job))
+        return None if job is None else _view(session, job)
+
+
+def _view(session: Session, job: PlanJob) -> JobView:
+    if job.queue != WAITING_QUEUE:
+        return JobView(job, queue_position(session, job), job.queue)
+    parts = session.scalars(
+        select(PlanJob).where(PlanJob.parent_id == job.id).order_by(PlanJob.part)
+    ).all()
+    waiting = [p for p in parts if p.status == "queued"]
+    position = queue_position(session, waiting[0]) if waiting and job.status == "queued" else None
+    return JobView(job, position, parts[0].queue if parts else "large", len(parts))

@@ -38,6 +38,10 @@ class ServiceSettings(BaseSettings):
     max_horizon_weeks: int = 104
     max_candidate_starts: int = 60_000_000  # the size estimate's upper bound on starts
     large_job_starts: int = 2_000_000  # above this estimate a job goes to the large queue
+    # A large plan is cut into this many parts (groups of people that share nobody), one
+    # job each, so that as many workers plan it at once; about the number of processes
+    # that take large jobs. 1: never cut.
+    plan_parts: int = 2
     # Graph change notifications reach the service here (its public https address); when
     # unset, responses are only read every `response_poll_seconds`.
     notification_url: str | None = None

@@ -2,6 +2,7 @@
 
     python -m bench.service_bench [--tenants 8] [--smalls 5] [--large-pairs 1000]
                                   [--programme-pairs 1000] [--declines 5] [--workers 1 2]
+                                  [--whatif-pairs 600]
 
 Each tenant submits one large plan (`--large-pairs`, the large queue) and then a small one
 (2 pairs) every 2 s; meanwhile a programme of `--programme-pairs` pairs, planned before,
@@ -9,6 +10,9 @@ receives `--declines` declines, one every 3 s. Prints, per job size, the wait in
 (created to started) and the run (started to finished), p50 and p99, from the jobs' own
 times; and per decline, the seconds from the POST to the moment `GET .../sessions` shows
 the declined session at its new start, and whether it alone moved.
+
+Then, on the idle service, a what-if of `--whatif-pairs` pairs with 4 variations (5
+variants, one job each): the seconds from its POST to its comparison.
 
 Layouts: 1 worker = one `tandem worker` process taking both queues; 2 workers = the
 embedded default of `tandem serve` (one process for small jobs, one for both queues).
@@ -63,6 +67,22 @@ def small_scenario(number: int) -> dict[str, Any]:
             {"id": "p2", "mentor": f"m{number}b", "mentee": f"e{number}b"},
         ],
     }
+
+
+VARIATIONS = [
+    {"name": "biweekly", "set": {"rules.cadence": "biweekly"}},
+    {"name": "60 minutes", "set": {"rules.duration_minutes": 60}},
+    {"name": "one a day", "set": {"rules.max_sessions_per_day": 1}},
+    {"name": "buffers", "set": {"rules.buffer_minutes": 15}},
+]
+
+
+def whatif_seconds(client: httpx.Client, pairs: int) -> float:
+    document = {**generate_programme(pairs), "variations": VARIATIONS}
+    began = time.monotonic()
+    job = wait_done(client, submit(client, "/v1/whatif", document))
+    assert job["status"] == "done", job
+    return time.monotonic() - began
 
 
 def wait_done(client: httpx.Client, href: str) -> dict[str, Any]:
@@ -191,6 +211,7 @@ def run(args: argparse.Namespace, workers: int, directory: Path) -> None:
         for thread in threads:
             thread.join()
         makespan = time.monotonic() - began
+        whatif = whatif_seconds(client, args.whatif_pairs)
     print(f"\n{workers} worker process{'es' if workers > 1 else ''}: all jobs in {makespan:.0f} s")
     for size in ("small", "large"):
         mine = [j for j in jobs if j["queue"] == size]
@@ -207,6 +228,7 @@ def run(args: argparse.Namespace, workers: int, directory: Path) -> None:
         f"{', '.join(f'{t:.2f}' for t in times)} s; median {statistics.median(times):.2f} s; "
         f"that session alone moved: {sum(d.alone for d in found)} of {len(found)}"
     )
+    print(f"  what-if, {args.whatif_pairs} pairs, 5 variants (idle service): {whatif:.1f} s")
 
 
 def main() -> None:
@@ -217,6 +239,7 @@ def main() -> None:
     parser.add_argument("--programme-pairs", type=int, default=1000)
     parser.add_argument("--declines", type=int, default=5)
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2], choices=[1, 2])
+    parser.add_argument("--whatif-pairs", type=int, default=600)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as directory:
         for workers in args.workers:

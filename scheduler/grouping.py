@@ -8,7 +8,7 @@ planned, explained and validated apart, as a problem of its own (`problem_part`)
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from typing import Protocol, TypeVar
 
@@ -21,11 +21,18 @@ class OfAPair(Protocol):
 
 
 T = TypeVar("T", bound=OfAPair)
+U = TypeVar("U")
 
 
 def independent_groups(sessions: Sequence[T]) -> list[list[T]]:
     """Sessions connected through a person (directly or by a chain of pairs) stay together;
     groups come in the order of their first session."""
+    return linked(sessions, lambda session: (session.pair.mentor, session.pair.mentee))
+
+
+def linked(items: Sequence[U], people: Callable[[U], tuple[str, str]]) -> list[list[U]]:
+    """Items (sessions, pairs) grouped by the two people each links, through chains of
+    them; groups in the order of their first item."""
     parent: dict[str, str] = {}
 
     def root(person: str) -> str:
@@ -35,11 +42,12 @@ def independent_groups(sessions: Sequence[T]) -> list[list[T]]:
             person = parent[person]
         return person
 
-    for session in sessions:
-        parent[root(session.pair.mentor)] = root(session.pair.mentee)
-    groups: dict[str, list[T]] = {}
-    for session in sessions:
-        groups.setdefault(root(session.pair.mentor), []).append(session)
+    for item in items:
+        first, second = people(item)
+        parent[root(first)] = root(second)
+    groups: dict[str, list[U]] = {}
+    for item in items:
+        groups.setdefault(root(people(item)[0]), []).append(item)
     return list(groups.values())
 
 

@@ -44,14 +44,34 @@ def solve(
     """`availability`, when given, is the problem's availability index, prepared already
     (an incremental re-plan reuses the cells of people whose calendars did not change)."""
     params = params or SolverParameters()
-    progress = progress or _quiet
     started = time.monotonic()
+    plans = plan_all_groups(problem, params, progress, availability, started)
+    return assembled(problem, plans, params, round(time.monotonic() - started, 3))
+
+
+def plan_all_groups(
+    problem: Problem,
+    params: SolverParameters,
+    progress: Progress | None = None,
+    availability: AvailabilityIndex | None = None,
+    started: float | None = None,
+) -> list[GroupPlan]:
+    """Every group's plan, in the order of the groups' first sessions. A programme's
+    groups may be planned in parts, on several machines (`problem` being the problem of a
+    part's pairs) and the plans of every part assembled as one."""
+    progress = progress or _quiet
+    started = time.monotonic() if started is None else started
     index = availability or AvailabilityIndex(problem)
     groups = independent_groups(problem.sessions)
     progress(f"{len(problem.sessions)} sessions in {len(groups)} independent groups")
     deadline = started + params.time_limit_seconds - _finishing_reserve(problem, params)
-    plans = plan_groups(problem, index, groups, params, deadline, progress)
-    wall = round(time.monotonic() - started, 3)
+    return plan_groups(problem, index, groups, params, deadline, progress)
+
+
+def assembled(
+    problem: Problem, plans: list[GroupPlan], params: SolverParameters, wall: float
+) -> Plan:
+    """The plan of `problem` from its groups' plans (in any order), with its report."""
     report = _report(plans, params, wall)
     order = {request.key: position for position, request in enumerate(problem.sessions)}
     return Plan(

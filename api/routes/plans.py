@@ -43,6 +43,11 @@ class PlanJobView(BaseModel):
     position: int | None = Field(
         None, description="While queued: how many jobs of its queue wait before it"
     )
+    parts: int = Field(
+        1,
+        description="How many jobs it is spread over: a large plan is planned in parts "
+        "(groups of people that share nobody) by several workers at once",
+    )
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
@@ -103,8 +108,9 @@ def _view(found: jobs.JobView) -> PlanJobView:
         id=job.id,
         status=job.status,
         progress=job.progress,
-        queue=job.queue,
+        queue=found.queue,
         position=found.position,
+        parts=found.parts,
         created_at=_utc(job.created_at),
         started_at=_utc(job.started_at),
         finished_at=_utc(job.finished_at),

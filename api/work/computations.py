@@ -11,14 +11,14 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from api.problems import field_errors
-from api.work.parts import part_result
+from api.work.parts import groups_result, part_result
 from connectors.scenarios import problem_from_data, variant_problem_from_data
 from scheduler.comparison import summarise
 from scheduler.errors import ScenarioError
 from scheduler.parameters import SolverParameters
 from scheduler.plan_format import plan_from_dict, plan_to_dict
 from scheduler.replan import replan_from_plan
-from scheduler.solve import solve
+from scheduler.solve import plan_all_groups, solve
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str], None]
@@ -28,9 +28,10 @@ Progress = Callable[[str], None]
 class Computation:
     """`document` is the scenario (with `current` and `now` for a programme's re-plan); a
     "replan" also has the last plan and the people whose calendars changed since; a
-    "variant" is one variant of a what-if (`api.work.parts` compares them)."""
+    "variant" is one variant of a what-if, "groups" the scenario of a part of a large plan
+    (`api.work.parts` assembles them)."""
 
-    kind: Literal["plan", "replan", "variant"]
+    kind: Literal["plan", "replan", "variant", "groups"]
     document: dict[str, Any]
     previous_plan: dict[str, Any] | None = None
     changed_people: tuple[str, ...] = ()
@@ -41,6 +42,12 @@ def compute(job: Computation, params: SolverParameters, progress: Progress) -> d
     try:
         if job.kind == "variant":
             return {"status": "done", "plan": plan_variant(job, params, progress)}
+        if job.kind == "groups":
+            problem = problem_from_data(job.document)
+            return {
+                "status": "done",
+                "plan": groups_result(plan_all_groups(problem, params, progress)),
+            }
         if job.kind == "replan":
             return {"status": "done", "plan": replan(job, params)}
         return {"status": "done", "plan": plan(job.document, params, progress)}

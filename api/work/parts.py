@@ -1,11 +1,12 @@
-"""A what-if spread over the workers: one job per variant (its parts), and the what-if's own
-row, which no worker claims, waiting for them.
+"""Jobs spread over the workers, in parts: a what-if (one part per variant) and a large
+plan (one part per set of groups of people that share nobody, `scheduler.plan_parts`).
+The job's own row, which no worker claims, waits for its parts.
 
 The parts are ordinary jobs in the small or large queue (claimed fairly, kept by heartbeat,
-recorded once). The part that finishes last assembles the comparison into the what-if's
-row in its own finishing transaction, under a lock of that row: two parts finishing at
-once cannot both assemble, and a part taken twice records once. A part that fails fails
-the what-if, and its siblings that have not started are not planned.
+recorded once). The part that finishes last assembles the result (the comparison, or the
+plan) into the job's row in its own finishing transaction, under a lock of that row: two
+parts finishing at once cannot both assemble, and a part taken twice records once. A part
+that fails fails the job, and its siblings that have not started are not planned.
 """
 
 from __future__ import annotations
@@ -18,12 +19,18 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from api.storage.models import PlanJob
-from api.work.claims import now
+from api.work.claims import as_utc, now
+from connectors.scenarios import problem_from_data
 from scheduler.comparison import VariantSummary, comparison_rows
 from scheduler.diff import diff_plans
-from scheduler.plan_format import session_starts
+from scheduler.group_plans import GroupPlan
+from scheduler.parameters import SolverParameters
+from scheduler.plan_format import plan_to_dict, session_starts
+from scheduler.plan_parts import without_calendars
+from scheduler.solve import assembled
 
 SUMMARY = TypeAdapter(VariantSummary)
+GROUP_PLANS = TypeAdapter(list[GroupPlan])
 
 
 def part_result(name: str, plan: dict[str, Any], summary: VariantSummary) -> dict[str, Any]:
@@ -31,9 +38,16 @@ def part_result(name: str, plan: dict[str, Any], summary: VariantSummary) -> dic
     return {"name": name, "plan": plan, "summary": SUMMARY.dump_python(summary, mode="json")}
 
 
-def record_part(session: Session, part: PlanJob, outcome: dict[str, Any]) -> None:
-    """After `part` ended (written in this transaction): settle the what-if when this was
-    the last part, or when it failed."""
+def groups_result(plans: list[GroupPlan]) -> dict[str, Any]:
+    """What a part of a plan records: the plans of its groups (as JSON data)."""
+    return {"groups": GROUP_PLANS.dump_python(plans, mode="json")}
+
+
+def record_part(
+    session: Session, part: PlanJob, outcome: dict[str, Any], params: SolverParameters
+) -> None:
+    """After `part` ended (written in this transaction): settle its job when this was the
+    last part, or when it failed."""
     parent = session.scalar(select(PlanJob).where(PlanJob.id == part.parent_id).with_for_update())
     if parent is None or parent.status in ("done", "failed"):
         return  # settled already: another part failed
@@ -45,10 +59,27 @@ def record_part(session: Session, part: PlanJob, outcome: dict[str, Any]) -> Non
     ).all()
     done = [p for p in parts if p.status == "done"]
     if len(done) < len(parts):
-        parent.progress = f"{len(done)} of {len(parts)} variants planned"
+        what = "variants" if parent.kind == "whatif" else "parts"
+        parent.progress = f"{len(done)} of {len(parts)} {what} planned"
         return
-    parent.plan = assemble([p.plan or {} for p in parts])
+    results = [p.plan or {} for p in parts]
+    if parent.kind == "whatif":
+        parent.plan = assemble(results)
+    else:
+        parent.plan = assemble_plan(parent, results, params)
     parent.status, parent.progress, parent.finished_at = "done", "done", now()
+
+
+def assemble_plan(
+    job: PlanJob, results: list[dict[str, Any]], params: SolverParameters
+) -> dict[str, Any]:
+    """The plan of the whole scenario from its parts' group plans, as one process makes
+    it; the figures and local times come from the scenario without its calendars (all
+    they need of it), read in a fraction of a full read."""
+    skeleton = problem_from_data(without_calendars(job.scenario or {}))
+    plans = [plan for result in results for plan in GROUP_PLANS.validate_python(result["groups"])]
+    wall = (now() - as_utc(job.started_at or job.created_at)).total_seconds()
+    return plan_to_dict(skeleton, assembled(skeleton, plans, params, round(wall, 3)))
 
 
 def assemble(results: list[dict[str, Any]]) -> dict[str, Any]:
@@ -69,7 +100,7 @@ def assemble(results: list[dict[str, Any]]) -> dict[str, Any]:
 
 def _fail(session: Session, parent: PlanJob, part: PlanJob, error: dict[str, Any]) -> None:
     parent.status, parent.progress, parent.finished_at = "failed", "failed", now()
-    parent.error = {**error, "variant": part.part, "title": error.get("title", "Job stopped")}
+    parent.error = {**error, "part": part.part, "title": error.get("title", "Job stopped")}
     session.execute(
         update(PlanJob)
         .where(PlanJob.parent_id == parent.id, PlanJob.status == "queued")
@@ -77,6 +108,6 @@ def _fail(session: Session, parent: PlanJob, part: PlanJob, error: dict[str, Any
             status="failed",
             progress="failed",
             finished_at=now(),
-            error={"title": "Not planned", "detail": "another variant of the what-if failed"},
+            error={"title": "Not planned", "detail": "another part of the job failed"},
         )
     )

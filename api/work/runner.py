@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.invitations.locks import lock_programme
@@ -23,6 +24,7 @@ from api.work.computations import Computation, compute, failed
 from api.work.isolation import Ended, Limits, run_isolated
 from api.work.parts import record_part
 from scheduler.parameters import SolverParameters
+from scheduler.plan_parts import part_document, split_pairs
 
 log = logging.getLogger(__name__)
 
@@ -46,14 +48,15 @@ def run_next(sessions: sessionmaker[Session], settings: ServiceSettings, queue: 
     if claim is None:
         return False
     log.info("job %s (%s) claimed", claim.job_id, claim.kind)
-    prepared = _prepare(sessions, claim)
+    prepared = prepare(sessions, claim)
+    params = solver_parameters(settings)
     ended = run_isolated(
-        partial(compute, prepared.computation, solver_parameters(settings)),
+        partial(compute, prepared.computation, params),
         job_limits(settings),
         lambda progress: beat(sessions, claim, progress),
     )
     outcome = ended.outcome if ended.outcome is not None else _failure(claim, ended)
-    recorded = finish(sessions, claim, outcome, recorder(claim, prepared))
+    recorded = finish(sessions, claim, outcome, recorder(claim, prepared, params))
     log.info("job %s %s", claim.job_id, outcome["status"] if recorded else "not recorded")
     return True
 
@@ -72,11 +75,10 @@ def job_limits(settings: ServiceSettings) -> Limits:
     return Limits(seconds, settings.job_memory_cap_mb)
 
 
-def _prepare(sessions: sessionmaker[Session], claim: Claim) -> Prepared:
-    if claim.parent_id is not None:  # a what-if's variant: the what-if holds the scenario
+def prepare(sessions: sessionmaker[Session], claim: Claim) -> Prepared:
+    if claim.parent_id is not None:  # a part: its job holds the scenario
         with sessions() as session:
-            whatif = session.get_one(PlanJob, claim.parent_id)
-            return Prepared(Computation("variant", whatif.scenario or {}, part=claim.part or 0))
+            return Prepared(_part_computation(session, claim))
     if claim.kind != "programme" or claim.programme_id is None:
         return Prepared(Computation("plan", claim.scenario))
     with sessions() as session:
@@ -90,6 +92,18 @@ def _prepare(sessions: sessionmaker[Session], claim: Claim) -> Prepared:
         return Prepared(computation, basis)
 
 
+def _part_computation(session: Session, claim: Claim) -> Computation:
+    job = session.get_one(PlanJob, claim.parent_id)
+    scenario, part = job.scenario or {}, claim.part or 0
+    if claim.kind == "variant":
+        return Computation("variant", scenario, part=part)
+    parts = session.scalar(
+        select(func.count()).select_from(PlanJob).where(PlanJob.parent_id == job.id)
+    )
+    pairs = split_pairs(scenario["pairs"], int(parts or 1))[part]
+    return Computation("groups", part_document(scenario, pairs))
+
+
 def _failure(claim: Claim, ended: Ended) -> dict[str, Any]:
     log.warning("job %s failed: %s", claim.job_id, ended.failure)
     return failed("Job stopped", detail=ended.failure or "unknown")
@@ -98,12 +112,12 @@ def _failure(claim: Claim, ended: Ended) -> dict[str, Any]:
 Recorder = Callable[[Session, dict[str, Any]], bool]
 
 
-def recorder(claim: Claim, prepared: Prepared) -> Recorder | None:
+def recorder(claim: Claim, prepared: Prepared, params: SolverParameters) -> Recorder | None:
     """For a programme: record the plan onto the version it was made from (else the job
     goes back to its queue, to be made again from the new one). For a what-if's part: the
     what-if, once its last part ended or when one failed."""
     if claim.parent_id is not None:
-        return partial(_record_part, claim.job_id)
+        return partial(_record_part, claim.job_id, params)
     if claim.programme_id is None:
         return None
     programme_id = claim.programme_id
@@ -123,6 +137,9 @@ def recorder(claim: Claim, prepared: Prepared) -> Recorder | None:
     return record
 
 
-def _record_part(job_id: str, session: Session, outcome: dict[str, Any]) -> bool:
-    record_part(session, session.get_one(PlanJob, job_id, populate_existing=True), outcome)
+def _record_part(
+    job_id: str, params: SolverParameters, session: Session, outcome: dict[str, Any]
+) -> bool:
+    part = session.get_one(PlanJob, job_id, populate_existing=True)
+    record_part(session, part, outcome, params)
     return True

@@ -20,10 +20,18 @@ import pytest
 import yaml
 from sqlalchemy import select, text
 
+from api.settings import ServiceSettings
 from api.storage.database import make_engine, sessions
 from api.storage.models import PlanJob, Programme, SessionEvent
+from api.work.runner import solver_parameters
+from connectors.scenarios import problem_from_data
+from scheduler.plan_format import plan_to_dict, sessions_from_dict
+from scheduler.solve import solve
+from scheduler.validation import validate_plan
 from tests.api.service import TANDEM, create_key, fresh_postgres, serving
 from tests.api.test_service import bearer, small_scenario, wait_done
+from tests.builders import executive, mentor, pair, scenario
+from tests.scheduler.test_plan_parts import timeless
 
 EXPLODE = Path(__file__).parents[1] / "fixtures" / "scenarios" / "explode.yaml"
 FAST_BEATS = {"TANDEM_HEARTBEAT_SECONDS": "0.3", "TANDEM_HEARTBEAT_TIMEOUT_SECONDS": "3"}
@@ -336,3 +344,26 @@ def test_changes_to_a_programme_coalesce_into_one_re_plan(database_url: str, bro
         assert stored is not None
         busy = next(p for p in stored.scenario["people"] if p["id"] == "m1")["busy"]
         assert len(busy) == 10  # every change kept
+
+
+def test_a_large_plan_is_planned_in_parts_by_the_workers_as_one_process_plans_it(
+    database_url: str, broker: str
+) -> None:
+    _, key = create_key(database_url, "parts-co")
+    document = scenario(
+        horizon={"start": "2027-01-04", "weeks": 3},
+        people=[mentor(f"m{n}") for n in range(4)] + [executive(f"e{n}") for n in range(6)],
+        pairs=[pair(f"p{n}", f"m{n % 4}", f"e{n}") for n in range(6)],
+    )
+    split = {"TANDEM_LARGE_JOB_STARTS": "0", "TANDEM_PLAN_PARTS": "3"}
+    with api_only(database_url, broker, **split) as base:
+        href = post_plan(base, key, document)
+        waiting = httpx.get(base + href, headers=bearer(key)).json()
+        assert (waiting["parts"], waiting["queue"], waiting["position"]) == (3, "large", 0)
+        with worker(database_url, broker, **split), worker(database_url, broker, **split):
+            job = wait_done(base, href, key)
+    assert job["status"] == "done", job
+    problem = problem_from_data(document)
+    alone = plan_to_dict(problem, solve(problem, solver_parameters(ServiceSettings())))
+    assert timeless(job["plan"]) == timeless(alone)
+    assert validate_plan(problem, sessions_from_dict(problem, job["plan"])) == []

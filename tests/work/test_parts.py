@@ -14,11 +14,14 @@ from api.settings import ServiceSettings
 from api.storage.models import PlanJob
 from api.work.claims import Claim, claim_next, finish
 from api.work.computations import Computation, compute
-from api.work.runner import Prepared, recorder, solver_parameters
-from connectors.scenarios import variant_problems_from_data
+from api.work.runner import Prepared, prepare, recorder, solver_parameters
+from connectors.scenarios import problem_from_data, variant_problems_from_data
 from scheduler.comparison import comparison_rows
+from scheduler.plan_format import plan_to_dict
+from scheduler.solve import solve
 from scheduler.variants import plan_variants
 from tests.builders import executive, mentor, pair, scenario
+from tests.scheduler.test_plan_parts import timeless
 from tests.work.test_claims import TIMEOUT, status, tenant
 
 SETTINGS = ServiceSettings(tenant_max_jobs=2)
@@ -48,15 +51,15 @@ def parts_of(store: sessionmaker[Session], whatif_id: str) -> list[PlanJob]:
         )
 
 
-def run_part(store: sessionmaker[Session], claim: Claim, document: dict[str, Any]) -> bool:
+def run_part(store: sessionmaker[Session], claim: Claim) -> bool:
     """What a worker does with a part it claimed (its computation in this process)."""
-    computation = Computation("variant", document, part=claim.part or 0)
-    outcome = compute(computation, PARAMS, lambda _: None)
-    return finish(store, claim, outcome, recorder(claim, Prepared(computation)))
+    prepared = prepare(store, claim)
+    outcome = compute(prepared.computation, PARAMS, lambda _: None)
+    return finish(store, claim, outcome, recorder(claim, prepared, PARAMS))
 
 
-def claims(store: sessionmaker[Session], count: int) -> list[Claim]:
-    taken = [claim_next(store, "small", f"w{n}", TIMEOUT) for n in range(count)]
+def claims(store: sessionmaker[Session], count: int, queue: str = "small") -> list[Claim]:
+    taken = [claim_next(store, queue, f"w{n}", TIMEOUT) for n in range(count)]
     assert all(taken)
     return [c for c in taken if c is not None]
 
@@ -73,11 +76,11 @@ def test_the_last_part_assembles_what_one_process_computes(store: sessionmaker[S
     assert claim_next(store, "parts", "w", TIMEOUT) is None  # the what-if itself: nobody's
     first, second, third = claims(store, 3)  # three workers at once
     assert status(store, job.id).status == "running"
-    assert run_part(store, third, document)
+    assert run_part(store, third)
     assert status(store, job.id).progress == "1 of 3 variants planned"
-    assert run_part(store, first, document)
+    assert run_part(store, first)
     assert status(store, job.id).status == "running"
-    assert run_part(store, second, document)
+    assert run_part(store, second)
     done = status(store, job.id)
     assert done.status == "done" and done.finished_at is not None
     _, summaries = plan_variants(variant_problems_from_data(document), PARAMS, lambda _: None)
@@ -99,11 +102,11 @@ def test_a_failed_part_fails_the_what_if_and_its_waiting_siblings(
         store,
         first,
         {"status": "failed", "error": {"title": "Job stopped", "detail": "killed at 4,000 MB"}},
-        recorder(first, Prepared(Computation("variant", document))),
+        recorder(first, Prepared(Computation("variant", document)), PARAMS),
     )
     failed = status(store, job.id)
     assert failed.status == "failed"
-    assert failed.error == {"title": "Job stopped", "detail": "killed at 4,000 MB", "variant": 0}
+    assert failed.error == {"title": "Job stopped", "detail": "killed at 4,000 MB", "part": 0}
     assert [p.status for p in parts_of(store, job.id)] == ["failed", "failed", "failed"]
     assert claim_next(store, "small", "w", TIMEOUT) is None  # nothing left to plan
 
@@ -122,6 +125,29 @@ def test_a_part_taken_twice_is_recorded_once_and_the_what_if_counts_once(
         session.commit()
     taker = claim_next(store, "small", "w-new", TIMEOUT)
     assert taker is not None and taker.job_id == stalled.job_id
-    assert run_part(store, taker, document)
-    assert not run_part(store, stalled, document)  # its claim is gone: nothing written
+    assert run_part(store, taker)
+    assert not run_part(store, stalled)  # its claim is gone: nothing written
     assert status(store, job.id).progress == "1 of 3 variants planned"
+
+
+def test_a_large_plan_in_parts_is_the_plan_one_process_makes(
+    store: sessionmaker[Session],
+) -> None:
+    settings = ServiceSettings(large_job_starts=0, plan_parts=2)  # every plan is large
+    document = scenario(
+        horizon={"start": "2027-01-04", "weeks": 3},
+        people=[mentor("m1"), executive("e1"), executive("e2"), mentor("m2"), executive("e3")],
+        pairs=[pair("p1", "m1", "e1"), pair("p2", "m2", "e3"), pair("p3", "m1", "e2")],
+    )
+    job = submit(store, settings, tenant(store), document)
+    assert [(p.kind, p.queue) for p in parts_of(store, job.id)] == [("groups", "large")] * 2
+    second, first = reversed(claims(store, 2, "large"))
+    assert run_part(store, second)
+    assert status(store, job.id).progress == "1 of 2 parts planned"
+    assert run_part(store, first)
+    done = status(store, job.id)
+    assert done.status == "done", done.error
+    problem = problem_from_data(document)
+    alone = plan_to_dict(problem, solve(problem, PARAMS))
+    assert timeless(done.plan) == timeless(alone)
+    assert len(done.plan["sessions"]) == 9

@@ -1,0 +1,68 @@
+"""A programme's scenario cut into parts that share nobody, to be planned on several
+machines and assembled into one plan (`scheduler.solve.assembled`).
+
+People linked through pairs (directly or by a chain of pairs) stay in one part, so every
+group of the solver lies whole in one part, and a group's plan depends on the group alone:
+the assembled plan is the plan one process makes. Parts are balanced by their number of
+pairs, the largest group first onto the lightest part.
+"""
+
+from __future__ import annotations
+
+import heapq
+from typing import Any
+
+from scheduler.grouping import linked
+
+
+def split_pairs(pairs: list[dict[str, Any]], parts: int) -> list[list[str]]:
+    """The pair ids of at most `parts` parts, each in the scenario's order; none empty."""
+    groups = _linked_pairs(pairs)
+    lightest: list[tuple[int, int]] = [(0, number) for number in range(min(parts, len(groups)))]
+    chosen: dict[int, int] = {}  # group -> part
+    for group in sorted(range(len(groups)), key=lambda g: (-len(groups[g]), g)):
+        load, part = heapq.heappop(lightest)
+        chosen[group] = part
+        heapq.heappush(lightest, (load + len(groups[group]), part))
+    position = {pair["id"]: n for n, pair in enumerate(pairs)}
+    split: list[list[str]] = [[] for _ in lightest]
+    for group, members in enumerate(groups):
+        split[chosen[group]].extend(members)
+    return [sorted(members, key=position.__getitem__) for members in split]
+
+
+def _linked_pairs(pairs: list[dict[str, Any]]) -> list[list[str]]:
+    """Pair ids grouped by the people they link, groups in the order of their first pair."""
+    groups = linked(pairs, lambda pair: (pair["mentor"], pair["mentee"]))
+    return [[pair["id"] for pair in group] for group in groups]
+
+
+def part_document(document: dict[str, Any], pair_ids: list[str]) -> dict[str, Any]:
+    """The scenario of these pairs alone: their people, their booked sessions."""
+    kept = set(pair_ids)
+    pairs = [pair for pair in document["pairs"] if pair["id"] in kept]
+    people = {person for pair in pairs for person in (pair["mentor"], pair["mentee"])}
+    part = {
+        **_plan_only(document),
+        "people": [person for person in document["people"] if person["id"] in people],
+        "pairs": pairs,
+    }
+    if "current" in document:
+        part["current"] = [entry for entry in document["current"] if entry["pair"] in kept]
+    return part
+
+
+def without_calendars(document: dict[str, Any]) -> dict[str, Any]:
+    """The scenario without anyone's busy times or calendar sources: what assembling the
+    parts' plans needs (people, pairs, horizon: for the figures and local times), read in
+    a fraction of the time. Only busy times and calendars are left out."""
+    people = [
+        {key: value for key, value in person.items() if key not in ("busy", "calendar")}
+        for person in document["people"]
+    ]
+    return {**_plan_only(document), "people": people}
+
+
+def _plan_only(document: dict[str, Any]) -> dict[str, Any]:
+    """A plan's scenario: variations belong to a what-if (and name pairs of other parts)."""
+    return {key: value for key, value in document.items() if key != "variations"}

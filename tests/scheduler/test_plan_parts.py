@@ -1,0 +1,58 @@
+"""A programme planned in parts (on several machines) and assembled is the plan one
+process makes: the same sessions, reasons and figures; only the timings differ."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from scheduler.parameters import SolverParameters
+from scheduler.plan_format import plan_to_dict
+from scheduler.plan_parts import part_document, split_pairs, without_calendars
+from scheduler.solve import assembled, plan_all_groups, solve
+from tests.builders import executive, mentor, pair, problem_of, scenario
+from tests.strategies import programmes
+
+PARAMS = SolverParameters(time_limit_seconds=10, processes=1, strict=True)
+
+
+def timeless(plan: dict[str, Any]) -> dict[str, Any]:
+    solver = {k: v for k, v in plan["solver"].items() if k not in ("seconds", "timings")}
+    return {**plan, "solver": solver}
+
+
+@given(programmes(), st.integers(min_value=1, max_value=4))
+def test_a_plan_made_in_parts_is_the_plan_of_one_process(
+    document: dict[str, Any], parts: int
+) -> None:
+    whole = problem_of(document)
+    split = split_pairs(document["pairs"], parts)
+    assert sorted(p for part in split for p in part) == sorted(p["id"] for p in document["pairs"])
+    plans = [
+        group
+        for pairs in split
+        for group in plan_all_groups(problem_of(part_document(document, pairs)), PARAMS)
+    ]
+    skeleton = problem_of(without_calendars(document))
+    in_parts = plan_to_dict(skeleton, assembled(skeleton, plans, PARAMS, 0.0))
+    assert timeless(in_parts) == timeless(plan_to_dict(whole, solve(whole, PARAMS)))
+
+
+def test_people_linked_through_pairs_stay_in_one_part_and_parts_are_balanced() -> None:
+    document = scenario(
+        people=[mentor("m1"), mentor("m2"), mentor("m3")]
+        + [executive(f"e{n}") for n in range(1, 6)],
+        pairs=[
+            pair("a", "m1", "e1"),
+            pair("b", "m2", "e2"),
+            pair("c", "m1", "e3"),  # m1's second executive: with "a"
+            pair("d", "m3", "e4"),
+            pair("e", "m2", "e5"),  # m2's second: with "b"
+        ],
+    )
+    assert split_pairs(document["pairs"], 2) == [["a", "c", "d"], ["b", "e"]]
+    assert split_pairs(document["pairs"], 9) == [["a", "c"], ["b", "e"], ["d"]]
+    part = part_document(document, ["b", "e"])
+    assert [p["id"] for p in part["people"]] == ["m2", "e2", "e5"]
