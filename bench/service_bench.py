@@ -1,8 +1,9 @@
 """The service under several tenants' load, with 1 and with 2 worker processes:
 
     python -m bench.service_bench [--tenants 8] [--smalls 5] [--large-pairs 1000]
-                                  [--programme-pairs 1000] [--declines 5] [--workers 1 2]
-                                  [--whatif-pairs 600]
+                                  [--programme-pairs 1000] [--declines 5]
+                                  [--whatif-pairs 600] [--plan-pairs 3000]
+                                  [--layouts 1 2 default]
 
 Each tenant submits one large plan (`--large-pairs`, the large queue) and then a small one
 (2 pairs) every 2 s; meanwhile a programme of `--programme-pairs` pairs, planned before,
@@ -12,10 +13,10 @@ times; and per decline, the seconds from the POST to the moment `GET .../session
 the declined session at its new start, and whether it alone moved.
 
 Then, on the idle service, a what-if of `--whatif-pairs` pairs with 4 variations (5
-variants, one job each): the seconds from its POST to its comparison.
+variants, one job each): the seconds from its POST to its comparison; and a plan of
+`--plan-pairs` pairs (large: planned in 2 parts): the seconds from its POST to done.
 
-Layouts: 1 worker = one `tandem worker` process taking both queues; 2 workers = the
-embedded default of `tandem serve` (one process for small jobs, one for both queues).
+Layouts: see LAYOUTS (1 and 2 `tandem worker` processes, and `tandem serve` alone).
 SQLite, loopback. The programme's calendars are written out as busy times (as a snapshot
 of Graph calendars), so the body limit is raised for it.
 """
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import statistics
 import subprocess
 import tempfile
@@ -150,23 +152,43 @@ def client_for(base: str, key: str) -> Iterator[httpx.Client]:
         yield client
 
 
+LAYOUTS = {
+    "1": "one `tandem worker` process for both queues",
+    "2": "two `tandem worker` processes for both queues",
+    "default": "`tandem serve` alone: one local process for small jobs, one for both",
+}
+
+
 @contextmanager
-def service(database: str, workers: int) -> Iterator[str]:
-    environment = {"TANDEM_MAX_BODY_BYTES": "200000000", "TANDEM_JOB_TIME_LIMIT_SECONDS": "120"}
-    if workers == 2:
+def service(database: str, layout: str) -> Iterator[str]:
+    environment = {
+        "TANDEM_MAX_BODY_BYTES": "200000000",
+        "TANDEM_JOB_TIME_LIMIT_SECONDS": "120",
+        "TANDEM_PLAN_PARTS": "2",
+    }
+    if layout == "default":
         with serving(database, TANDEM_LOCAL_WORKERS="1", **environment) as base:
             yield base
         return
     with serving(database, TANDEM_WORKER_ENABLED="false", **environment) as base:
         worker = subprocess.Popen(
-            [TANDEM, "worker", "--queues", "small,large", "--processes", "1"],
+            [TANDEM, "worker", "--queues", "small,large", "--processes", layout],
             env={**os.environ, "TANDEM_DATABASE_URL": database, **environment},
+            start_new_session=True,
         )
         try:
             yield base
         finally:
-            worker.kill()
+            os.killpg(worker.pid, signal.SIGKILL)
             worker.wait()
+
+
+def plan_seconds(client: httpx.Client, pairs: int) -> tuple[float, int]:
+    """POST /v1/plans of a programme of `pairs` pairs to done: seconds, and its parts."""
+    began = time.monotonic()
+    job = wait_done(client, submit(client, "/v1/plans", generate_programme(pairs)))
+    assert job["status"] == "done", job
+    return time.monotonic() - began, job["parts"]
 
 
 def seconds_between(job: dict[str, Any], first: str, last: str) -> float:
@@ -180,12 +202,12 @@ def percentiles(values: list[float]) -> str:
     return f"p50 {cuts[49]:.2f} s, p99 {cuts[98]:.2f} s"
 
 
-def run(args: argparse.Namespace, workers: int, directory: Path) -> None:
-    database = f"sqlite:///{directory / f'tandem-{workers}.db'}"
+def run(args: argparse.Namespace, layout: str, directory: Path) -> None:
+    database = f"sqlite:///{directory / f'tandem-{layout}.db'}"
     keys = [create_key(database, f"tenant-{n}")[1] for n in range(args.tenants)]
     hr = create_key(database, "hr")[1]
     large = generate_programme(args.large_pairs)
-    with service(database, workers) as base, client_for(base, hr) as client:
+    with service(database, layout) as base, client_for(base, hr) as client:
         programme = client.post(
             "/v1/programmes", json=programme_with_calendars(args.programme_pairs)
         ).headers["Location"]
@@ -212,7 +234,8 @@ def run(args: argparse.Namespace, workers: int, directory: Path) -> None:
             thread.join()
         makespan = time.monotonic() - began
         whatif = whatif_seconds(client, args.whatif_pairs)
-    print(f"\n{workers} worker process{'es' if workers > 1 else ''}: all jobs in {makespan:.0f} s")
+        plan, parts = plan_seconds(client, args.plan_pairs)
+    print(f"\n{LAYOUTS[layout]}: all jobs of the load in {makespan:.0f} s")
     for size in ("small", "large"):
         mine = [j for j in jobs if j["queue"] == size]
         failed = sum(j["status"] != "done" for j in mine)
@@ -229,6 +252,7 @@ def run(args: argparse.Namespace, workers: int, directory: Path) -> None:
         f"that session alone moved: {sum(d.alone for d in found)} of {len(found)}"
     )
     print(f"  what-if, {args.whatif_pairs} pairs, 5 variants (idle service): {whatif:.1f} s")
+    print(f"  plan of {args.plan_pairs} pairs in {parts} parts (idle service): {plan:.1f} s")
 
 
 def main() -> None:
@@ -238,12 +262,15 @@ def main() -> None:
     parser.add_argument("--large-pairs", type=int, default=1000)
     parser.add_argument("--programme-pairs", type=int, default=1000)
     parser.add_argument("--declines", type=int, default=5)
-    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2], choices=[1, 2])
+    parser.add_argument(
+        "--layouts", nargs="+", default=list(LAYOUTS), choices=list(LAYOUTS), help="worker layouts"
+    )
     parser.add_argument("--whatif-pairs", type=int, default=600)
+    parser.add_argument("--plan-pairs", type=int, default=3000)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as directory:
-        for workers in args.workers:
-            run(args, workers, Path(directory))
+        for layout in args.layouts:
+            run(args, layout, Path(directory))
 
 
 if __name__ == "__main__":
