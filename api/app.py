@@ -7,10 +7,8 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request, Response
-from pydantic import ValidationError
 
 from api import openapi, problems
-from api.invitations.worker import InvitationWorker
 from api.limits import BodyLimit
 from api.metrics import REQUESTS
 from api.routes import graph_webhooks, health, invitations, plans, programmes, whatif
@@ -19,7 +17,7 @@ from api.storage.database import make_engine, sessions, upgrade
 from api.work.dispatcher import Dispatcher
 from api.work.engine import make_celery
 from api.work.local import LocalWorkers
-from connectors.graph.settings import GraphSettings
+from connectors.graph.settings import graph_settings
 
 
 def create_app(settings: ServiceSettings | None = None) -> FastAPI:
@@ -32,12 +30,15 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         app.state.settings = settings
         app.state.sessions = sessions(engine)
         app.state.graph = graph_settings()
-        app.state.dispatcher = Dispatcher(app.state.sessions, make_celery(settings), settings)
-        background: list[Dispatcher | LocalWorkers | InvitationWorker] = [app.state.dispatcher]
+        # With Graph set, invitation rounds are asked for (the workers of `invitations`,
+        # local or on other machines, run them).
+        rounds = app.state.graph is not None
+        app.state.dispatcher = Dispatcher(
+            app.state.sessions, make_celery(settings), settings, rounds=rounds
+        )
+        background: list[Dispatcher | LocalWorkers] = [app.state.dispatcher]
         if settings.worker_enabled:
-            background.append(LocalWorkers(settings))
-            if app.state.graph is not None:
-                background.append(InvitationWorker(app.state.sessions, settings, app.state.graph))
+            background.append(LocalWorkers(settings, rounds=rounds))
         for thread in background:
             thread.start()
         try:
@@ -78,11 +79,3 @@ async def _count_requests(
         request.method, getattr(route, "path", "unmatched"), str(response.status_code)
     ).inc()
     return response
-
-
-def graph_settings() -> GraphSettings | None:
-    """Graph's settings when TANDEM_GRAPH_* are set; without them, no invitations."""
-    try:
-        return GraphSettings()
-    except ValidationError:
-        return None

@@ -19,7 +19,7 @@ class ServiceSettings(BaseSettings):
     job_kill_margin_seconds: float = 10.0
     job_memory_cap_mb: int = 3072
     strict_solver: bool = False  # the test suite: a solver fallback is a failure
-    worker_enabled: bool = True  # background work: the local workers, and invitations
+    worker_enabled: bool = True  # `tandem serve` starts local workers (jobs, invitation rounds)
     # The task engine (Celery). Unset: an embedded broker, a folder beside the SQLite file,
     # which serves the workers of this one machine. Several machines: redis:// or amqp://.
     broker_url: str | None = None

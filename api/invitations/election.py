@@ -38,11 +38,13 @@ def hold(sessions: sessionmaker[Session], name: str, owner: str, lasting: timede
     return True
 
 
-def release(sessions: sessionmaker[Session], name: str, owner: str) -> None:
+def release(sessions: sessionmaker[Session], name: str, owner: str | None = None) -> None:
+    """End the hold of `owner` (of anyone, when None) on `name`."""
+    held = Singleton.name == name
+    if owner is not None:
+        held = held & (Singleton.owner == owner)
     with sessions() as session:
         session.execute(
-            update(Singleton)
-            .where(Singleton.name == name, Singleton.owner == owner)
-            .values(until=datetime.now(UTC) - timedelta(seconds=1))
+            update(Singleton).where(held).values(until=datetime.now(UTC) - timedelta(seconds=1))
         )
         session.commit()

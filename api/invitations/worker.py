@@ -1,11 +1,14 @@
-"""The service's invitation worker: sends the outbox, reads responses, re-plans declines,
-and keeps Graph subscriptions alive. One thread; every step is safe to repeat."""
+"""The invitation rounds: send the outbox, read responses, re-plan declines, keep Graph
+subscriptions alive. A round is a task of the engine (`tandem.invitation_round`, queue
+`invitations`), published every `invitation_poll_seconds` by the API's dispatcher; the
+worker process that runs it keeps one `InvitationRounds` (its Graph client and token).
+One holder at a time, service-wide (`api.invitations.election`): Outlook's per-organiser
+limits and the subscriptions hold for the whole service. Every step is safe to repeat."""
 
 from __future__ import annotations
 
 import logging
-import threading
-import time
+import uuid
 from datetime import timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -32,11 +35,13 @@ ELECTION = "invitation-worker"
 HOLD = timedelta(seconds=60)  # renewed every turn; a dead holder is replaced after this
 
 
-class InvitationWorker(threading.Thread):
+RESPONSE_POLL = "response-poll"  # due when no hold on it runs: once per period, service-wide
+
+
+class InvitationRounds:
     def __init__(
         self, sessions: sessionmaker[Session], settings: ServiceSettings, graph: GraphSettings
     ) -> None:
-        super().__init__(name="tandem-invitations", daemon=True)
         self.sessions, self.settings = sessions, settings
         self.client = GraphClient(graph)
         self.events = EventsClient(self.client)
@@ -48,14 +53,15 @@ class InvitationWorker(threading.Thread):
             if settings.notification_url
             else None
         )
-        self.stopping = threading.Event()
-        self._next_poll = 0.0
 
-    def run(self) -> None:
-        while not self.stopping.is_set():
-            if self._elected():
-                self.tick()
-            self.stopping.wait(self.settings.invitation_poll_seconds)
+    def round(self) -> bool:
+        """One round, if this process holds the election; False when another one does."""
+        if not self._elected():
+            return False
+        self.tick()
+        return True
+
+    def close(self) -> None:
         release(self.sessions, ELECTION, self.sender.owner)
         self.client.close()
 
@@ -63,11 +69,8 @@ class InvitationWorker(threading.Thread):
         try:
             return hold(self.sessions, ELECTION, self.sender.owner, HOLD)
         except Exception:  # the database is away: nobody works until it is back
-            log.exception("invitation worker: the election failed")
+            log.exception("invitation rounds: the election failed")
             return False
-
-    def stop(self) -> None:
-        self.stopping.set()
 
     def tick(self) -> None:
         """Each step on its own: one failing (Graph or the database away) skips no other."""
@@ -75,7 +78,7 @@ class InvitationWorker(threading.Thread):
             try:
                 step()
             except Exception:
-                log.exception("invitation worker: %s failed", step.__name__)
+                log.exception("invitation rounds: %s failed", step.__name__)
 
     def _send(self) -> None:
         report = self.sender.drain(go_on=self._elected)  # a long run keeps its hold
@@ -83,8 +86,9 @@ class InvitationWorker(threading.Thread):
             queue_replan(self.sessions, self.settings, tag.split("/", 1)[0])
 
     def _poll(self) -> None:
-        if time.monotonic() >= self._next_poll:
-            self._next_poll = time.monotonic() + self.settings.response_poll_seconds
+        """Every `response_poll_seconds`, whichever process holds the election then."""
+        period = timedelta(seconds=self.settings.response_poll_seconds)
+        if hold(self.sessions, RESPONSE_POLL, str(uuid.uuid4()), period):
             self._replan(read_responses(self.sessions, self.events))
 
     def _subscriptions(self) -> None:
@@ -111,7 +115,7 @@ class InvitationWorker(threading.Thread):
         elif kind == "subscriptionRemoved":
             self.subscriptions.forget(subscription_id)
             self.subscriptions.keep()
-        self._next_poll = 0.0  # any lapse may have hidden changes: read every meeting now
+        release(self.sessions, RESPONSE_POLL)  # a lapse may have hidden changes: read all now
 
     def _replan(self, report: ResponseReport) -> None:
         for programme_id in sorted(report.programmes_to_replan):

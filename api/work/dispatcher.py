@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from datetime import timedelta
 
 from celery import Celery
@@ -17,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from api.settings import ServiceSettings
 from api.storage.models import PlanJob
 from api.work.claims import now, takeable
-from api.work.engine import QUEUES, wake
+from api.work.engine import QUEUES, call_round, wake
 
 log = logging.getLogger(__name__)
 BATCH = 200
@@ -57,12 +58,21 @@ def dispatch_due(sessions: sessionmaker[Session], celery: Celery, settings: Serv
 
 
 class Dispatcher(threading.Thread):
+    """Announces waiting jobs, and with `rounds` asks for an invitation round every
+    `invitation_poll_seconds` (the rounds run on the workers of queue `invitations`)."""
+
     def __init__(
-        self, sessions: sessionmaker[Session], celery: Celery, settings: ServiceSettings
+        self,
+        sessions: sessionmaker[Session],
+        celery: Celery,
+        settings: ServiceSettings,
+        rounds: bool = False,
     ) -> None:
         super().__init__(name="tandem-dispatcher", daemon=True)
         self.sessions, self.celery, self.settings = sessions, celery, settings
+        self.rounds = rounds
         self.stopping, self.poked = threading.Event(), threading.Event()
+        self.next_round = 0.0
 
     def poke(self) -> None:
         """A job was just written: announce it now rather than at the next round."""
@@ -72,10 +82,23 @@ class Dispatcher(threading.Thread):
         while not self.stopping.is_set():
             try:
                 dispatch_due(self.sessions, self.celery, self.settings)
+                self._call_round()
             except Exception:  # the database or the broker is away: next round, lose nothing
                 log.exception("dispatching jobs failed")
-            self.poked.wait(self.settings.dispatch_seconds)
+            self.poked.wait(self._pause())
             self.poked.clear()
+
+    def _call_round(self) -> None:
+        if self.rounds and time.monotonic() >= self.next_round:
+            period = self.settings.invitation_poll_seconds
+            self.next_round = time.monotonic() + period
+            call_round(self.celery, expires_seconds=max(2 * period, 1.0))
+
+    def _pause(self) -> float:
+        if not self.rounds:
+            return self.settings.dispatch_seconds
+        until_round = max(0.0, self.next_round - time.monotonic())
+        return min(self.settings.dispatch_seconds, until_round)
 
     def stop(self) -> None:
         self.stopping.set()

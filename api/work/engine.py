@@ -13,8 +13,10 @@ from celery import Celery
 
 from api.settings import ServiceSettings
 
-QUEUES = ("small", "large")
+QUEUES = ("small", "large")  # the jobs' queues
+INVITATIONS = "invitations"  # the invitation rounds' queue
 RUN_NEXT = "tandem.run_next"
+INVITATION_ROUND = "tandem.invitation_round"
 
 
 def broker_options(settings: ServiceSettings) -> tuple[str, dict[str, Any]]:
@@ -62,3 +64,9 @@ def make_celery(settings: ServiceSettings) -> Celery:
 def wake(app: Celery, queue: str) -> None:
     """Tell the workers of `queue` that a job waits there."""
     app.send_task(RUN_NEXT, args=[queue], queue=queue)
+
+
+def call_round(app: Celery, expires_seconds: float) -> None:
+    """Ask for an invitation round; one not started within `expires_seconds` is dropped
+    (the next one is already on its way), so a long round leaves no backlog behind."""
+    app.send_task(INVITATION_ROUND, queue=INVITATIONS, expires=expires_seconds)

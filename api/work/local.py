@@ -1,6 +1,7 @@
 """The embedded default: `tandem serve` starts its own `tandem worker` processes on this
-machine (one for small jobs only, so that they never wait behind large ones, and
-`local_workers` more for both queues), restarts any that dies, and stops them with it."""
+machine (one for small jobs only, so that they never wait behind large ones, `local_workers`
+more for both queues, and one for the invitation rounds when Graph is set), restarts any
+that dies, and stops them with it."""
 
 from __future__ import annotations
 
@@ -10,26 +11,31 @@ import sys
 import threading
 
 from api.settings import ServiceSettings
+from api.work.engine import INVITATIONS
 from api.work.isolation import die_with_parent
 
 log = logging.getLogger(__name__)
 RESTART_SECONDS = 1.0
 
 
-def worker_commands(settings: ServiceSettings) -> list[list[str]]:
+def worker_commands(settings: ServiceSettings, rounds: bool) -> list[list[str]]:
+    """With `rounds` (Graph is set), one more process for the invitation rounds: a long
+    round of sending must not hold up small jobs."""
     base = [sys.executable, "-m", "api.cli", "worker"]
     commands = [[*base, "--queues", "small", "--processes", "1"]]
     if settings.local_workers > 0:
         commands.append(
             [*base, "--queues", "large,small", "--processes", str(settings.local_workers)]
         )
+    if rounds:
+        commands.append([*base, "--queues", INVITATIONS, "--processes", "1"])
     return commands
 
 
 class LocalWorkers(threading.Thread):
-    def __init__(self, settings: ServiceSettings) -> None:
+    def __init__(self, settings: ServiceSettings, rounds: bool = False) -> None:
         super().__init__(name="tandem-local-workers", daemon=True)
-        self.commands = worker_commands(settings)
+        self.commands = worker_commands(settings, rounds)
         self.processes: list[subprocess.Popen[bytes] | None] = [None] * len(self.commands)
         self.stopping = threading.Event()
         self.lock = threading.Lock()

@@ -16,16 +16,18 @@ import uuid
 from collections.abc import Sequence
 
 from celery import Celery
-from celery.signals import worker_process_init
+from celery.signals import worker_process_init, worker_process_shutdown
 from sqlalchemy import delete
 from sqlalchemy.orm import Session, sessionmaker
 
+from api.invitations.worker import InvitationRounds
 from api.settings import ServiceSettings
 from api.storage.database import make_engine, sessions, upgrade
 from api.storage.models import WorkerProcess
 from api.work.claims import now
-from api.work.engine import QUEUES, RUN_NEXT, make_celery
+from api.work.engine import INVITATION_ROUND, INVITATIONS, QUEUES, RUN_NEXT, make_celery
 from api.work.runner import run_next
+from connectors.graph.settings import graph_settings
 
 log = logging.getLogger(__name__)
 SETTINGS = ServiceSettings()
@@ -42,8 +44,8 @@ def database() -> sessionmaker[Session]:
 
 @worker_process_init.connect  # type: ignore[untyped-decorator]
 def _forget_inherited_engine(**_: object) -> None:
-    global _database
-    _database = None
+    global _database, _rounds
+    _database, _rounds = None, None
 
 
 @app.task(name=RUN_NEXT)  # type: ignore[untyped-decorator]
@@ -51,11 +53,35 @@ def run_next_job(queue: str) -> None:
     run_next(database(), SETTINGS, queue)
 
 
+_rounds: InvitationRounds | None = None
+
+
+@app.task(name=INVITATION_ROUND)  # type: ignore[untyped-decorator]
+def invitation_round() -> None:
+    """One invitation round, by this process's Graph client (kept from round to round)."""
+    global _rounds
+    if _rounds is None:
+        graph = graph_settings()
+        if graph is None:
+            log.warning("an invitation round was asked for, but TANDEM_GRAPH_* are not set here")
+            return
+        _rounds = InvitationRounds(database(), SETTINGS, graph)
+    _rounds.round()
+
+
+@worker_process_shutdown.connect  # type: ignore[untyped-decorator]
+def _hand_over_the_rounds(**_: object) -> None:
+    """Another process may hold the election at once, instead of after the hold expires."""
+    if _rounds is not None:
+        _rounds.close()
+
+
 def start_worker(queues: Sequence[str], processes: int) -> None:
     """Run a worker until it is stopped (SIGTERM finishes the running jobs first)."""
-    unknown = [q for q in queues if q not in QUEUES]
+    known = (*QUEUES, INVITATIONS)
+    unknown = [q for q in queues if q not in known]
     if unknown:
-        raise ValueError(f"unknown queue {unknown[0]!r}: the queues are {', '.join(QUEUES)}")
+        raise ValueError(f"unknown queue {unknown[0]!r}: the queues are {', '.join(known)}")
     upgrade(make_engine(SETTINGS.database_url))
     name = f"tandem-{uuid.uuid4().hex[:8]}@{socket.gethostname()}"
     alive = _Registration(name, ",".join(queues), processes)

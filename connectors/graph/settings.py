@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import SecretStr, field_validator, model_validator
+from pydantic import SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PUBLIC_AUTHORITY_HOSTS = (
@@ -61,3 +61,11 @@ class GraphSettings(BaseSettings):
     @property
     def is_public_cloud(self) -> bool:
         return self.authority_host in PUBLIC_AUTHORITY_HOSTS
+
+
+def graph_settings() -> GraphSettings | None:
+    """Graph's settings when TANDEM_GRAPH_* are set; without them, no invitations."""
+    try:
+        return GraphSettings()
+    except ValidationError:
+        return None

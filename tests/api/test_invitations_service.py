@@ -19,6 +19,7 @@ import pytest
 
 from tests.api.service import create_key, free_port, serving
 from tests.api.test_service import bearer, wait_done
+from tests.api.test_workers import api_only, child_pids, worker
 from tests.builders import executive, mentor, pair, scenario
 from tests.graph_standin import TENANT, StandIn, running
 
@@ -246,3 +247,28 @@ def test_two_service_processes_elect_one_invitation_worker(
         time.sleep(1)  # several more turns of both workers
     assert state.tokens_issued == 1  # only the elected process ever spoke to Graph
     assert len(state.live_events()) == 4 and len(state.events) == 4
+
+
+def test_the_rounds_run_on_a_worker_of_the_invitations_queue_not_in_the_api(
+    tmp_path: Path, graph: tuple[StandIn, dict[str, str]]
+) -> None:
+    state, environment = graph
+    database = f"sqlite:///{tmp_path / 'tandem.db'}"
+    broker = str(tmp_path / "broker")
+    _, key = create_key(database, "acme")
+    shared = {**environment, "TANDEM_INVITATION_POLL_SECONDS": "0.2"}
+    with (
+        api_only(database, broker, **shared) as base,
+        worker(database, broker, queues="small"),  # plans, not rounds
+    ):
+        programme = planned_programme(base, key, people_scenario())
+        href = f"{base}/v1/programmes/{programme}/invitations"
+        assert httpx.post(href, headers=bearer(key)).status_code == 202
+        with worker(database, broker, queues="invitations", **shared) as rounds:
+            eventually(lambda: httpx.get(href, headers=bearer(key)).json()["in_step"] == 4, "sent")
+            pools = child_pids(rounds.pid)
+    owners = _rows(
+        tmp_path / "tandem.db", "SELECT owner FROM singletons WHERE name = 'invitation-worker'"
+    )
+    assert [int(owner.split(":")[1]) in pools for (owner,) in owners] == [True]
+    assert len(state.live_events()) == 4
