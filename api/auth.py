@@ -12,6 +12,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
+from api.dependencies import DbSession
 from api.keys import tenant_of
 from api.problems import Problem
 
@@ -19,16 +20,15 @@ Authenticator = Callable[[Session, str], str | None]
 AUTHENTICATORS: tuple[Authenticator, ...] = (tenant_of,)
 
 
-def current_tenant(request: Request) -> str:
+def current_tenant(request: Request, session: DbSession) -> str:
     header = request.headers.get("Authorization", "")
     scheme, _, credential = header.partition(" ")
     if scheme.lower() != "bearer" or not credential.strip():
         raise Problem(401, "Unauthorized", "send an API key as 'Authorization: Bearer <key>'")
-    with request.app.state.sessions() as session:
-        for authenticate in AUTHENTICATORS:
-            tenant = authenticate(session, credential.strip())
-            if tenant is not None:
-                return tenant
+    for authenticate in AUTHENTICATORS:
+        tenant = authenticate(session, credential.strip())
+        if tenant is not None:
+            return tenant
     raise Problem(401, "Unauthorized", "the API key is unknown or revoked")
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from api.settings import ServiceSettings
 from api.storage.models import PlanJob, Programme
@@ -36,7 +36,7 @@ def new_job(tenant_id: str, kind: str, queue: str, scenario: Any, **fields: Any)
 
 
 def submit(
-    sessions: sessionmaker[Session],
+    session: Session,
     settings: ServiceSettings,
     tenant_id: str,
     scenario: dict[str, Any],
@@ -50,17 +50,16 @@ def submit(
     whatif = kind == "whatif"
     queue = queue_for(settings, scenario, per_variant=whatif)
     parts = _parts(settings, kind, queue, scenario)
-    with sessions() as session:
-        check_tenant_jobs(session, settings, tenant_id)
-        job = new_job(tenant_id, kind, WAITING_QUEUE if parts else queue, scenario)
-        session.add(job)
-        if parts:
-            session.flush()  # the parts refer to it
-            session.add_all(
-                new_job(tenant_id, parts[0], queue, None, parent_id=job.id, part=number)
-                for number in range(parts[1])
-            )
-        session.commit()
+    check_tenant_jobs(session, settings, tenant_id)
+    job = new_job(tenant_id, kind, WAITING_QUEUE if parts else queue, scenario)
+    session.add(job)
+    if parts:
+        session.flush()  # the parts refer to it
+        session.add_all(
+            new_job(tenant_id, parts[0], queue, None, parent_id=job.id, part=number)
+            for number in range(parts[1])
+        )
+    session.commit()
     return job
 
 
@@ -130,19 +129,18 @@ class JobView:
 
 
 def find(
-    sessions: sessionmaker[Session],
+    session: Session,
     tenant_id: str,
     job_id: str,
     kinds: tuple[str, ...] = ("plan", "programme"),
 ) -> JobView | None:
     """The tenant's own job, or None: another tenant's job does not exist for them."""
-    with sessions() as session:
-        job = session.scalar(
-            select(PlanJob).where(
-                PlanJob.id == job_id, PlanJob.tenant_id == tenant_id, PlanJob.kind.in_(kinds)
-            )
+    job = session.scalar(
+        select(PlanJob).where(
+            PlanJob.id == job_id, PlanJob.tenant_id == tenant_id, PlanJob.kind.in_(kinds)
         )
-        return None if job is None else _view(session, job)
+    )
+    return None if job is None else _view(session, job)
 
 
 def _view(session: Session, job: PlanJob) -> JobView:

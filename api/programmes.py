@@ -8,13 +8,14 @@ as little as they can, and each move is written to the history with its reason.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 from copy import deepcopy
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from api.invitations.locks import lock_programme
 from api.invitations.outbox import Change, write_changes
@@ -25,6 +26,7 @@ from api.storage.models import PlanJob, Programme, ProgrammeSession, SessionEven
 from api.validation import check_submitted
 from connectors.scenarios import problem_from_data
 from scheduler.errors import FieldError, ScenarioError
+from scheduler.plan_format import PlanDocument, PlanSession, instant_text
 from scheduler.scenario_checks import validate_scenario
 
 
@@ -32,7 +34,7 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
-def create(sessions: sessionmaker[Session], tenant_id: str, scenario: dict[str, Any]) -> Programme:
+def create(session: Session, tenant_id: str, scenario: dict[str, Any]) -> Programme:
     check_submitted(scenario)
     checked = validate_scenario(scenario)
     programme = Programme(
@@ -46,9 +48,8 @@ def create(sessions: sessionmaker[Session], tenant_id: str, scenario: dict[str, 
         created_at=now(),
         updated_at=now(),
     )
-    with sessions() as session:
-        session.add(programme)
-        session.commit()
+    session.add(programme)
+    session.commit()
     return programme
 
 
@@ -71,7 +72,7 @@ def find(session: Session, tenant_id: str, programme_id: str) -> Programme:
 
 
 def replace_scenario(
-    sessions: sessionmaker[Session],
+    session: Session,
     settings: ServiceSettings,
     tenant_id: str,
     programme_id: str,
@@ -80,47 +81,42 @@ def replace_scenario(
     """A new scenario: the next plan is a full one (settings, pairs, anything may differ)."""
     check_submitted(scenario)
     checked = validate_scenario(scenario)
-    with sessions() as session:
-        programme = find(session, tenant_id, programme_id)
-        lock_programme(session, programme.id)
-        session.refresh(programme)
-        programme.scenario, programme.name, programme.updated_at = (
-            scenario,
-            checked.name or programme.name,
-            now(),
-        )
-        programme.scenario_revision += 1
-        requeue_waiting_plan(session, settings, programme)
-        session.commit()
-        return programme
+    exists(session, tenant_id, programme_id)
+    lock_programme(session, programme_id)
+    programme = find(session, tenant_id, programme_id)  # read once, under the lock
+    programme.scenario, programme.name, programme.updated_at = (
+        scenario,
+        checked.name or programme.name,
+        now(),
+    )
+    programme.scenario_revision += 1
+    requeue_waiting_plan(session, settings, programme)
+    session.commit()
+    return programme
 
 
-def plan(
-    sessions: sessionmaker[Session], settings: ServiceSettings, tenant_id: str, programme_id: str
-) -> PlanJob:
+def plan(session: Session, settings: ServiceSettings, tenant_id: str, programme_id: str) -> PlanJob:
     """Plan the programme (re-plan it once it has a plan), unless a plan already waits."""
-    with sessions() as session:
-        job = queue_programme_plan(session, settings, find(session, tenant_id, programme_id))
-        session.commit()
-        return job
+    job = queue_programme_plan(session, settings, find(session, tenant_id, programme_id))
+    session.commit()
+    return job
 
 
 def report_change(
-    sessions: sessionmaker[Session],
+    session: Session,
     settings: ServiceSettings,
     tenant_id: str,
     programme_id: str,
     change: dict[str, Any],
 ) -> PlanJob:
     """Record a change, and re-plan (coalesced with a re-plan already waiting)."""
-    with sessions() as session:
-        exists(session, tenant_id, programme_id)
-        lock_programme(session, programme_id)
-        programme = find(session, tenant_id, programme_id)  # read once, under the lock
-        apply_change(programme, change)
-        job = queue_programme_plan(session, settings, programme)
-        session.commit()
-        return job
+    exists(session, tenant_id, programme_id)
+    lock_programme(session, programme_id)
+    programme = find(session, tenant_id, programme_id)  # read once, under the lock
+    apply_change(programme, change)
+    job = queue_programme_plan(session, settings, programme)
+    session.commit()
+    return job
 
 
 def apply_change(programme: Programme, change: dict[str, Any]) -> None:
@@ -186,37 +182,43 @@ def _item(items: list[dict[str, Any]], item_id: str, kind: str) -> dict[str, Any
     raise ScenarioError([FieldError(kind, f"unknown {kind} '{item_id}'")])
 
 
+def last_plan(programme: Programme) -> PlanDocument | None:
+    return None if not programme.plan else PlanDocument.read(programme.plan, "the last plan")
+
+
 def replanning_document(programme: Programme, moment: datetime) -> dict[str, Any]:
     """The programme's scenario with its last plan as `current` (and the reported declines).
     A new top-level mapping over the stored scenario's parts: nothing below is changed."""
     document: dict[str, Any] = dict(programme.scenario)
-    if not programme.plan:
+    plan = last_plan(programme)
+    if plan is None:
         return document
-    required = _still_required(programme, document)
+    required = _still_required(programme, plan, document)
     statuses = programme.statuses or {}
     document["current"] = [
         {
-            "pair": s["pair"],
-            "index": s["index"],
-            "start": s["start"],
-            "moves": s.get("moves", 0),
-            "status": statuses.get(f"{s['pair']}#{s['index']}", "booked"),
+            "pair": s.pair,
+            "index": s.index,
+            "start": instant_text(s.start),
+            "moves": s.moves,
+            "status": statuses.get(f"{s.pair}#{s.index}", "booked"),
         }
-        for s in programme.plan["sessions"]
-        if (s["pair"], s["index"]) in required
+        for s in plan.sessions
+        if s.key in required
     ]
-    document["now"] = moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    document["now"] = instant_text(moment)
     return document
 
 
-def _still_required(programme: Programme, document: dict[str, Any]) -> set[tuple[str, int]]:
+def _still_required(
+    programme: Programme, plan: PlanDocument, document: dict[str, Any]
+) -> set[tuple[str, int]]:
     """The last plan's sessions the scenario still asks for. Under the scenario the plan
     was made from, that is every session of a pair still there (changes since only add
     busy times and remove people); a replaced scenario is read to know."""
     if programme.replans_incrementally:
         pairs = {pair["id"] for pair in document["pairs"]}
-        sessions = programme.plan["sessions"] if programme.plan else []
-        return {(s["pair"], s["index"]) for s in sessions if s["pair"] in pairs}
+        return {s.key for s in plan.sessions if s.pair in pairs}
     return {request.key for request in problem_from_data(document).sessions}
 
 
@@ -244,7 +246,7 @@ class Basis:
 def record_plan(
     session: Session,
     programme: Programme,
-    plan: dict[str, Any],
+    plan: PlanDocument,
     basis: Basis | None = None,
 ) -> list[Change]:
     """Store the new plan and write what happened to each session into the history; when
@@ -257,7 +259,7 @@ def record_plan(
 
 
 def record_onto_locked(
-    session: Session, programme: Programme, plan: dict[str, Any], basis: Basis | None = None
+    session: Session, programme: Programme, plan: PlanDocument, basis: Basis | None = None
 ) -> list[Change]:
     """`record_plan` for a caller that locked the programme and read it since."""
     changes = (
@@ -265,34 +267,15 @@ def record_onto_locked(
         if programme.invitations
         else []
     )
-    before = {(s["pair"], s["index"]): s for s in (programme.plan or {}).get("sessions", [])}
+    before = last_plan(programme)
+    before_sessions = before.keyed() if before else {}
     version = programme.version + 1
-    events = []
-    for s in plan["sessions"]:
-        old = before.get((s["pair"], s["index"]))
-        if old is None:
-            events.append(("placed", None, s["start"], None, s))
-        elif s["start"] != old["start"]:
-            events.append(("moved", old["start"], s["start"], s.get("moved_because"), s))
-    for u in plan["unplaced"]:
-        old = before.get((u["pair"], u["index"]))
-        events.append(("unplaced", old["start"] if old else None, None, u["reason"], u))
-    for kind, old_start, new_start, reason, item in events:
-        session.add(
-            SessionEvent(
-                programme_id=programme.id,
-                pair=item["pair"],
-                index=item["index"],
-                kind=kind,
-                old_start=old_start,
-                new_start=new_start,
-                reason=reason,
-                plan_version=version,
-                at=now(),
-            )
-        )
+    session.add_all(
+        SessionEvent(programme_id=programme.id, plan_version=version, at=now(), **event)
+        for event in _events(before_sessions, plan)
+    )
     basis = basis or Basis.of(programme)
-    programme.plan, programme.version = plan, version
+    programme.plan, programme.version = plan.data(), version
     programme.statuses = {
         k: v for k, v in (programme.statuses or {}).items() if basis.statuses.get(k) != v
     }
@@ -300,22 +283,52 @@ def record_onto_locked(
         p for p in programme.changed_people or [] if p not in basis.changed_people
     ]
     programme.planned_revision = basis.scenario_revision
-    _write_session_rows(session, programme.id, before, plan["sessions"])
+    _write_session_rows(session, programme.id, before_sessions, plan.keyed())
     return changes
+
+
+def _events(
+    before: dict[tuple[str, int], PlanSession], plan: PlanDocument
+) -> Iterator[dict[str, Any]]:
+    """What happened to each session since the last plan: placed, moved or unplaced."""
+    for s in plan.sessions:
+        old = before.get(s.key)
+        if old is None:
+            yield _event(s.key, "placed", None, s.start, None)
+        elif s.start != old.start:
+            yield _event(s.key, "moved", old.start, s.start, s.moved_because)
+    for u in plan.unplaced:
+        old = before.get(u.key)
+        yield _event(u.key, "unplaced", old.start if old else None, None, u.reason)
+
+
+def _event(
+    key: tuple[str, int],
+    kind: str,
+    old_start: datetime | None,
+    new_start: datetime | None,
+    reason: str | None,
+) -> dict[str, Any]:
+    return {
+        "pair": key[0],
+        "index": key[1],
+        "kind": kind,
+        "old_start": None if old_start is None else old_start.astimezone(UTC),
+        "new_start": None if new_start is None else new_start.astimezone(UTC),
+        "reason": reason,
+    }
 
 
 def _write_session_rows(
     session: Session,
     programme_id: str,
-    before: dict[tuple[str, int], dict[str, Any]],
-    sessions: list[dict[str, Any]],
+    before: dict[tuple[str, int], PlanSession],
+    after: dict[tuple[str, int], PlanSession],
 ) -> None:
     """The programme's session rows as the new plan has them, writing only the rows that
     differ from the last plan's (a re-plan after one decline writes one or two rows, not
     every session of the programme)."""
-    after = {(s["pair"], s["index"]): s for s in sessions}
-    gone = before.keys() - after.keys()
-    for pair, index in gone:
+    for pair, index in before.keys() - after.keys():
         session.execute(
             delete(ProgrammeSession).where(
                 ProgrammeSession.programme_id == programme_id,
@@ -342,12 +355,12 @@ def _write_session_rows(
             )
 
 
-def _row(s: dict[str, Any]) -> dict[str, Any]:
+def _row(s: PlanSession) -> dict[str, Any]:
     return {
-        "mentor": s["mentor"],
-        "mentee": s["mentee"],
-        "start": s["start"],
-        "end": s["end"],
-        "moved": s["moved"],
-        "moves": s.get("moves", 0),
+        "mentor": s.mentor,
+        "mentee": s.mentee,
+        "start": s.start.astimezone(UTC),
+        "end": s.end.astimezone(UTC),
+        "moved": s.moved,
+        "moves": s.moves,
     }

@@ -165,6 +165,7 @@ def service(database: str, layout: str) -> Iterator[str]:
         "TANDEM_MAX_BODY_BYTES": "200000000",
         "TANDEM_JOB_TIME_LIMIT_SECONDS": "120",
         "TANDEM_PLAN_PARTS": "2",
+        "TANDEM_BROKER_FOLDER": database.removeprefix("sqlite:///") + ".broker",  # shared
     }
     if layout == "default":
         with serving(database, TANDEM_LOCAL_WORKERS="1", **environment) as base:

@@ -6,7 +6,7 @@ from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from scheduler.domain import (
     Plan,
@@ -120,19 +120,57 @@ class _SessionRecord(BaseModel):
     frozen: bool = False
 
 
+class PlanSession(_SessionRecord):
+    """A session of a plan as Tandem writes it (spec: Plan (output), `sessions`). The local
+    times, and any key a later format adds, are kept as written."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    end: AwareDatetime
+    mentor: str
+    mentee: str
+
+    @property
+    def key(self) -> tuple[str, int]:
+        return (self.pair, self.index)
+
+
+class PlanDocument(BaseModel):
+    """A plan as Tandem writes it, typed where the service and the invitations read it
+    (its sessions and unplaced sessions); the solver's report, the figures and the load
+    are kept as written. `data()` gives the document back as it was read."""
+
+    model_config = ConfigDict(extra="allow")
+
+    scenario: str = ""
+    solver: dict[str, Any] = {}
+    sessions: list[PlanSession]
+    unplaced: list[Unplaced] = []
+    warnings: tuple[str, ...] = ()
+
+    @classmethod
+    def read(cls, data: Any, source: str | None = None) -> PlanDocument:
+        """The plan in `data`, or the ScenarioError naming each wrong field."""
+        try:
+            return cls.model_validate(data)
+        except ValidationError as invalid:
+            raise _located(invalid, source) from None
+
+    def data(self) -> dict[str, Any]:
+        """The document as plain JSON data (times in UTC, `Z`), for storage and answers."""
+        return self.model_dump(mode="json", exclude_unset=True)
+
+    def keyed(self) -> dict[tuple[str, int], PlanSession]:
+        return {s.key: s for s in self.sessions}
+
+
 class _PlanRecord(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     sessions: list[_SessionRecord]
 
 
-class _WholePlanRecord(_PlanRecord):
-    """A plan as Tandem wrote it, read back whole (the service's stored plans)."""
-
-    scenario: str
-    solver: SolverReport  # the figures derived from others (gaps) are not read back
-    unplaced: list[Unplaced]
-    warnings: tuple[str, ...] = ()
+SOLVER_REPORT = TypeAdapter(SolverReport)  # the figures derived from others are not read
 
 
 def sessions_from_dict(
@@ -145,16 +183,17 @@ def sessions_from_dict(
 def plan_from_dict(problem: Problem, data: Any, source: str | None = None) -> Plan:
     """A plan document Tandem wrote, back as the `Plan` it was written from (what a
     re-plan starts from)."""
+    document = PlanDocument.read(data, source)
     try:
-        record = _WholePlanRecord.model_validate(data)
+        solver = SOLVER_REPORT.validate_python(document.solver)
     except ValidationError as invalid:
         raise _located(invalid, source) from None
     return Plan(
-        scenario=record.scenario,
-        sessions=tuple(_planned(problem, s) for s in record.sessions),
-        unplaced=tuple(record.unplaced),
-        solver=record.solver,
-        warnings=record.warnings,
+        scenario=document.scenario,
+        sessions=tuple(_planned(problem, s) for s in document.sessions),
+        unplaced=tuple(document.unplaced),
+        solver=solver,
+        warnings=document.warnings,
     )
 
 

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from scheduler.errors import FieldError, ScenarioError
-from scheduler.plan_format import instant_text
+from scheduler.plan_format import PlanDocument, instant_text
 from scheduler.scenario import PersonEntry, Scenario
 
 SessionKey = tuple[str, int]
@@ -32,28 +32,28 @@ class WantedMeeting:
         return (self.organiser.lower(), tuple(a.lower() for a, _ in self.attendees))
 
 
-def wanted_meetings(scenario: Scenario, plan: dict[str, Any]) -> dict[SessionKey, WantedMeeting]:
+def wanted_meetings(scenario: Scenario, plan: PlanDocument) -> dict[SessionKey, WantedMeeting]:
     people = {person.id: (number, person) for number, person in enumerate(scenario.people)}
-    totals = Counter(item["pair"] for item in [*plan["sessions"], *plan.get("unplaced", [])])
+    totals = Counter([*(s.pair for s in plan.sessions), *(u.pair for u in plan.unplaced)])
     _require_emails(plan, people)
     template = scenario.invitations
     wanted = {}
-    for session in plan["sessions"]:
-        mentor, executive = people[session["mentor"]][1], people[session["mentee"]][1]
+    for session in plan.sessions:
+        mentor, executive = people[session.mentor][1], people[session.mentee][1]
         fields = {
             "mentor": mentor.name or mentor.id,
             "executive": executive.name or executive.id,
             "programme": scenario.name or "",
-            "number": session["index"] + 1,
-            "total": totals[session["pair"]],
+            "number": session.index + 1,
+            "total": totals[session.pair],
         }
         by_mailbox = template.organizer != "mentor"
         attendees = [(str(executive.email), executive.name)]
         if by_mailbox:  # the mentor must receive it too; still nobody else
             attendees.insert(0, (str(mentor.email), mentor.name))
-        wanted[(session["pair"], session["index"])] = WantedMeeting(
-            pair=session["pair"],
-            index=session["index"],
+        wanted[session.key] = WantedMeeting(
+            pair=session.pair,
+            index=session.index,
             organiser=template.organizer if by_mailbox else str(mentor.email),
             attendees=tuple(attendees),
             time_zone=mentor.timezone or scenario.timezone,
@@ -64,15 +64,10 @@ def wanted_meetings(scenario: Scenario, plan: dict[str, Any]) -> dict[SessionKey
                 "sensitivity": template.sensitivity,
                 "teams": template.teams,
             },
-            start=utc_text(session["start"]),
-            end=utc_text(session["end"]),
+            start=instant_text(session.start),
+            end=instant_text(session.end),
         )
     return wanted
-
-
-def utc_text(text: str) -> str:
-    """A plan's time (any offset) as the stored UTC form, `2027-01-05T13:00:00Z`."""
-    return instant_text(parse_instant(text))
 
 
 def parse_instant(text: str) -> datetime:
@@ -80,13 +75,13 @@ def parse_instant(text: str) -> datetime:
     return datetime.fromisoformat(text)
 
 
-def _require_emails(plan: dict[str, Any], people: dict[str, tuple[int, PersonEntry]]) -> None:
+def _require_emails(plan: PlanDocument, people: dict[str, tuple[int, PersonEntry]]) -> None:
     """Everyone with a placed session needs an address before anything is sent."""
     missing = sorted(
         {
             people[person_id][0]
-            for session in plan["sessions"]
-            for person_id in (session["mentor"], session["mentee"])
+            for session in plan.sessions
+            for person_id in (session.mentor, session.mentee)
             if not people[person_id][1].email
         }
     )

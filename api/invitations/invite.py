@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
 
 from pydantic import ValidationError
 
@@ -19,6 +18,7 @@ from connectors.graph.client import GraphClient
 from connectors.graph.events import EventsClient
 from connectors.graph.settings import GraphSettings
 from scheduler.errors import FieldError, ScenarioError
+from scheduler.plan_format import PlanDocument
 from scheduler.scenario_checks import validate_scenario
 
 EXIT_OK, EXIT_NOT_SENT, EXIT_INVALID = 0, 1, 2
@@ -27,8 +27,9 @@ EXIT_OK, EXIT_NOT_SENT, EXIT_INVALID = 0, 1, 2
 def invite(scenario_path: Path, plan_path: Path, name: str | None, dry_run: bool) -> int:
     raw = read_document(scenario_path).data
     scenario = validate_scenario(raw, str(scenario_path))
-    plan = _normalised(read_document(plan_path).data)
-    check_plan_against(scenario, plan, str(plan_path))
+    raw_plan = read_document(plan_path).data
+    check_plan_against(scenario, raw_plan, str(plan_path))
+    plan = PlanDocument.read(raw_plan, str(plan_path))
     graph = None if dry_run else _graph_settings()
     engine = make_engine(ServiceSettings().database_url)
     upgrade(engine)
@@ -46,16 +47,6 @@ def invite(scenario_path: Path, plan_path: Path, name: str | None, dry_run: bool
     finally:
         client.close()
     return _print_report(report, prepared)
-
-
-def _normalised(plan: Any) -> Any:
-    """Keys a hand-made plan may leave out."""
-    if isinstance(plan, dict) and isinstance(plan.get("sessions"), list):
-        plan = {"unplaced": [], **plan}
-        plan["sessions"] = [
-            {"moved": False, **s} if isinstance(s, dict) else s for s in plan["sessions"]
-        ]
-    return plan
 
 
 def _graph_settings() -> GraphSettings:

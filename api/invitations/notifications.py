@@ -38,7 +38,7 @@ def digest(secret: str) -> str:
 
 
 def accept_deliveries(session: Session, payload: Any, tenant_id: str) -> int:
-    """Store the notifications that prove to be Graph's; the count stored."""
+    """Store (and commit) the notifications that prove to be Graph's; the count stored."""
     items = payload.get("value") if isinstance(payload, dict) else None
     stored = 0
     for item in (items if isinstance(items, list) else [])[:MOST_PER_DELIVERY]:
@@ -58,6 +58,7 @@ def accept_deliveries(session: Session, payload: Any, tenant_id: str) -> int:
             )
         )
         stored += 1
+    session.commit()
     return stored
 
 

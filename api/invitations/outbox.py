@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from api.invitations.desired import SessionKey, WantedMeeting, wanted_meetings
 from api.storage.models import Meeting, OutboxEntry, Programme
+from scheduler.plan_format import PlanDocument
 from scheduler.scenario import Scenario
 
 
@@ -45,7 +46,7 @@ def live_meetings(session: Session, programme_id: str) -> dict[SessionKey, Meeti
 
 
 def write_changes(
-    session: Session, programme: Programme, scenario: Scenario, plan: dict[str, Any]
+    session: Session, programme: Programme, scenario: Scenario, plan: PlanDocument
 ) -> list[Change]:
     """Bring the programme's meetings to the plan; the outbox entries join the session's
     transaction (the caller commits them with the plan)."""

@@ -15,6 +15,7 @@ from api.invitations.outbox import Change
 from api.invitations.status import invitation_status
 from api.programmes import record_plan
 from api.storage.models import Meeting, Programme, Tenant
+from scheduler.plan_format import PlanDocument
 
 LOCAL = uuid.UUID("5d0c8e7a-3f41-4b6e-9a2d-c17e0b4f8a93")  # ids of command-line programmes
 
@@ -34,7 +35,7 @@ def local_programme_id(name: str) -> str:
 def prepare(
     sessions: sessionmaker[Session],
     raw: dict[str, Any],
-    plan: dict[str, Any],
+    plan: PlanDocument,
     name: str,
     dry_run: bool,
 ) -> Prepared:

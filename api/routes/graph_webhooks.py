@@ -13,8 +13,10 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from api.dependencies import DbSession
 from api.invitations.notifications import accept_deliveries
 
 router = APIRouter(prefix="/v1/graph", tags=["graph notifications"])
@@ -31,18 +33,26 @@ ANSWERS: dict[int | str, dict[str, Any]] = {
 
 
 @router.post("/notifications", status_code=202, response_class=Response, responses=ANSWERS)
-async def notifications(request: Request, validationToken: str | None = None) -> Response:  # noqa: N803 - Graph's name
+async def notifications(
+    request: Request,
+    session: DbSession,
+    validationToken: str | None = None,  # noqa: N803 - Graph's name
+) -> Response:
     """Change notifications on organisers' meetings (and Graph's validation handshake)."""
-    return await _receive(request, validationToken)
+    return await _receive(request, session, validationToken)
 
 
 @router.post("/lifecycle", status_code=202, response_class=Response, responses=ANSWERS)
-async def lifecycle(request: Request, validationToken: str | None = None) -> Response:  # noqa: N803
+async def lifecycle(
+    request: Request,
+    session: DbSession,
+    validationToken: str | None = None,  # noqa: N803
+) -> Response:
     """Lifecycle notifications: reauthorization required, subscription removed, missed."""
-    return await _receive(request, validationToken)
+    return await _receive(request, session, validationToken)
 
 
-async def _receive(request: Request, token: str | None) -> Response:
+async def _receive(request: Request, session: Session, token: str | None) -> Response:
     if token is not None:
         return Response(
             token,
@@ -55,14 +65,9 @@ async def _receive(request: Request, token: str | None) -> Response:
     except ValueError:
         return Response(status_code=202)  # not Graph's: nothing to keep, nothing to say
     try:
-        await run_in_threadpool(_store, request, payload)
+        graph = request.app.state.graph
+        tenant = graph.tenant_id if graph else ""
+        await run_in_threadpool(accept_deliveries, session, payload, tenant)
     except SQLAlchemyError:
         return Response(status_code=503, headers={"Retry-After": "5"})
     return Response(status_code=202)
-
-
-def _store(request: Request, payload: Any) -> None:
-    graph = request.app.state.graph
-    with request.app.state.sessions() as session:
-        accept_deliveries(session, payload, graph.tenant_id if graph else "")
-        session.commit()

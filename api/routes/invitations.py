@@ -9,13 +9,10 @@ from pydantic import BaseModel, Field
 
 from api import programmes
 from api.auth import Tenant
-from api.invitations.desired import wanted_meetings
-from api.invitations.locks import lock_programme
-from api.invitations.outbox import write_changes
+from api.dependencies import DbSession
+from api.invitations.enabling import enable_invitations
 from api.invitations.status import invitation_status
-from api.problems import Problem
 from api.routes.programmes import ERRORS
-from scheduler.scenario_checks import validate_scenario
 
 router = APIRouter(prefix="/v1/programmes", tags=["invitations"])
 
@@ -48,30 +45,14 @@ class InvitationStatus(BaseModel):
     },
 )
 def send_invitations(
-    request: Request, response: Response, programme_id: str, tenant: Tenant
+    request: Request, session: DbSession, response: Response, programme_id: str, tenant: Tenant
 ) -> InvitationsAccepted:
     """Send the plan to Outlook, and keep every later plan of the programme in step.
 
     The meetings to create, move and cancel are stored at once; a background sender
     carries them out (each exactly once). Asking again changes nothing."""
-    with request.app.state.sessions() as session:
-        programme = programmes.find(session, tenant, programme_id)
-        if request.app.state.graph is None:  # the service's state, not the caller's error
-            raise Problem(
-                409,
-                "Conflict",
-                "this service has no Microsoft Graph connection: an administrator sets "
-                "TANDEM_GRAPH_* (see docs/azure-app-registration.md)",
-            )
-        lock_programme(session, programme.id)
-        session.refresh(programme)
-        if not programme.plan:
-            raise Problem(409, "Conflict", "plan the programme first (POST .../plan)")
-        scenario = validate_scenario(programme.scenario)
-        wanted_meetings(scenario, programme.plan)  # every address is there, or a 422 now
-        programme.invitations = True
-        changes = write_changes(session, programme, scenario, programme.plan)
-        session.commit()
+    graph_connected = request.app.state.graph is not None
+    changes = enable_invitations(session, tenant, programme_id, graph_connected)
     href = f"/v1/programmes/{programme_id}/invitations"
     response.headers["Location"] = href
     counts = {
@@ -81,10 +62,9 @@ def send_invitations(
 
 
 @router.get("/{programme_id}/invitations", response_model=InvitationStatus, responses=ERRORS)
-def invitations_status(request: Request, programme_id: str, tenant: Tenant) -> InvitationStatus:
+def invitations_status(session: DbSession, programme_id: str, tenant: Tenant) -> InvitationStatus:
     """How far the programme's meetings are: sent, waiting, failed, and the answers."""
-    with request.app.state.sessions() as session:
-        programme = programmes.find(session, tenant, programme_id)
-        return InvitationStatus(
-            enabled=programme.invitations, **invitation_status(session, programme_id)
-        )
+    programme = programmes.find(session, tenant, programme_id)
+    return InvitationStatus(
+        enabled=programme.invitations, **invitation_status(session, programme_id)
+    )

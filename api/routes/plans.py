@@ -10,8 +10,8 @@ from pydantic import BaseModel, Field
 
 from api import jobs
 from api.auth import Tenant
+from api.dependencies import DbSession, Settings
 from api.problems import Problem
-from api.storage.models import PlanJob
 from api.work.claims import as_utc
 
 router = APIRouter(prefix="/v1/plans", tags=["plans"])
@@ -68,20 +68,16 @@ class PlanJobView(BaseModel):
 )
 def create_plan(
     request: Request,
+    session: DbSession,
+    settings: Settings,
     response: Response,
     tenant: Tenant,
     scenario: ScenarioBody,
 ) -> PlanJobAccepted:
     """Queue a plan of the scenario; solving runs in the background, never in the request."""
-    job = submit(request, tenant, scenario, "plan")
+    job = jobs.submit(session, settings, tenant, scenario, "plan")
+    request.app.state.dispatcher.poke()
     return accepted(response, f"/v1/plans/{job.id}", job.id)
-
-
-def submit(request: Request, tenant: str, scenario: dict[str, Any], kind: str) -> PlanJob:
-    state = request.app.state
-    job = jobs.submit(state.sessions, state.settings, tenant, scenario, kind)
-    state.dispatcher.poke()
-    return job
 
 
 @router.get(
@@ -89,8 +85,8 @@ def submit(request: Request, tenant: str, scenario: dict[str, Any], kind: str) -
     response_model=PlanJobView,
     responses={401: {"description": "No or bad API key"}, 404: {"description": "No such job"}},
 )
-def read_plan(request: Request, job_id: str, tenant: Tenant) -> PlanJobView:
-    found = jobs.find(request.app.state.sessions, tenant, job_id)
+def read_plan(session: DbSession, job_id: str, tenant: Tenant) -> PlanJobView:
+    found = jobs.find(session, tenant, job_id)
     if found is None:
         raise Problem(404, "Not Found", f"no plan job {job_id}")
     return _view(found)

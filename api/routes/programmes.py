@@ -8,15 +8,13 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Body, Query, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
-from sqlalchemy import Select, func, or_, select
 
-from api import programmes
+from api import programme_views, programmes
 from api.auth import Tenant
+from api.dependencies import DbSession, Settings
 from api.problems import Problem
 from api.routes.plans import EXAMPLE, PlanJobAccepted, accepted
-from api.storage.models import ProgrammeSession, SessionEvent
 from api.work.claims import as_utc
-from scheduler.plan_format import instant_text
 
 router = APIRouter(prefix="/v1/programmes", tags=["programmes"])
 ScenarioBody = Annotated[
@@ -83,41 +81,45 @@ def _view(programme: Any) -> ProgrammeView:
 
 @router.post("", status_code=201, response_model=ProgrammeView, responses=ERRORS)
 def create_programme(
-    request: Request, response: Response, tenant: Tenant, scenario: ScenarioBody
+    session: DbSession, response: Response, tenant: Tenant, scenario: ScenarioBody
 ) -> ProgrammeView:
-    programme = programmes.create(request.app.state.sessions, tenant, scenario)
+    programme = programmes.create(session, tenant, scenario)
     response.headers["Location"] = f"/v1/programmes/{programme.id}"
     return _view(programme)
 
 
 @router.get("/{programme_id}", response_model=ProgrammeView, responses=ERRORS)
-def read_programme(request: Request, programme_id: str, tenant: Tenant) -> ProgrammeView:
-    with request.app.state.sessions() as session:
-        return _view(programmes.find(session, tenant, programme_id))
+def read_programme(session: DbSession, programme_id: str, tenant: Tenant) -> ProgrammeView:
+    return _view(programmes.find(session, tenant, programme_id))
 
 
 @router.put("/{programme_id}", response_model=ProgrammeView, responses=ERRORS)
 def update_programme(
-    request: Request, programme_id: str, tenant: Tenant, scenario: ScenarioBody
+    session: DbSession,
+    settings: Settings,
+    programme_id: str,
+    tenant: Tenant,
+    scenario: ScenarioBody,
 ) -> ProgrammeView:
     """Replace the programme's rules, people and pairs; plan it again to apply them."""
-    state = request.app.state
-    return _view(
-        programmes.replace_scenario(state.sessions, state.settings, tenant, programme_id, scenario)
-    )
+    return _view(programmes.replace_scenario(session, settings, tenant, programme_id, scenario))
 
 
 @router.post(
     "/{programme_id}/plan", status_code=202, response_model=PlanJobAccepted, responses=ERRORS
 )
 def plan_programme(
-    request: Request, response: Response, programme_id: str, tenant: Tenant
+    request: Request,
+    session: DbSession,
+    settings: Settings,
+    response: Response,
+    programme_id: str,
+    tenant: Tenant,
 ) -> PlanJobAccepted:
     """Plan the programme; once it has a plan, re-plan it with the fewest moves. A plan
     already waiting is the answer (its id), not a second one."""
-    state = request.app.state
-    job = programmes.plan(state.sessions, state.settings, tenant, programme_id)
-    state.dispatcher.poke()
+    job = programmes.plan(session, settings, tenant, programme_id)
+    request.app.state.dispatcher.poke()
     return accepted(response, f"/v1/plans/{job.id}", job.id)
 
 
@@ -125,15 +127,18 @@ def plan_programme(
     "/{programme_id}/changes", status_code=202, response_model=PlanJobAccepted, responses=ERRORS
 )
 def report_change(
-    request: Request, response: Response, programme_id: str, tenant: Tenant, change: Change
+    request: Request,
+    session: DbSession,
+    settings: Settings,
+    response: Response,
+    programme_id: str,
+    tenant: Tenant,
+    change: Change,
 ) -> PlanJobAccepted:
     """Record a change and re-plan the programme with the fewest moves. Changes arriving
     while a re-plan waits join it: the answer names that one job."""
-    state = request.app.state
-    job = programmes.report_change(
-        state.sessions, state.settings, tenant, programme_id, _change_fields(change)
-    )
-    state.dispatcher.poke()
+    job = programmes.report_change(session, settings, tenant, programme_id, _change_fields(change))
+    request.app.state.dispatcher.poke()
     return accepted(response, f"/v1/plans/{job.id}", job.id)
 
 
@@ -158,6 +163,7 @@ def _change_fields(change: Change) -> dict[str, Any]:
 @router.get("/{programme_id}/sessions", response_model=list[SessionView], responses=ERRORS)
 def list_sessions(
     request: Request,
+    session: DbSession,
     programme_id: str,
     tenant: Tenant,
     person: Annotated[str | None, Query(description="Only this person's sessions")] = None,
@@ -170,30 +176,14 @@ def list_sessions(
 ) -> Response:
     """Sessions in start order, a page at a time: `X-Total-Count` gives the total, and a
     `Link` header with `rel="next"` the next page."""
-    with request.app.state.sessions() as session:
-        programmes.exists(session, tenant, programme_id)
-        query = _session_query(programme_id, person, start, end)
-        total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-        rows = list(session.scalars(query.limit(limit).offset(offset)))
-    # Rows go out as they are: validating thousands of rows again costs seconds.
-    body = [
-        {
-            "pair": r.pair,
-            "index": r.index,
-            "mentor": r.mentor,
-            "mentee": r.mentee,
-            "start": r.start,
-            "end": r.end,
-            "moved": r.moved,
-            "moves": r.moves,
-        }
-        for r in rows
-    ]
-    headers = {"X-Total-Count": str(total)}
-    if offset + len(rows) < total:
-        following = request.url.include_query_params(offset=offset + len(rows), limit=limit)
+    which = programme_views.Sessions(person, start, end)
+    page = programme_views.session_page(session, tenant, programme_id, which, limit, offset)
+    headers = {"X-Total-Count": str(page.total)}
+    if offset + len(page.rows) < page.total:
+        following = request.url.include_query_params(offset=offset + len(page.rows), limit=limit)
         headers["Link"] = f'<{following}>; rel="next"'
-    return JSONResponse(body, headers=headers)
+    # Rows go out as they are: validating thousands of rows again costs seconds.
+    return JSONResponse(page.rows, headers=headers)
 
 
 @router.get(
@@ -201,11 +191,9 @@ def list_sessions(
     response_class=Response,
     responses={**ERRORS, 200: {"content": {"text/calendar": {}}}},
 )
-def person_feed(request: Request, programme_id: str, person: str, tenant: Tenant) -> Response:
+def person_feed(session: DbSession, programme_id: str, person: str, tenant: Tenant) -> Response:
     """The person's sessions as an ICS feed (a calendar can subscribe to it)."""
-    with request.app.state.sessions() as session:
-        programmes.exists(session, tenant, programme_id)
-        rows = list(session.scalars(_session_query(programme_id, person, None, None)))
+    rows = programme_views.person_sessions(session, tenant, programme_id, person)
     lines = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
@@ -229,45 +217,12 @@ def person_feed(request: Request, programme_id: str, person: str, tenant: Tenant
     return Response("\r\n".join(lines) + "\r\n", media_type="text/calendar")
 
 
-def _ics_time(instant: str) -> str:
-    return instant.replace("-", "").replace(":", "")
-
-
-def _session_query(
-    programme_id: str, person: str | None, start: datetime | None, end: datetime | None
-) -> Select[ProgrammeSession]:
-    query = select(ProgrammeSession).where(ProgrammeSession.programme_id == programme_id)
-    if person is not None:
-        query = query.where(
-            or_(ProgrammeSession.mentor == person, ProgrammeSession.mentee == person)
-        )
-    if start is not None:
-        query = query.where(ProgrammeSession.start >= instant_text(as_utc(start)))
-    if end is not None:
-        query = query.where(ProgrammeSession.start < instant_text(as_utc(end)))
-    return query.order_by(ProgrammeSession.start, ProgrammeSession.pair, ProgrammeSession.index)
+def _ics_time(moment: datetime) -> str:
+    return as_utc(moment).strftime("%Y%m%dT%H%M%SZ")
 
 
 @router.get("/{programme_id}/history", response_model=list[HistoryEvent], responses=ERRORS)
-def history(request: Request, programme_id: str, tenant: Tenant) -> list[HistoryEvent]:
+def history(session: DbSession, programme_id: str, tenant: Tenant) -> list[HistoryEvent]:
     """Every session placed, moved or left unplaced, plan by plan, with the reason."""
-    with request.app.state.sessions() as session:
-        programmes.exists(session, tenant, programme_id)
-        events = session.scalars(
-            select(SessionEvent)
-            .where(SessionEvent.programme_id == programme_id)
-            .order_by(SessionEvent.id)
-        ).all()
-        return [
-            HistoryEvent(
-                pair=e.pair,
-                index=e.index,
-                kind=e.kind,
-                old_start=e.old_start,
-                new_start=e.new_start,
-                reason=e.reason,
-                plan_version=e.plan_version,
-                at=e.at,
-            )
-            for e in events
-        ]
+    events = programme_views.history(session, tenant, programme_id)
+    return [HistoryEvent(**event) for event in events]

@@ -9,8 +9,9 @@ from pydantic import BaseModel, Field
 
 from api import jobs
 from api.auth import Tenant
+from api.dependencies import DbSession, Settings
 from api.problems import Problem
-from api.routes.plans import PlanJobAccepted, ScenarioBody, Status, accepted, submit
+from api.routes.plans import PlanJobAccepted, ScenarioBody, Status, accepted
 
 router = APIRouter(prefix="/v1/whatif", tags=["what-if"])
 
@@ -45,10 +46,17 @@ class WhatIfView(BaseModel):
     },
 )
 def compare(
-    request: Request, response: Response, tenant: Tenant, scenario: ScenarioBody
+    request: Request,
+    session: DbSession,
+    settings: Settings,
+    response: Response,
+    tenant: Tenant,
+    scenario: ScenarioBody,
 ) -> PlanJobAccepted:
-    """Queue a comparison of the scenario's base and `variations` (solved in the background)."""
-    job = submit(request, tenant, scenario, "whatif")
+    """Queue a comparison of the scenario's base and `variations`: each variant is a job of
+    its own, planned in the background by any worker."""
+    job = jobs.submit(session, settings, tenant, scenario, "whatif")
+    request.app.state.dispatcher.poke()
     return accepted(response, f"/v1/whatif/{job.id}", job.id)
 
 
@@ -60,8 +68,8 @@ def compare(
         404: {"description": "No such comparison"},
     },
 )
-def read_comparison(request: Request, job_id: str, tenant: Tenant) -> WhatIfView:
-    found = jobs.find(request.app.state.sessions, tenant, job_id, kinds=("whatif",))
+def read_comparison(session: DbSession, job_id: str, tenant: Tenant) -> WhatIfView:
+    found = jobs.find(session, tenant, job_id, kinds=("whatif",))
     if found is None:
         raise Problem(404, "Not Found", f"no what-if comparison {job_id}")
     job = found.job

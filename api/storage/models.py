@@ -2,11 +2,32 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, DateTime, Dialect, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """An instant, stored in UTC and read back with its zone on every database (SQLite
+    keeps none: a time read from it would otherwise compare wrongly with an aware one)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("an instant needs its zone")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 class Base(DeclarativeBase):
@@ -115,8 +136,8 @@ class SessionEvent(Base):
     pair: Mapped[str] = mapped_column(String(200))
     index: Mapped[int] = mapped_column()
     kind: Mapped[str] = mapped_column(String(16))  # placed, moved, unplaced
-    old_start: Mapped[str | None] = mapped_column(String(40), nullable=True)
-    new_start: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    old_start: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    new_start: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     plan_version: Mapped[int] = mapped_column()
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
@@ -133,8 +154,8 @@ class ProgrammeSession(Base):
     index: Mapped[int] = mapped_column(primary_key=True)
     mentor: Mapped[str] = mapped_column(String(200))
     mentee: Mapped[str] = mapped_column(String(200))
-    start: Mapped[str] = mapped_column(String(20))  # UTC, "2027-01-05T13:00:00Z": sorts as time
-    end: Mapped[str] = mapped_column(String(20))
+    start: Mapped[datetime] = mapped_column(UtcDateTime)
+    end: Mapped[datetime] = mapped_column(UtcDateTime)
     moved: Mapped[bool] = mapped_column(default=False)
     moves: Mapped[int] = mapped_column(default=0)
 

@@ -24,6 +24,7 @@ from api.work.computations import Computation, compute, failed
 from api.work.isolation import Ended, Limits, run_isolated
 from api.work.parts import record_part
 from scheduler.parameters import SolverParameters
+from scheduler.plan_format import PlanDocument
 from scheduler.plan_parts import part_document, split_pairs
 
 log = logging.getLogger(__name__)
@@ -131,7 +132,8 @@ def recorder(claim: Claim, prepared: Prepared, params: SolverParameters) -> Reco
         assert prepared.basis is not None
         if programme.version != prepared.basis.version:
             return False
-        record_onto_locked(session, programme, outcome["plan"], prepared.basis)
+        plan = PlanDocument.read(outcome["plan"], "the job's plan")
+        record_onto_locked(session, programme, plan, prepared.basis)
         return True
 
     return record

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.invitations.runs import Prepared, prepare
+from scheduler.plan_format import PlanDocument
 from tests.builders import executive, mentor, pair, scenario
 
 FIRST_DAY = datetime(2027, 1, 4, 8, tzinfo=UTC)
@@ -57,7 +58,7 @@ def spread_plan(raw: dict[str, Any], shift_minutes: int = 0) -> dict[str, Any]:
 def record(
     store: sessionmaker[Session], raw: dict[str, Any], plan: dict[str, Any], name: str = "test"
 ) -> Prepared:
-    return prepare(store, raw, plan, name, dry_run=False)
+    return prepare(store, raw, PlanDocument.read(plan), name, dry_run=False)
 
 
 def utc(text: str) -> datetime:

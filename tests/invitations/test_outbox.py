@@ -15,6 +15,7 @@ from api.invitations.outbox import write_changes
 from api.programmes import Basis, record_plan
 from api.storage.models import Meeting, OutboxEntry, Programme, Tenant
 from scheduler.errors import ScenarioError
+from scheduler.plan_format import PlanDocument
 from scheduler.scenario_checks import validate_scenario
 from tests.builders import executive, mentor, pair, scenario
 
@@ -45,8 +46,8 @@ def session_of(pair_id: str, index: int, start: str, mentor_id: str, mentee: str
     }
 
 
-def plan(*sessions: dict[str, Any]) -> dict[str, Any]:
-    return {"sessions": list(sessions), "unplaced": []}
+def plan(*sessions: dict[str, Any]) -> PlanDocument:
+    return PlanDocument.read({"sessions": list(sessions), "unplaced": []})
 
 
 A = session_of("p1", 0, "2027-01-05T09:00:00Z", "m1", "e1")
@@ -160,7 +161,8 @@ def test_a_plan_of_another_scenario_is_refused_with_its_field() -> None:
     wrong_people = {**C, "mentor": "m1"}
     naive = {**B, "start": "2027-01-07T09:00:00"}
     with pytest.raises(ScenarioError) as error:
-        check_plan_against(validate_scenario(document()), plan(stranger, wrong_people, naive), "x")
+        raw = {"sessions": [stranger, wrong_people, naive], "unplaced": []}
+        check_plan_against(validate_scenario(document()), raw, "x")
     assert [str(e) for e in error.value.errors] == [
         "sessions[0].pair: unknown pair 'p9'",
         "sessions[1]: mentor and mentee are not those of pair 'p2'",

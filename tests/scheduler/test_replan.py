@@ -1,6 +1,7 @@
 """The incremental re-plan (a running service) gives what a full re-plan gives, and leaves
 the groups the change did not reach exactly as they were."""
 
+import json
 from copy import deepcopy
 from typing import Any
 
@@ -9,7 +10,7 @@ from hypothesis import strategies as st
 
 from scheduler.domain import Plan, PlannedSession
 from scheduler.parameters import SolverParameters
-from scheduler.plan_format import instant_text, plan_from_dict, plan_to_dict
+from scheduler.plan_format import PlanDocument, instant_text, plan_from_dict, plan_to_dict
 from scheduler.replan import plan_with_state, replan, replan_from_plan
 from scheduler.solve import solve
 from scheduler.validation import validate_plan
@@ -123,3 +124,13 @@ def test_a_plan_document_reads_back_as_the_plan_it_was_written_from(
     problem = problem_of(document)
     plan = solve(problem, PARAMS)
     assert plan_from_dict(problem, plan_to_dict(problem, plan)) == plan
+
+
+@given(programmes())
+def test_the_typed_plan_document_gives_back_the_document_it_read(
+    document: dict[str, Any],
+) -> None:
+    """What the service stores after reading a plan as `PlanDocument` is what was written."""
+    problem = problem_of(document)
+    written = plan_to_dict(problem, solve(problem, PARAMS))
+    assert PlanDocument.read(written).data() == json.loads(json.dumps(written))

@@ -42,6 +42,17 @@ def whatif() -> dict[str, Any]:
     }
 
 
+def submitted(
+    store: sessionmaker[Session],
+    settings: ServiceSettings,
+    tenant_id: str,
+    document: dict[str, Any],
+    kind: str = "plan",
+) -> PlanJob:
+    with store() as session:
+        return submit(session, settings, tenant_id, document, kind)
+
+
 def parts_of(store: sessionmaker[Session], whatif_id: str) -> list[PlanJob]:
     with store() as session:
         return list(
@@ -66,7 +77,7 @@ def claims(store: sessionmaker[Session], count: int, queue: str = "small") -> li
 
 def test_the_last_part_assembles_what_one_process_computes(store: sessionmaker[Session]) -> None:
     document = whatif()
-    job = submit(store, SETTINGS, tenant(store), document, "whatif")
+    job = submitted(store, SETTINGS, tenant(store), document, "whatif")
     parts = parts_of(store, job.id)
     assert [(p.kind, p.part, p.queue) for p in parts] == [
         ("variant", 0, "small"),
@@ -96,7 +107,7 @@ def test_a_failed_part_fails_the_what_if_and_its_waiting_siblings(
     store: sessionmaker[Session],
 ) -> None:
     document = whatif()
-    job = submit(store, SETTINGS, tenant(store), document, "whatif")
+    job = submitted(store, SETTINGS, tenant(store), document, "whatif")
     (first,) = claims(store, 1)
     assert finish(
         store,
@@ -116,8 +127,8 @@ def test_a_part_taken_twice_is_recorded_once_and_the_what_if_counts_once(
 ) -> None:
     owner = tenant(store)
     document = whatif()
-    job = submit(store, SETTINGS, owner, document, "whatif")
-    submit(store, SETTINGS, owner, document, "whatif")  # 2 what-ifs, 6 parts: within a cap of 2
+    job = submitted(store, SETTINGS, owner, document, "whatif")
+    submitted(store, SETTINGS, owner, document, "whatif")  # 2 what-ifs, 6 parts: within a cap of 2
     stalled = claims(store, 1)[0]
     with store() as session:  # its worker died: its heartbeat stopped long ago
         part = session.get_one(PlanJob, stalled.job_id)
@@ -139,7 +150,7 @@ def test_a_large_plan_in_parts_is_the_plan_one_process_makes(
         people=[mentor("m1"), executive("e1"), executive("e2"), mentor("m2"), executive("e3")],
         pairs=[pair("p1", "m1", "e1"), pair("p2", "m2", "e3"), pair("p3", "m1", "e2")],
     )
-    job = submit(store, settings, tenant(store), document)
+    job = submitted(store, settings, tenant(store), document)
     assert [(p.kind, p.queue) for p in parts_of(store, job.id)] == [("groups", "large")] * 2
     second, first = reversed(claims(store, 2, "large"))
     assert run_part(store, second)
