@@ -234,11 +234,13 @@ def run(args: argparse.Namespace, layout: str, directory: Path) -> None:
         for thread in threads:
             thread.join()
         makespan = time.monotonic() - began
-        whatif = whatif_seconds(client, args.whatif_pairs)
-        plan, parts = plan_seconds(client, args.plan_pairs)
+        whatif = whatif_seconds(client, args.whatif_pairs) if args.whatif_pairs else 0.0
+        plan, parts = plan_seconds(client, args.plan_pairs) if args.plan_pairs else (0.0, 0)
     print(f"\n{LAYOUTS[layout]}: all jobs of the load in {makespan:.0f} s")
     for size in ("small", "large"):
         mine = [j for j in jobs if j["queue"] == size]
+        if not mine:
+            continue
         failed = sum(j["status"] != "done" for j in mine)
         waits = [seconds_between(j, "created_at", "started_at") for j in mine]
         runs = [seconds_between(j, "started_at", "finished_at") for j in mine]
@@ -252,8 +254,10 @@ def run(args: argparse.Namespace, layout: str, directory: Path) -> None:
         f"{', '.join(f'{t:.2f}' for t in times)} s; median {statistics.median(times):.2f} s; "
         f"that session alone moved: {sum(d.alone for d in found)} of {len(found)}"
     )
-    print(f"  what-if, {args.whatif_pairs} pairs, 5 variants (idle service): {whatif:.1f} s")
-    print(f"  plan of {args.plan_pairs} pairs in {parts} parts (idle service): {plan:.1f} s")
+    if args.whatif_pairs:
+        print(f"  what-if, {args.whatif_pairs} pairs, 5 variants (idle service): {whatif:.1f} s")
+    if args.plan_pairs:
+        print(f"  plan of {args.plan_pairs} pairs in {parts} parts (idle service): {plan:.1f} s")
 
 
 def main() -> None:
@@ -266,8 +270,8 @@ def main() -> None:
     parser.add_argument(
         "--layouts", nargs="+", default=list(LAYOUTS), choices=list(LAYOUTS), help="worker layouts"
     )
-    parser.add_argument("--whatif-pairs", type=int, default=600)
-    parser.add_argument("--plan-pairs", type=int, default=3000)
+    parser.add_argument("--whatif-pairs", type=int, default=600, help="0: no what-if")
+    parser.add_argument("--plan-pairs", type=int, default=3000, help="0: no large plan")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as directory:
         for layout in args.layouts:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ from connectors.synthetic import CalendarShape, generate_busy
 from scheduler import scenario as doc
 from scheduler.domain import Busy, BusyTimes, Problem
 from scheduler.errors import FieldError, ScenarioError
+from scheduler.plan_parts import part_document, without_calendars
 from scheduler.problem import build_problem, horizon_end_day
 from scheduler.scenario import Scenario
 from scheduler.scenario_checks import validate_scenario
@@ -124,6 +126,18 @@ def _generated(person: doc.PersonEntry, tz: ZoneInfo, first_day: date, end_day: 
         end_day=end_day + margin,
     )
     return generate_busy(person.id, shape, spec.density, spec.seed)
+
+
+def problem_reading_calendars_of(data: dict[str, Any], pair_ids: list[str]) -> Problem:
+    """The scenario's problem in which only the people of `pair_ids` have their busy times
+    read; everyone else's are left out. For a re-plan that moves only those pairs' groups
+    (a worker then reads a few people's calendars, not the programme's): everything else
+    (people, pairs, bookings, the notice window) is the whole scenario's."""
+    skeleton = problem_from_data(without_calendars(data))
+    if not pair_ids:
+        return skeleton
+    part = problem_from_data(part_document(data, pair_ids))
+    return replace(skeleton, people={**skeleton.people, **part.people})
 
 
 def variant_problems(path: Path) -> list[tuple[str, Problem]]:

@@ -10,6 +10,7 @@ pairs, the largest group first onto the lightest part.
 from __future__ import annotations
 
 import heapq
+from collections.abc import Collection
 from typing import Any
 
 from scheduler.grouping import linked
@@ -35,6 +36,31 @@ def _linked_pairs(pairs: list[dict[str, Any]]) -> list[list[str]]:
     """Pair ids grouped by the people they link, groups in the order of their first pair."""
     groups = linked(pairs, lambda pair: (pair["mentor"], pair["mentee"]))
     return [[pair["id"] for pair in group] for group in groups]
+
+
+def pairs_reached(pairs: list[dict[str, Any]], people: Collection[str]) -> list[str]:
+    """The pairs of every group (people linked through pairs) that has one of `people`: what
+    a change to those people's calendars or sessions can move."""
+    wanted = set(people)
+    return [
+        pair["id"]
+        for group in linked(pairs, lambda pair: (pair["mentor"], pair["mentee"]))
+        if any(pair["mentor"] in wanted or pair["mentee"] in wanted for pair in group)
+        for pair in group
+    ]
+
+
+def released_people(document: dict[str, Any]) -> set[str]:
+    """The people of the pairs whose booked sessions were declined or cancelled."""
+    released = {
+        e["pair"] for e in document.get("current", []) if e.get("status", "booked") != "booked"
+    }
+    return {
+        p
+        for pair in document["pairs"]
+        if pair["id"] in released
+        for p in (pair["mentor"], pair["mentee"])
+    }
 
 
 def part_document(document: dict[str, Any], pair_ids: list[str]) -> dict[str, Any]:

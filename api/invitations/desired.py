@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from scheduler.errors import FieldError, ScenarioError
-from scheduler.plan_format import PlanDocument, instant_text
+from scheduler.plan_format import PlanDocument
 from scheduler.scenario import PersonEntry, Scenario
 
 SessionKey = tuple[str, int]
@@ -23,8 +23,8 @@ class WantedMeeting:
     attendees: tuple[tuple[str, str | None], ...]
     time_zone: str
     content: dict[str, Any]
-    start: str  # UTC, as in the plan
-    end: str
+    start: datetime  # UTC
+    end: datetime
 
     @property
     def who(self) -> tuple[Any, ...]:
@@ -64,8 +64,8 @@ def wanted_meetings(scenario: Scenario, plan: PlanDocument) -> dict[SessionKey, 
                 "sensitivity": template.sensitivity,
                 "teams": template.teams,
             },
-            start=instant_text(session.start),
-            end=instant_text(session.end),
+            start=session.start.astimezone(UTC),
+            end=session.end.astimezone(UTC),
         )
     return wanted
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from datetime import datetime
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -18,7 +19,7 @@ from connectors.graph.client import GraphClient
 from connectors.graph.events import EventsClient
 from connectors.graph.settings import GraphSettings
 from scheduler.errors import FieldError, ScenarioError
-from scheduler.plan_format import PlanDocument
+from scheduler.plan_format import PlanDocument, instant_text
 from scheduler.scenario_checks import validate_scenario
 
 EXIT_OK, EXIT_NOT_SENT, EXIT_INVALID = 0, 1, 2
@@ -65,12 +66,17 @@ def _graph_settings() -> GraphSettings:
 def _print_changes(changes: list[Change], prefix: str) -> None:
     for change in sorted(changes, key=lambda c: (c.pair, c.index, c.operation)):
         session = f"{change.pair}#{change.index}"
+        start, old_start = _shown(change.start), _shown(change.old_start)
         if change.operation == "create":
-            print(f"{prefix}create  {session:<16} {change.start}")
+            print(f"{prefix}create  {session:<16} {start}")
         elif change.operation == "move":
-            print(f"{prefix}move    {session:<16} {change.old_start} -> {change.start}")
+            print(f"{prefix}move    {session:<16} {old_start} -> {start}")
         else:
-            print(f"{prefix}cancel  {session:<16} (was {change.old_start})")
+            print(f"{prefix}cancel  {session:<16} (was {old_start})")
+
+
+def _shown(moment: datetime | None) -> str:
+    return "" if moment is None else instant_text(moment)
 
 
 def _print_dry_summary(prepared: Prepared) -> None:

@@ -27,8 +27,8 @@ class Change:
     operation: str  # create, move, cancel
     pair: str
     index: int
-    start: str | None
-    old_start: str | None = None
+    start: datetime | None
+    old_start: datetime | None = None
 
 
 DELETED_IN_OUTLOOK = "deleted in Outlook by its organiser"
@@ -69,8 +69,8 @@ def write_changes(
     return changes
 
 
-def _deleted_in_outlook(session: Session, programme_id: str) -> dict[SessionKey, set[str]]:
-    found: dict[SessionKey, set[str]] = {}
+def _deleted_in_outlook(session: Session, programme_id: str) -> dict[SessionKey, set[datetime]]:
+    found: dict[SessionKey, set[datetime]] = {}
     for pair, index, start in session.execute(
         select(Meeting.pair, Meeting.index, Meeting.start).where(
             Meeting.programme_id == programme_id, Meeting.error == DELETED_IN_OUTLOOK

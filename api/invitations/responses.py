@@ -21,7 +21,6 @@ from api.invitations.locks import lock_programme
 from api.invitations.outbox import DELETED_IN_OUTLOOK, resend
 from api.storage.models import Meeting, Programme
 from connectors.graph.events import EventsClient, EventState
-from scheduler.plan_format import instant_text
 
 
 @dataclass
@@ -100,7 +99,7 @@ def _apply(
         _mark(session, meeting)
         report.gone.append(key)
         return
-    if (instant_text(state.start), instant_text(state.end)) != (meeting.start, meeting.end):
+    if (state.start, state.end) != (meeting.start, meeting.end):
         # Outlook shows another time than the plan (moved by hand, or a late write):
         # the plan's time is sent again.
         resend(session, meeting)

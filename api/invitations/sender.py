@@ -28,14 +28,12 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from api.invitations.desired import parse_instant
 from api.invitations.outbox import DELETED_IN_OUTLOOK
 from api.invitations.responses import mark_declined
 from api.storage.models import Meeting, OutboxEntry
 from connectors.graph.client import GraphError, OutcomeUnknownError
 from connectors.graph.events import EventNotFoundError, EventsClient, EventState
 from connectors.graph.meetings import Attendee, MeetingSpec
-from scheduler.plan_format import instant_text
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=15)  # longer than one Graph call can take with all its retries
@@ -73,8 +71,8 @@ class Snapshot:
     attendees: tuple[Attendee, ...]
     time_zone: str
     content: dict[str, object]
-    start: str
-    end: str
+    start: datetime
+    end: datetime
     wanted: str
     revision: int
     uncertain: bool  # an earlier write may have reached Graph without being recorded
@@ -85,8 +83,8 @@ class Snapshot:
             tag=self.tag,
             organiser=self.organiser,
             attendees=self.attendees,
-            start=parse_instant(self.start),
-            end=parse_instant(self.end),
+            start=self.start,
+            end=self.end,
             time_zone=self.time_zone,
             subject=str(self.content["subject"]),
             body=str(self.content["body"]),
@@ -270,7 +268,7 @@ class Sender:
 
     def _move(self, meeting: Snapshot) -> Result:
         assert meeting.event_id is not None
-        start, end = parse_instant(meeting.start), parse_instant(meeting.end)
+        start, end = meeting.start, meeting.end
         try:
             if meeting.uncertain:
                 current = self.events.get(meeting.organiser, meeting.event_id)
@@ -323,8 +321,8 @@ class Sender:
         if result.event is not None:
             values.update(
                 event_id=result.event.id,
-                event_start=instant_text(result.event.start),
-                event_end=instant_text(result.event.end),
+                event_start=result.event.start,
+                event_end=result.event.end,
                 join_url=result.event.join_url,
                 responses=result.event.responses,
             )

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.storage.models import Meeting
+from scheduler.plan_format import instant_text
 
 SHOWN = 50  # failed and waiting meetings listed in full
 
@@ -47,7 +48,7 @@ def _row(meeting: Meeting) -> dict[str, Any]:
     return {
         "pair": meeting.pair,
         "index": meeting.index,
-        "start": meeting.start,
+        "start": instant_text(meeting.start),
         "wanted": meeting.wanted,
         "error": meeting.error,
     }

@@ -181,19 +181,20 @@ class Meeting(Base):
     attendees: Mapped[Any] = mapped_column(JSON)  # [[address, name], ...]
     time_zone: Mapped[str] = mapped_column(String(64))
     content: Mapped[Any] = mapped_column(JSON)  # subject, body, sensitivity, teams, comment
-    start: Mapped[str] = mapped_column(String(20))  # UTC, "2027-01-05T13:00:00Z"
-    end: Mapped[str] = mapped_column(String(20))
+    start: Mapped[datetime] = mapped_column(UtcDateTime)
+    end: Mapped[datetime] = mapped_column(UtcDateTime)
     wanted: Mapped[str] = mapped_column(String(16), default="live")  # live | cancelled
     revision: Mapped[int] = mapped_column(default=1)
     synced_revision: Mapped[int] = mapped_column(default=0, index=True)
     attempted_revision: Mapped[int] = mapped_column(default=0)
     event_id: Mapped[str | None] = mapped_column(String(512), nullable=True)
-    event_start: Mapped[str | None] = mapped_column(String(20), nullable=True)
-    event_end: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    event_start: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    event_end: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     event_cancelled: Mapped[bool] = mapped_column(default=False)
     join_url: Mapped[str | None] = mapped_column(Text, nullable=True)
     responses: Mapped[Any] = mapped_column(JSON, default=dict)  # address -> response
-    decline_handled: Mapped[str | None] = mapped_column(String(20), nullable=True)  # its start
+    # The sent version whose decline was handled ("r3"): one decline per version.
+    decline_handled: Mapped[str | None] = mapped_column(String(20), nullable=True)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
     lease_owner: Mapped[str | None] = mapped_column(String(64), nullable=True)
     lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
@@ -210,7 +211,7 @@ class OutboxEntry(Base):
     programme_id: Mapped[str] = mapped_column(ForeignKey("programmes.id"), index=True)
     operation: Mapped[str] = mapped_column(String(16))  # create, move, cancel
     revision: Mapped[int] = mapped_column()
-    start: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    start: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     status: Mapped[str] = mapped_column(String(16), default="pending", index=True)  # or done
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

@@ -12,11 +12,16 @@ from typing import Any, Literal
 
 from api.problems import field_errors
 from api.work.parts import groups_result, part_result
-from connectors.scenarios import problem_from_data, variant_problem_from_data
+from connectors.scenarios import (
+    problem_from_data,
+    problem_reading_calendars_of,
+    variant_problem_from_data,
+)
 from scheduler.comparison import summarise
 from scheduler.errors import ScenarioError
 from scheduler.parameters import SolverParameters
 from scheduler.plan_format import plan_from_dict, plan_to_dict
+from scheduler.plan_parts import pairs_reached, released_people
 from scheduler.replan import replan_from_plan
 from scheduler.solve import plan_all_groups, solve
 
@@ -66,8 +71,12 @@ def plan(document: dict[str, Any], params: SolverParameters, progress: Progress)
 
 def replan(job: Computation, params: SolverParameters) -> Any:
     """Only the groups of the changed people and of the declined or cancelled sessions are
-    planned again; every other session keeps its start and its reason."""
-    problem = problem_from_data(job.document)
+    planned again, and only their people's calendars are read; every other session keeps
+    its start and its reason."""
+    document = job.document
+    touched = set(job.changed_people) | released_people(document)
+    reached = pairs_reached(document["pairs"], touched)
+    problem = problem_reading_calendars_of(document, reached)
     previous = plan_from_dict(problem, job.previous_plan, "the programme's last plan")
     return plan_to_dict(problem, replan_from_plan(problem, previous, job.changed_people, params))
 

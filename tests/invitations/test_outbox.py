@@ -105,7 +105,7 @@ def test_create_move_cancel_and_a_new_meeting_when_a_session_returns(
         assert [(m.generation, m.wanted) for m in p2] == [(1, "cancelled"), (2, "live")]
         assert p2[0].tag != p2[1].tag  # a new meeting gets a new tag and transactionId
         b = session.scalars(select(Meeting).where(Meeting.pair == "p1", Meeting.index == 1)).one()
-        assert (b.start, b.revision) == ("2027-01-08T09:00:00Z", 2)
+        assert (b.start, b.revision) == (datetime(2027, 1, 8, 9, 0, tzinfo=UTC), 2)
         entries = session.scalars(select(OutboxEntry).order_by(OutboxEntry.id)).all()
         assert [e.operation for e in entries] == [
             "create",

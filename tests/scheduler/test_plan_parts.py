@@ -8,11 +8,20 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
+from connectors.scenarios import problem_from_data, problem_reading_calendars_of
 from scheduler.parameters import SolverParameters
-from scheduler.plan_format import plan_to_dict
-from scheduler.plan_parts import part_document, split_pairs, without_calendars
+from scheduler.plan_format import plan_from_dict, plan_to_dict
+from scheduler.plan_parts import (
+    pairs_reached,
+    part_document,
+    released_people,
+    split_pairs,
+    without_calendars,
+)
+from scheduler.replan import replan_from_plan
 from scheduler.solve import assembled, plan_all_groups, solve
 from tests.builders import executive, mentor, pair, problem_of, scenario
+from tests.scheduler.test_replan import busy_over, with_booked
 from tests.strategies import programmes
 
 PARAMS = SolverParameters(time_limit_seconds=10, processes=1, strict=True)
@@ -56,3 +65,28 @@ def test_people_linked_through_pairs_stay_in_one_part_and_parts_are_balanced() -
     assert split_pairs(document["pairs"], 9) == [["a", "c"], ["b", "e"], ["d"]]
     part = part_document(document, ["b", "e"])
     assert [p["id"] for p in part["people"]] == ["m2", "e2", "e5"]
+
+
+@given(programmes(uniform_priority=True), st.data())
+def test_a_re_plan_reading_only_the_reached_calendars_is_the_whole_re_plan(
+    document: dict[str, Any], data: st.DataObject
+) -> None:
+    """A worker re-planning after a new busy time and a decline reads the calendars of the
+    groups they reach only; the plan is the one made from every calendar."""
+    first = solve(problem_of(document), PARAMS)
+    if not first.sessions:
+        return
+    hit = data.draw(st.sampled_from(first.sessions))
+    declined = data.draw(st.sampled_from(first.sessions))
+    booked = with_booked(busy_over(document, hit.mentee, hit), first)
+    for entry in booked["current"]:
+        if (entry["pair"], entry["index"]) == declined.key:
+            entry["status"] = "declined"
+    stored = plan_to_dict(problem_of(document), first)
+    whole = problem_from_data(booked)
+    expected = replan_from_plan(whole, plan_from_dict(whole, stored), {hit.mentee}, PARAMS)
+    touched = {hit.mentee} | released_people(booked)
+    assert declined.mentor in touched
+    partial = problem_reading_calendars_of(booked, pairs_reached(booked["pairs"], touched))
+    got = replan_from_plan(partial, plan_from_dict(partial, stored), {hit.mentee}, PARAMS)
+    assert timeless(plan_to_dict(partial, got)) == timeless(plan_to_dict(whole, expected))

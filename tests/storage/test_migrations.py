@@ -10,7 +10,7 @@ from alembic.config import Config
 from sqlalchemy import Engine, select, text
 
 from api.storage.database import MIGRATIONS, make_engine, sessions
-from api.storage.models import ProgrammeSession, SessionEvent
+from api.storage.models import Meeting, ProgrammeSession, SessionEvent
 from api.work.claims import as_utc
 
 
@@ -52,6 +52,17 @@ def stored_as_text(engine: Engine) -> None:
             ),
             {"now": datetime.now(UTC)},
         )
+        connection.execute(
+            text(
+                'INSERT INTO meetings (id, programme_id, pair, "index", generation, tag, '
+                'organiser, attendees, time_zone, content, start, "end", wanted, revision, '
+                "synced_revision, attempted_revision, event_start, event_end, event_cancelled, "
+                "responses, updated_at) VALUES ('mt', 'p', 'p1', 0, 1, 'tag', 'o@x', '[]', "
+                "'UTC', '{}', '2027-01-05T13:00:00Z', '2027-01-05T13:45:00Z', 'live', 1, 1, 1, "
+                "'2027-01-05T13:00:00Z', NULL, false, '{}', :now)"
+            ),
+            {"now": datetime.now(UTC)},
+        )
 
 
 def test_instants_stored_as_text_become_the_same_timestamps(database_url: str) -> None:
@@ -65,6 +76,12 @@ def test_instants_stored_as_text_become_the_same_timestamps(database_url: str) -
         assert as_utc(row.end) == datetime(2027, 1, 5, 13, 45, tzinfo=UTC)
         event = session.scalars(select(SessionEvent)).one()
         assert as_utc(event.old_start) == datetime(2027, 1, 4, 9, 0, tzinfo=UTC)  # type: ignore[arg-type]
+        meeting = session.get_one(Meeting, "mt")
+        assert (meeting.start, meeting.event_start, meeting.event_end) == (
+            datetime(2027, 1, 5, 13, 0, tzinfo=UTC),
+            datetime(2027, 1, 5, 13, 0, tzinfo=UTC),
+            None,
+        )
         # compared as instants now: an hour before, in another zone, finds it
         after = datetime.fromisoformat("2027-01-05T13:30:00+01:00")
         assert session.scalars(

@@ -1,5 +1,5 @@
-"""A programme's session rows and history keep instants as timestamps with a zone, not as
-text compared as text.
+"""Instants are timestamps with a zone, not texts compared as text: a programme's session
+rows and history, its meetings (planned and as Outlook has them) and the outbox.
 
 SQLite has no timestamp type: SQLAlchemy stores them as `YYYY-MM-DD HH:MM:SS.ffffff` text
 (UTC here), so the stored `2027-01-05T13:00:00Z` texts are rewritten into that form;
@@ -22,6 +22,8 @@ depends_on = None
 COLUMNS = {
     "programme_sessions": (("start", False), ("end", False)),
     "session_events": (("old_start", True), ("new_start", True)),
+    "meetings": (("start", False), ("end", False), ("event_start", True), ("event_end", True)),
+    "outbox": (("start", True),),
 }
 
 
