@@ -133,6 +133,21 @@ def _fair_order(session: Session, queue: str, timeout_seconds: float) -> list[st
     return [row.id for row in ordered]
 
 
+def queues_waiting_on(sessions: sessionmaker[Session], programme_id: str) -> list[str]:
+    """The queues of the programme's jobs that wait: a claim skips them while another job of
+    the programme runs, so the wake-up they had may have been spent on nothing."""
+    with sessions() as session:
+        return sorted(
+            set(
+                session.scalars(
+                    select(PlanJob.queue).where(
+                        PlanJob.programme_id == programme_id, PlanJob.status == "queued"
+                    )
+                )
+            )
+        )
+
+
 def held_by(claim: Claim) -> ColumnElement[bool]:
     """The job runs under this claim still: only its holder may write it."""
     return and_(

@@ -43,11 +43,13 @@ class Prepared:
     basis: Basis | None = None
 
 
-def run_next(sessions: sessionmaker[Session], settings: ServiceSettings, queue: str) -> bool:
-    """Run the fairest waiting job of `queue`; False when there was none."""
+def run_next(
+    sessions: sessionmaker[Session], settings: ServiceSettings, queue: str
+) -> Claim | None:
+    """Run the fairest waiting job of `queue`; its claim, or None when there was none."""
     claim = claim_next(sessions, queue, worker_name(), settings.heartbeat_timeout_seconds)
     if claim is None:
-        return False
+        return None
     log.info("job %s (%s) claimed", claim.job_id, claim.kind)
     prepared = prepare(sessions, claim)
     params = solver_parameters(settings)
@@ -59,7 +61,7 @@ def run_next(sessions: sessionmaker[Session], settings: ServiceSettings, queue: 
     outcome = ended.outcome if ended.outcome is not None else _failure(claim, ended)
     recorded = finish(sessions, claim, outcome, recorder(claim, prepared, params))
     log.info("job %s %s", claim.job_id, outcome["status"] if recorded else "not recorded")
-    return True
+    return claim
 
 
 def solver_parameters(settings: ServiceSettings) -> SolverParameters:

@@ -24,8 +24,8 @@ from api.invitations.worker import InvitationRounds
 from api.settings import ServiceSettings
 from api.storage.database import make_engine, sessions, upgrade
 from api.storage.models import WorkerProcess
-from api.work.claims import now
-from api.work.engine import INVITATION_ROUND, INVITATIONS, QUEUES, RUN_NEXT, make_celery
+from api.work.claims import now, queues_waiting_on
+from api.work.engine import INVITATION_ROUND, INVITATIONS, QUEUES, RUN_NEXT, make_celery, wake
 from api.work.runner import run_next
 from connectors.graph.settings import graph_settings
 
@@ -50,7 +50,12 @@ def _forget_inherited_engine(**_: object) -> None:
 
 @app.task(name=RUN_NEXT)  # type: ignore[untyped-decorator]
 def run_next_job(queue: str) -> None:
-    run_next(database(), SETTINGS, queue)
+    claim = run_next(database(), SETTINGS, queue)
+    if claim is not None and claim.programme_id is not None:
+        # A change reported while this job ran waits for it: announce it now, rather than
+        # when the dispatcher announces it again (a heartbeat timeout later).
+        for waiting in queues_waiting_on(database(), claim.programme_id):
+            wake(app, waiting)
 
 
 _rounds: InvitationRounds | None = None

@@ -85,8 +85,9 @@ def broker() -> str:
 @contextmanager
 def api_only(database: str, broker: str, **env: str) -> Iterator[str]:
     """The API with no local workers: jobs wait for the `worker()`s a test starts."""
+    settings = {**FAST_BEATS, **env}
     with serving(
-        database, TANDEM_WORKER_ENABLED="false", TANDEM_BROKER_FOLDER=broker, **FAST_BEATS, **env
+        database, TANDEM_WORKER_ENABLED="false", TANDEM_BROKER_FOLDER=broker, **settings
     ) as base:
         yield base
 
@@ -367,3 +368,31 @@ def test_a_large_plan_is_planned_in_parts_by_the_workers_as_one_process_plans_it
     alone = plan_to_dict(problem, solve(problem, solver_parameters(ServiceSettings())))
     assert timeless(job["plan"]) == timeless(alone)
     assert validate_plan(problem, sessions_from_dict(problem, job["plan"])) == []
+
+
+def test_a_change_reported_while_its_programme_is_planned_runs_right_after(
+    database_url: str, broker: str
+) -> None:
+    """The second job's wake-up reaches the idle worker while the first job of the same
+    programme runs, and is spent (a programme runs one job at a time). The worker that
+    ends the first announces the second; nothing else would for ten minutes here."""
+    _, key = create_key(database_url, "busy-co")
+    slow = {"TANDEM_HEARTBEAT_SECONDS": "0.3", "TANDEM_HEARTBEAT_TIMEOUT_SECONDS": "600"}
+    with api_only(database_url, broker, **slow) as base:
+        programme = create_programme(base, key, slow_scenario())
+        with worker(database_url, broker, **slow), worker(database_url, broker, **slow):
+            first = plan_programme(base, key, programme)
+            wait_status(base, first, key, "running")
+            change = {
+                "kind": "busy",
+                "person": "m1",
+                "start": "2027-01-05T09:00:00Z",
+                "end": "2027-01-05T10:00:00Z",
+            }
+            answer = httpx.post(
+                f"{base}/v1/programmes/{programme}/changes", json=change, headers=bearer(key)
+            )
+            second = answer.headers["Location"]
+            assert second != first
+            assert wait_done(base, first, key)["status"] == "done"
+            assert wait_done(base, second, key)["status"] == "done"
