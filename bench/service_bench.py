@@ -164,11 +164,11 @@ LAYOUTS = {
 
 
 @contextmanager
-def service(database: str, layout: str) -> Iterator[str]:
+def service(database: str, layout: str, plan_parts: int) -> Iterator[str]:
     environment = {
         "TANDEM_MAX_BODY_BYTES": "200000000",
         "TANDEM_JOB_TIME_LIMIT_SECONDS": "120",
-        "TANDEM_PLAN_PARTS": "2",
+        "TANDEM_PLAN_PARTS": str(plan_parts),
         "TANDEM_BROKER_FOLDER": database.removeprefix("sqlite:///") + ".broker",  # shared
     }
     if layout == "default":
@@ -212,7 +212,7 @@ def run(args: argparse.Namespace, layout: str, directory: Path) -> None:
     keys = [create_key(database, f"tenant-{n}")[1] for n in range(args.tenants)]
     hr = create_key(database, "hr")[1]
     large = generate_programme(args.large_pairs)
-    with service(database, layout) as base, client_for(base, hr) as client:
+    with service(database, layout, args.plan_parts) as base, client_for(base, hr) as client:
         programme = client.post(
             "/v1/programmes", json=programme_with_calendars(args.programme_pairs)
         ).headers["Location"]
@@ -252,7 +252,7 @@ def run(args: argparse.Namespace, layout: str, directory: Path) -> None:
             f"  {size:5} jobs: {len(mine):3} ({failed} failed); "
             f"wait {percentiles(waits)}; run {percentiles(runs)}"
         )
-    times = [d.seconds for d in found]
+    times = [d.seconds for d in found] or [0.0]
     print(
         f"  decline to visible ({args.programme_pairs} pairs, under that load): "
         f"{', '.join(f'{t:.2f}' for t in times)} s; median {statistics.median(times):.2f} s; "
@@ -276,6 +276,7 @@ def main() -> None:
     )
     parser.add_argument("--whatif-pairs", type=int, default=600, help="0: no what-if")
     parser.add_argument("--plan-pairs", type=int, default=3000, help="0: no large plan")
+    parser.add_argument("--plan-parts", type=int, default=2, help="TANDEM_PLAN_PARTS")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as directory:
         for layout in args.layouts:
