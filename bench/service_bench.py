@@ -117,7 +117,7 @@ def tenant_load(base: str, key: str, large: dict[str, Any], smalls: int) -> list
 def declines(base: str, key: str, programme: str, count: int) -> list[Decline]:
     with client_for(base, key) as client:
         sessions = client.get(f"{programme}/sessions", params={"limit": 5000}).json()
-        chosen = sessions[:: max(1, len(sessions) // count)][:count]
+        chosen = sessions[:: max(1, len(sessions) // max(1, count))][:count]
         found = []
         for session in chosen:
             time.sleep(3)
