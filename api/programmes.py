@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from copy import deepcopy
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -232,6 +232,18 @@ class Basis:
     statuses: dict[str, str]
     changed_people: tuple[str, ...]
     scenario_revision: int
+
+    def data(self) -> dict[str, Any]:
+        return {**asdict(self), "changed_people": list(self.changed_people)}
+
+    @classmethod
+    def read(cls, data: dict[str, Any]) -> Basis:
+        return cls(
+            data["version"],
+            dict(data["statuses"]),
+            tuple(data["changed_people"]),
+            data["scenario_revision"],
+        )
 
     @classmethod
     def of(cls, programme: Programme) -> Basis:

@@ -83,9 +83,10 @@ class PlanJob(Base):
     worker: Mapped[str | None] = mapped_column(String(200), nullable=True)
     # A programme's plan is made from this version of it; recorded only onto the same one.
     base_version: Mapped[int | None] = mapped_column(nullable=True)
-    # A part of a what-if (`api.work.parts`): the what-if's job, and which variant (0: base).
+    # A part of a job (`api.work.parts`): the job, and which part (a what-if's 0: the base).
     parent_id: Mapped[str | None] = mapped_column(String(36), nullable=True, index=True)
     part: Mapped[int | None] = mapped_column(nullable=True)
+    basis: Mapped[Any | None] = mapped_column(JSON, nullable=True)  # a programme's, in parts
 
 
 class WorkerProcess(Base):

@@ -126,7 +126,14 @@ def _fair_order(session: Session, queue: str, timeout_seconds: float) -> list[st
         select(PlanJob.tenant_id, PlanJob.programme_id).where(alive(timeout_seconds))
     ).all()
     per_tenant = Counter(row.tenant_id for row in running)
-    busy_programmes = {row.programme_id for row in running if row.programme_id}
+    in_parts = session.scalars(  # a programme's plan whose parts run: busy too
+        select(PlanJob.programme_id).where(
+            PlanJob.queue == WAITING_QUEUE,
+            PlanJob.status == "running",
+            PlanJob.programme_id.is_not(None),
+        )
+    )
+    busy_programmes = {row.programme_id for row in running if row.programme_id} | set(in_parts)
     free = [row for row in waiting if row.programme_id not in busy_programmes]
     # Stable sort: the tenant with the fewest running jobs first, then the oldest job.
     ordered = sorted(free, key=lambda row: per_tenant[row.tenant_id])

@@ -15,17 +15,20 @@ from dataclasses import replace
 from typing import Any
 
 from pydantic import TypeAdapter
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session, sessionmaker
 
-from api.storage.models import PlanJob
-from api.work.claims import as_utc, now
+from api.invitations.locks import lock_programme
+from api.jobs import new_job
+from api.programmes import Basis, record_onto_locked
+from api.storage.models import PlanJob, Programme
+from api.work.claims import WAITING_QUEUE, Claim, as_utc, held_by, now
 from connectors.scenarios import problem_from_data
 from scheduler.comparison import VariantSummary, comparison_rows
 from scheduler.diff import diff_plans
 from scheduler.group_plans import GroupPlan
 from scheduler.parameters import SolverParameters
-from scheduler.plan_format import plan_to_dict, session_starts
+from scheduler.plan_format import PlanDocument, plan_to_dict, session_starts
 from scheduler.plan_parts import without_calendars
 from scheduler.solve import assembled
 
@@ -36,6 +39,39 @@ GROUP_PLANS = TypeAdapter(list[GroupPlan])
 def part_result(name: str, plan: dict[str, Any], summary: VariantSummary) -> dict[str, Any]:
     """What a part's job records: its variant's name, plan and figures (as JSON data)."""
     return {"name": name, "plan": plan, "summary": SUMMARY.dump_python(summary, mode="json")}
+
+
+def spread(
+    sessions: sessionmaker[Session],
+    claim: Claim,
+    document: dict[str, Any],
+    basis: dict[str, Any] | None,
+    parts: int,
+) -> bool:
+    """Turn a claimed plan into a job in `parts` parts (large queue): the job keeps the
+    document its parts plan (and, for a programme, what the plan is made from) and waits
+    for them. False when the claim was lost meanwhile (nothing written)."""
+    with sessions() as session:
+        turned = session.execute(
+            update(PlanJob)
+            .where(held_by(claim))
+            .values(
+                queue=WAITING_QUEUE,
+                scenario=document,
+                basis=basis,
+                claim_token=None,
+                progress=f"planning in {parts} parts",
+            )
+        )
+        if turned.rowcount != 1:  # type: ignore[attr-defined]
+            session.rollback()
+            return False
+        session.add_all(
+            new_job(claim.tenant_id, "groups", "large", None, parent_id=claim.job_id, part=n)
+            for n in range(parts)
+        )
+        session.commit()
+        return True
 
 
 def groups_result(plans: list[GroupPlan]) -> dict[str, Any]:
@@ -65,9 +101,30 @@ def record_part(
     results = [p.plan or {} for p in parts]
     if parent.kind == "whatif":
         parent.plan = assemble(results)
+    elif parent.programme_id is not None:
+        if not _recorded_onto_programme(session, parent, assemble_plan(parent, results, params)):
+            return
     else:
         parent.plan = assemble_plan(parent, results, params)
     parent.status, parent.progress, parent.finished_at = "done", "done", now()
+
+
+def _recorded_onto_programme(session: Session, job: PlanJob, plan: dict[str, Any]) -> bool:
+    """Record the assembled plan onto the programme version it was made from; when another
+    plan was recorded meanwhile, the job goes back to its queue whole (to be made again
+    from the new version) and its parts are dropped."""
+    assert job.programme_id is not None and job.basis is not None
+    basis = Basis.read(job.basis)
+    lock_programme(session, job.programme_id)
+    programme = session.get_one(Programme, job.programme_id, populate_existing=True)
+    if programme.version != basis.version:
+        session.execute(delete(PlanJob).where(PlanJob.parent_id == job.id))
+        job.status, job.queue, job.progress = "queued", "large", "queued"
+        job.scenario = job.basis = job.dispatched_at = None
+        return False
+    job.plan = plan
+    record_onto_locked(session, programme, PlanDocument.read(plan), basis)
+    return True
 
 
 def assemble_plan(

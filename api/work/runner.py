@@ -22,7 +22,7 @@ from api.storage.models import PlanJob, Programme
 from api.work.claims import Claim, beat, claim_next, finish
 from api.work.computations import Computation, compute, failed
 from api.work.isolation import Ended, Limits, run_isolated
-from api.work.parts import record_part
+from api.work.parts import record_part, spread
 from scheduler.parameters import SolverParameters
 from scheduler.plan_format import PlanDocument
 from scheduler.plan_parts import part_document, split_pairs
@@ -53,6 +53,12 @@ def run_next(
     log.info("job %s (%s) claimed", claim.job_id, claim.kind)
     prepared = prepare(sessions, claim)
     params = solver_parameters(settings)
+    parts = _parts(settings, queue, claim, prepared)
+    if parts > 1:  # the parts are planned by any worker; the last records the plan
+        basis = prepared.basis.data() if prepared.basis else None
+        spread(sessions, claim, prepared.computation.document, basis, parts)
+        log.info("job %s spread over %d parts", claim.job_id, parts)
+        return claim
     ended = run_isolated(
         partial(compute, prepared.computation, params),
         job_limits(settings),
@@ -62,6 +68,17 @@ def run_next(
     recorded = finish(sessions, claim, outcome, recorder(claim, prepared, params))
     log.info("job %s %s", claim.job_id, outcome["status"] if recorded else "not recorded")
     return claim
+
+
+def _parts(settings: ServiceSettings, queue: str, claim: Claim, prepared: Prepared) -> int:
+    """How many parts a programme's whole plan is planned in (a plain plan was cut when it
+    was submitted; a re-plan is small work, planned whole)."""
+    computation = prepared.computation
+    if claim.kind != "programme" or computation.kind != "plan" or queue != "large":
+        return 1
+    if settings.plan_parts <= 1:
+        return 1
+    return len(split_pairs(computation.document["pairs"], settings.plan_parts))
 
 
 def solver_parameters(settings: ServiceSettings) -> SolverParameters:

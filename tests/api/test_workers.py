@@ -396,3 +396,28 @@ def test_a_change_reported_while_its_programme_is_planned_runs_right_after(
             assert second != first
             assert wait_done(base, first, key)["status"] == "done"
             assert wait_done(base, second, key)["status"] == "done"
+
+
+def test_a_large_programme_is_planned_in_parts_and_recorded_once(
+    database_url: str, broker: str
+) -> None:
+    _, key = create_key(database_url, "programme-parts-co")
+    document = scenario(
+        horizon={"start": "2027-01-04", "weeks": 3},
+        people=[mentor(f"m{n}") for n in range(3)] + [executive(f"e{n}") for n in range(5)],
+        pairs=[pair(f"p{n}", f"m{n % 3}", f"e{n}") for n in range(5)],
+    )
+    split = {"TANDEM_LARGE_JOB_STARTS": "0", "TANDEM_PLAN_PARTS": "2"}
+    with api_only(database_url, broker, **split) as base:
+        programme = create_programme(base, key, document)
+        with worker(database_url, broker, **split), worker(database_url, broker, **split):
+            job = wait_done(base, plan_programme(base, key, programme), key)
+        sessions = httpx.get(f"{base}/v1/programmes/{programme}/sessions", headers=bearer(key))
+        history = httpx.get(f"{base}/v1/programmes/{programme}/history", headers=bearer(key))
+    assert job["status"] == "done" and job["parts"] == 2, job
+    problem = problem_from_data(document)
+    alone = plan_to_dict(problem, solve(problem, solver_parameters(ServiceSettings())))
+    assert timeless(job["plan"]) == timeless(alone)
+    assert len(sessions.json()) == len(alone["sessions"]) == 15
+    assert [e["kind"] for e in history.json()] == ["placed"] * 15  # recorded once
+    assert_recorded_once(database_url, programme)

@@ -9,11 +9,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from api import programmes
 from api.jobs import submit
 from api.settings import ServiceSettings
-from api.storage.models import PlanJob
+from api.storage.models import PlanJob, Programme
 from api.work.claims import Claim, claim_next, finish
 from api.work.computations import Computation, compute
+from api.work.parts import spread
 from api.work.runner import Prepared, prepare, recorder, solver_parameters
 from connectors.scenarios import problem_from_data, variant_problems_from_data
 from scheduler.comparison import comparison_rows
@@ -162,3 +164,35 @@ def test_a_large_plan_in_parts_is_the_plan_one_process_makes(
     alone = plan_to_dict(problem, solve(problem, PARAMS))
     assert timeless(done.plan) == timeless(alone)
     assert len(done.plan["sessions"]) == 9
+
+
+def test_a_programme_plan_in_parts_made_from_an_old_version_is_made_again(
+    store: sessionmaker[Session],
+) -> None:
+    """Another plan was recorded while the parts ran: the assembled plan is not recorded;
+    the job goes back to its queue whole and its parts are dropped."""
+    settings = ServiceSettings(large_job_starts=0, plan_parts=2)
+    document = scenario(
+        horizon={"start": "2027-01-04", "weeks": 2},
+        people=[mentor("m1"), executive("e1"), mentor("m2"), executive("e2")],
+        pairs=[pair("p1", "m1", "e1"), pair("p2", "m2", "e2")],
+    )
+    owner = tenant(store)
+    with store() as session:
+        programme = programmes.create(session, owner, document)
+        job = programmes.plan(session, settings, owner, programme.id)
+    (whole,) = claims(store, 1, "large")
+    prepared = prepare(store, whole)
+    assert prepared.basis is not None and whole.job_id == job.id
+    assert spread(store, whole, prepared.computation.document, prepared.basis.data(), 2)
+    first, second = claims(store, 2, "large")  # the parts, not the job
+    assert {first.kind, second.kind} == {"groups"}
+    with store() as session:  # meanwhile another plan of the programme is recorded
+        session.get_one(Programme, programme.id).version = 5
+        session.commit()
+    assert run_part(store, first) and run_part(store, second)
+    again = status(store, job.id)
+    assert (again.status, again.queue, again.plan, again.basis) == ("queued", "large", None, None)
+    assert parts_of(store, job.id) == []
+    with store() as session:
+        assert session.get_one(Programme, programme.id).plan is None  # nothing recorded
