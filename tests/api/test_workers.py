@@ -347,16 +347,27 @@ def test_changes_to_a_programme_coalesce_into_one_re_plan(database_url: str, bro
         assert len(busy) == 10  # every change kept
 
 
+def shared_mentors(mentors: int, executives: int) -> dict[str, Any]:
+    """Executives paired round-robin with fewer mentors: as many groups as mentors."""
+    return scenario(
+        horizon={"start": "2027-01-04", "weeks": 3},
+        people=[mentor(f"m{n}") for n in range(mentors)]
+        + [executive(f"e{n}") for n in range(executives)],
+        pairs=[pair(f"p{n}", f"m{n % mentors}", f"e{n}") for n in range(executives)],
+    )
+
+
+def in_parts(parts: int) -> dict[str, str]:
+    """Settings under which every plan is large, and planned in `parts` parts."""
+    return {"TANDEM_LARGE_JOB_STARTS": "0", "TANDEM_PLAN_PARTS": str(parts)}
+
+
 def test_a_large_plan_is_planned_in_parts_by_the_workers_as_one_process_plans_it(
     database_url: str, broker: str
 ) -> None:
     _, key = create_key(database_url, "parts-co")
-    document = scenario(
-        horizon={"start": "2027-01-04", "weeks": 3},
-        people=[mentor(f"m{n}") for n in range(4)] + [executive(f"e{n}") for n in range(6)],
-        pairs=[pair(f"p{n}", f"m{n % 4}", f"e{n}") for n in range(6)],
-    )
-    split = {"TANDEM_LARGE_JOB_STARTS": "0", "TANDEM_PLAN_PARTS": "3"}
+    document = shared_mentors(mentors=4, executives=6)
+    split = in_parts(3)
     with api_only(database_url, broker, **split) as base:
         href = post_plan(base, key, document)
         waiting = httpx.get(base + href, headers=bearer(key)).json()
@@ -402,12 +413,8 @@ def test_a_large_programme_is_planned_in_parts_and_recorded_once(
     database_url: str, broker: str
 ) -> None:
     _, key = create_key(database_url, "programme-parts-co")
-    document = scenario(
-        horizon={"start": "2027-01-04", "weeks": 3},
-        people=[mentor(f"m{n}") for n in range(3)] + [executive(f"e{n}") for n in range(5)],
-        pairs=[pair(f"p{n}", f"m{n % 3}", f"e{n}") for n in range(5)],
-    )
-    split = {"TANDEM_LARGE_JOB_STARTS": "0", "TANDEM_PLAN_PARTS": "2"}
+    document = shared_mentors(mentors=3, executives=5)
+    split = in_parts(2)
     with api_only(database_url, broker, **split) as base:
         programme = create_programme(base, key, document)
         with worker(database_url, broker, **split), worker(database_url, broker, **split):
