@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from api.invitations.locks import lock_programme
 from api.invitations.outbox import Change, write_changes
@@ -28,6 +28,8 @@ from connectors.scenarios import problem_from_data
 from scheduler.errors import FieldError, ScenarioError
 from scheduler.plan_format import PlanDocument, PlanSession, instant_text
 from scheduler.scenario_checks import validate_scenario
+
+RELEASES = ("decline", "cancel")  # changes that free a booked session
 
 
 def now() -> datetime:
@@ -62,10 +64,15 @@ def exists(session: Session, tenant_id: str, programme_id: str) -> None:
         raise Problem(404, "Not Found", f"no programme {programme_id}")
 
 
-def find(session: Session, tenant_id: str, programme_id: str) -> Programme:
-    programme = session.scalar(
-        select(Programme).where(Programme.id == programme_id, Programme.tenant_id == tenant_id)
-    )
+def find(
+    session: Session, tenant_id: str, programme_id: str, with_scenario: bool = True
+) -> Programme:
+    """The tenant's programme, or 404. Without `with_scenario`, its scenario (the calendars:
+    tens of MB) is read only if it is used."""
+    query = select(Programme).where(Programme.id == programme_id, Programme.tenant_id == tenant_id)
+    if not with_scenario:
+        query = query.options(defer(Programme.scenario))
+    programme = session.scalar(query)
     if programme is None:
         raise Problem(404, "Not Found", f"no programme {programme_id}")
     return programme
@@ -112,7 +119,8 @@ def report_change(
     """Record a change, and re-plan (coalesced with a re-plan already waiting)."""
     exists(session, tenant_id, programme_id)
     lock_programme(session, programme_id)
-    programme = find(session, tenant_id, programme_id)  # read once, under the lock
+    releases = change["kind"] in RELEASES  # a decline needs the plan, not the calendars
+    programme = find(session, tenant_id, programme_id, with_scenario=not releases)
     apply_change(programme, change)
     job = queue_programme_plan(session, settings, programme)
     session.commit()
@@ -122,8 +130,8 @@ def report_change(
 def apply_change(programme: Programme, change: dict[str, Any]) -> None:
     """A new busy time, a decline, a cancellation, or a person leaving the programme."""
     kind = change["kind"]
-    if kind in ("decline", "cancel"):
-        _pair(programme.scenario, change["pair"])  # the scenario itself stays as it is
+    if kind in RELEASES:
+        _booked(programme, change["pair"], change["index"])  # the scenario stays as it is
         statuses = dict(programme.statuses or {})
         statuses[f"{change['pair']}#{change['index']}"] = (
             "declined" if kind == "decline" else "cancelled"
@@ -159,6 +167,15 @@ def _remove_person(programme: Programme, scenario: dict[str, Any], leaving: str)
     _mark_changed(programme, [p["mentor"] if p["mentee"] == leaving else p["mentee"] for p in left])
 
 
+def _booked(programme: Programme, pair: str, index: int) -> None:
+    """Only a session of the last plan can be declined or cancelled."""
+    plan = last_plan(programme)
+    if plan is None or (pair, index) not in plan.keyed():
+        raise ScenarioError(
+            [FieldError("index", f"the plan has no session {index} of pair '{pair}'")]
+        )
+
+
 def _mark_changed(programme: Programme, people: list[str]) -> None:
     """The next re-plan re-plans these people's groups (their calendars changed)."""
     changed = list(programme.changed_people or [])
@@ -168,10 +185,6 @@ def _mark_changed(programme: Programme, people: list[str]) -> None:
 
 def _person(scenario: dict[str, Any], person_id: str) -> dict[str, Any]:
     return _item(scenario["people"], person_id, "person")
-
-
-def _pair(scenario: dict[str, Any], pair_id: str) -> dict[str, Any]:
-    return _item(scenario["pairs"], pair_id, "pair")
 
 
 def _item(items: list[dict[str, Any]], item_id: str, kind: str) -> dict[str, Any]:

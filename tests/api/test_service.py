@@ -272,11 +272,20 @@ def test_declines_people_leaving_and_bad_changes(service: tuple[str, str]) -> No
     for bad in (
         {"kind": "busy", "person": "e1"},
         {"kind": "decline", "pair": "p9", "index": 0},
+        {"kind": "cancel", "pair": "p1", "index": 99},
         {"kind": "teleport"},
     ):
         answer = httpx.post(f"{base}{programme}/changes", json=bad, headers=bearer(key))
         assert answer.status_code == 422, bad
         assert answer.headers["content-type"] == "application/problem+json"
+    unknown = httpx.post(
+        f"{base}{programme}/changes",
+        json={"kind": "decline", "pair": "p1", "index": 99},
+        headers=bearer(key),
+    ).json()
+    assert unknown["errors"] == [
+        {"path": "index", "message": "the plan has no session 99 of pair 'p1'"}
+    ]
     _, other = create_key(database, "someone-else")
     assert httpx.get(f"{base}{programme}/sessions", headers=bearer(other)).status_code == 404
 
