@@ -32,6 +32,7 @@ class ServiceSettings(BaseSettings):
     heartbeat_seconds: float = 2.0  # a running job's worker says it is alive this often
     heartbeat_timeout_seconds: float = 20.0  # silent this long: the job is taken again
     dispatch_seconds: float = 1.0  # how often the service looks for jobs to hand out again
+    redispatch_seconds: float = 3.0  # the oldest job of a queue, waiting: announced again
     # Per tenant: queued and running jobs at once, and the largest scenario accepted.
     tenant_max_jobs: int = 20
     max_pairs: int = 10_000

@@ -9,10 +9,10 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from celery import Celery
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.settings import ServiceSettings
@@ -33,28 +33,48 @@ def dispatch_due(sessions: sessionmaker[Session], celery: Celery, settings: Serv
             .where(
                 PlanJob.queue.in_(QUEUES),  # a what-if's own row waits for its parts
                 takeable(settings.heartbeat_timeout_seconds),
-                or_(PlanJob.dispatched_at.is_(None), PlanJob.dispatched_at < again),
+                _not_announced_since(again),
             )
             .order_by(PlanJob.created_at)
             .limit(BATCH)
         ).all()
+        heads = [_head(session, queue, settings.redispatch_seconds) for queue in QUEUES]
         published = 0
-        for job_id, queue in due:
-            marked = session.execute(
-                update(PlanJob)
-                .where(
-                    and_(
-                        PlanJob.id == job_id,
-                        or_(PlanJob.dispatched_at.is_(None), PlanJob.dispatched_at < again),
-                    )
-                )
-                .values(dispatched_at=now())
-            )
-            session.commit()
-            if marked.rowcount == 1:  # type: ignore[attr-defined]
+        for job_id, queue, since in [*((j, q, again) for j, q in due), *filter(None, heads)]:
+            if _announce(session, job_id, since):
                 wake(celery, queue)
                 published += 1
         return published
+
+
+def _not_announced_since(moment: datetime) -> ColumnElement[bool]:
+    return or_(PlanJob.dispatched_at.is_(None), PlanJob.dispatched_at < moment)
+
+
+def _head(session: Session, queue: str, seconds: float) -> tuple[str, str, datetime] | None:
+    """The oldest job waiting in `queue`, if its wake-up is older than `seconds`: announced
+    again, in case the broker lost it (the embedded folder broker can, under two consumers)
+    or a worker spent it while the job's programme was busy. One job per queue: a backlog
+    behind busy workers costs one message per queue every few seconds, not one per job."""
+    since = now() - timedelta(seconds=seconds)
+    head = session.scalar(
+        select(PlanJob.id)
+        .where(PlanJob.queue == queue, PlanJob.status == "queued")
+        .order_by(PlanJob.created_at, PlanJob.id)
+        .limit(1)
+    )
+    return None if head is None else (head, queue, since)
+
+
+def _announce(session: Session, job_id: str, since: datetime) -> bool:
+    """Mark the job announced now, unless it was since `since` (another dispatcher did)."""
+    marked = session.execute(
+        update(PlanJob)
+        .where(and_(PlanJob.id == job_id, _not_announced_since(since)))
+        .values(dispatched_at=now())
+    )
+    session.commit()
+    return bool(marked.rowcount == 1)  # type: ignore[attr-defined]
 
 
 class Dispatcher(threading.Thread):

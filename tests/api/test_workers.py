@@ -388,7 +388,11 @@ def test_a_change_reported_while_its_programme_is_planned_runs_right_after(
     programme runs, and is spent (a programme runs one job at a time). The worker that
     ends the first announces the second; nothing else would for ten minutes here."""
     _, key = create_key(database_url, "busy-co")
-    slow = {"TANDEM_HEARTBEAT_SECONDS": "0.3", "TANDEM_HEARTBEAT_TIMEOUT_SECONDS": "600"}
+    slow = {
+        "TANDEM_HEARTBEAT_SECONDS": "0.3",
+        "TANDEM_HEARTBEAT_TIMEOUT_SECONDS": "600",
+        "TANDEM_REDISPATCH_SECONDS": "600",  # the dispatcher announces nothing again
+    }
     with api_only(database_url, broker, **slow) as base:
         programme = create_programme(base, key, slow_scenario())
         with worker(database_url, broker, **slow), worker(database_url, broker, **slow):
