@@ -18,6 +18,7 @@ class ServiceSettings(BaseSettings):
     # this much resident memory; the job ends failed, the worker goes on.
     job_kill_margin_seconds: float = 10.0
     job_memory_cap_mb: int = 3072
+    job_max_attempts: int = 5  # taken this often without finishing: the job ends failed
     strict_solver: bool = False  # the test suite: a solver fallback is a failure
     worker_enabled: bool = True  # `tandem serve` starts local workers (jobs, invitation rounds)
     # The task engine (Celery). Unset: an embedded broker, a folder beside the SQLite file,

@@ -52,11 +52,15 @@ class Claim:
 
 
 def takeable(timeout_seconds: float) -> ColumnElement[bool]:
-    """Queued, or running under a heartbeat that stopped."""
+    """Queued, or running under a heartbeat that stopped; never a job waiting for its parts
+    (its heartbeat stopped when it was spread: it is its parts that run)."""
     stale = now() - timedelta(seconds=timeout_seconds)
-    return or_(
-        PlanJob.status == "queued",
-        and_(PlanJob.status == "running", PlanJob.heartbeat_at < stale),
+    return and_(
+        PlanJob.queue != WAITING_QUEUE,
+        or_(
+            PlanJob.status == "queued",
+            and_(PlanJob.status == "running", PlanJob.heartbeat_at < stale),
+        ),
     )
 
 
@@ -116,7 +120,7 @@ def _started(session: Session, parent_id: str) -> None:
 def _fair_order(session: Session, queue: str, timeout_seconds: float) -> list[str]:
     waiting = session.execute(
         select(PlanJob.id, PlanJob.tenant_id, PlanJob.programme_id)
-        .where(PlanJob.queue == queue, PlanJob.queue != WAITING_QUEUE, takeable(timeout_seconds))
+        .where(PlanJob.queue == queue, takeable(timeout_seconds))
         .order_by(PlanJob.created_at, PlanJob.id)
         .limit(CANDIDATES_PER_CLAIM)
     ).all()

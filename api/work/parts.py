@@ -22,7 +22,7 @@ from api.invitations.locks import lock_programme
 from api.jobs import new_job
 from api.programmes import Basis, record_onto_locked
 from api.storage.models import PlanJob, Programme
-from api.work.claims import WAITING_QUEUE, Claim, as_utc, held_by, now
+from api.work.claims import WAITING_QUEUE, Claim, as_utc, held_by, now, takeable
 from connectors.scenarios import problem_from_data
 from scheduler.comparison import VariantSummary, comparison_rows
 from scheduler.diff import diff_plans
@@ -119,7 +119,9 @@ def _recorded_onto_programme(session: Session, job: PlanJob, plan: dict[str, Any
     programme = session.get_one(Programme, job.programme_id, populate_existing=True)
     if programme.version != basis.version:
         session.execute(delete(PlanJob).where(PlanJob.parent_id == job.id))
-        job.status, job.queue, job.progress = "queued", "large", "queued"
+        # made again from the new version: a re-plan from it, small work (else a whole plan)
+        queue = "small" if programme.replans_incrementally else "large"
+        job.status, job.queue, job.progress = "queued", queue, "queued"
         job.scenario = job.basis = job.dispatched_at = None
         return False
     job.plan = plan
@@ -153,6 +155,33 @@ def assemble(results: list[dict[str, Any]]) -> dict[str, Any]:
         "rows": [{"figure": f, "values": values} for f, values in comparison_rows(summaries)],
         "plans": {result["name"]: result["plan"] for result in results},
     }
+
+
+def give_up_retried(
+    sessions: sessionmaker[Session], timeout_seconds: float, max_attempts: int
+) -> int:
+    """Jobs taken `max_attempts` times without finishing (their worker died, or their
+    result could not be recorded, each time) end failed, and with them the job they are a
+    part of: taking them again would only repeat it. How many were given up."""
+    with sessions() as session:
+        given_up = session.scalars(
+            select(PlanJob)
+            .where(takeable(timeout_seconds), PlanJob.attempts >= max_attempts)
+            .with_for_update()
+        ).all()
+        for job in given_up:
+            error = {
+                "title": "Job stopped",
+                "detail": f"taken {job.attempts} times without finishing: its worker died, "
+                "or its result could not be recorded, each time",
+            }
+            job.status, job.progress, job.finished_at = "failed", "failed", now()
+            job.error, job.claim_token = error, None
+            parent = session.get(PlanJob, job.parent_id) if job.parent_id else None
+            if parent is not None and parent.status not in ("done", "failed"):
+                _fail(session, parent, job, error)
+        session.commit()
+        return len(given_up)
 
 
 def _fail(session: Session, parent: PlanJob, part: PlanJob, error: dict[str, Any]) -> None:

@@ -22,7 +22,7 @@ from api.storage.models import PlanJob, Programme
 from api.work.claims import Claim, beat, claim_next, finish
 from api.work.computations import Computation, compute, failed
 from api.work.isolation import Ended, Limits, run_isolated
-from api.work.parts import record_part, spread
+from api.work.parts import give_up_retried, record_part, spread
 from scheduler.parameters import SolverParameters
 from scheduler.plan_format import PlanDocument
 from scheduler.plan_parts import part_document, split_pairs
@@ -47,6 +47,7 @@ def run_next(
     sessions: sessionmaker[Session], settings: ServiceSettings, queue: str
 ) -> Claim | None:
     """Run the fairest waiting job of `queue`; its claim, or None when there was none."""
+    give_up_retried(sessions, settings.heartbeat_timeout_seconds, settings.job_max_attempts)
     claim = claim_next(sessions, queue, worker_name(), settings.heartbeat_timeout_seconds)
     if claim is None:
         return None

@@ -13,9 +13,9 @@ from api import programmes
 from api.jobs import submit
 from api.settings import ServiceSettings
 from api.storage.models import PlanJob, Programme
-from api.work.claims import Claim, claim_next, finish
+from api.work.claims import Claim, claim_next, finish, takeable
 from api.work.computations import Computation, compute
-from api.work.parts import spread
+from api.work.parts import give_up_retried, spread
 from api.work.runner import Prepared, prepare, recorder, solver_parameters
 from connectors.scenarios import problem_from_data, variant_problems_from_data
 from scheduler.comparison import comparison_rows
@@ -24,7 +24,7 @@ from scheduler.solve import solve
 from scheduler.variants import plan_variants
 from tests.builders import executive, mentor, pair, scenario
 from tests.scheduler.test_plan_parts import timeless
-from tests.work.test_claims import TIMEOUT, status, tenant
+from tests.work.test_claims import TIMEOUT, status, stop_heartbeat, tenant
 
 SETTINGS = ServiceSettings(tenant_max_jobs=2)
 PARAMS = solver_parameters(SETTINGS)
@@ -185,8 +185,12 @@ def test_a_programme_plan_in_parts_made_from_an_old_version_is_made_again(
     prepared = prepare(store, whole)
     assert prepared.basis is not None and whole.job_id == job.id
     assert spread(store, whole, prepared.computation.document, prepared.basis.data(), 2)
+    stop_heartbeat(store, job.id)  # spread: its own heartbeat stopped, its parts run
     first, second = claims(store, 2, "large")  # the parts, not the job
     assert {first.kind, second.kind} == {"groups"}
+    assert claim_next(store, "large", "w3", TIMEOUT) is None  # never the job itself
+    with store() as session:  # not even by a worker that listed it before it was spread
+        assert job.id not in session.scalars(select(PlanJob.id).where(takeable(TIMEOUT))).all()
     with store() as session:  # meanwhile another plan of the programme is recorded
         session.get_one(Programme, programme.id).version = 5
         session.commit()
@@ -196,3 +200,20 @@ def test_a_programme_plan_in_parts_made_from_an_old_version_is_made_again(
     assert parts_of(store, job.id) == []
     with store() as session:
         assert session.get_one(Programme, programme.id).plan is None  # nothing recorded
+
+
+def test_a_part_taken_too_often_ends_failed_with_its_job(store: sessionmaker[Session]) -> None:
+    """A part whose worker dies every time (or whose result never records) is not taken
+    forever: after the most attempts it fails, its job with it, its waiting siblings too."""
+    job = submitted(store, SETTINGS, tenant(store), whatif(), "whatif")
+    doomed = parts_of(store, job.id)[0]
+    for attempt in range(3):
+        (claim,) = claims(store, 1)
+        assert claim.job_id == doomed.id  # the oldest part, taken again and again
+        stop_heartbeat(store, doomed.id)  # its worker died
+        assert give_up_retried(store, TIMEOUT, max_attempts=3) == (1 if attempt == 2 else 0)
+    assert status(store, doomed.id).status == "failed"
+    failed = status(store, job.id)
+    assert failed.status == "failed" and "taken 3 times" in failed.error["detail"]  # type: ignore[index]
+    assert [p.status for p in parts_of(store, job.id)] == ["failed"] * 3
+    assert claim_next(store, "small", "w", TIMEOUT) is None
