@@ -55,12 +55,25 @@ def submit(
     session.add(job)
     if parts:
         session.flush()  # the parts refer to it
-        session.add_all(
-            new_job(tenant_id, parts[0], queue, None, parent_id=job.id, part=number)
-            for number in range(parts[1])
-        )
+        add_parts(session, job, parts[0], queue, parts[1])
     session.commit()
     return job
+
+
+def add_parts(session: Session, job: PlanJob, kind: str, queue: str, count: int) -> None:
+    """The jobs `job` is spread over (`api.work.parts`), numbered from 0; the caller commits."""
+    session.add_all(
+        new_job(job.tenant_id, kind, queue, None, parent_id=job.id, part=number)
+        for number in range(count)
+    )
+
+
+def plan_part_count(settings: ServiceSettings, pairs: list[dict[str, Any]]) -> int:
+    """How many parts a large plan of these pairs is planned in (1: whole): `plan_parts`
+    sets of groups of people who share nobody, fewer when there are fewer groups."""
+    if settings.plan_parts <= 1:
+        return 1
+    return len(split_pairs(pairs, settings.plan_parts))
 
 
 def _parts(
@@ -70,8 +83,8 @@ def _parts(
     per variant of a what-if; a large plan in `plan_parts` sets of groups."""
     if kind == "whatif":
         return "variant", 1 + len(variation_names(scenario))
-    if kind == "plan" and queue == "large" and settings.plan_parts > 1:
-        count = len(split_pairs(scenario["pairs"], settings.plan_parts))
+    if kind == "plan" and queue == "large":
+        count = plan_part_count(settings, scenario["pairs"])
         return ("groups", count) if count > 1 else None
     return None
 

@@ -4,7 +4,7 @@ history. Read from the indexed session rows and events, never from the whole pla
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, func, or_, select
@@ -73,7 +73,7 @@ def history(session: Session, tenant_id: str, programme_id: str) -> list[dict[st
 
 def utc_text(moment: datetime | None) -> str | None:
     """A stored instant as the API writes it, `2027-01-05T13:00:00Z`."""
-    return None if moment is None else instant_text(as_utc(moment))
+    return None if moment is None else instant_text(moment)
 
 
 def _shown(row: ProgrammeSession) -> dict[str, Any]:
@@ -95,9 +95,9 @@ def _query(programme_id: str, which: Sessions) -> Select[ProgrammeSession]:
         query = query.where(
             or_(ProgrammeSession.mentor == which.person, ProgrammeSession.mentee == which.person)
         )
-    # Compared as instants; bound in UTC (SQLite keeps them as UTC text without a zone).
+    # Compared as instants (a time given without an offset is UTC).
     if which.start is not None:
-        query = query.where(ProgrammeSession.start >= as_utc(which.start).astimezone(UTC))
+        query = query.where(ProgrammeSession.start >= as_utc(which.start))
     if which.end is not None:
-        query = query.where(ProgrammeSession.start < as_utc(which.end).astimezone(UTC))
+        query = query.where(ProgrammeSession.start < as_utc(which.end))
     return query.order_by(ProgrammeSession.start, ProgrammeSession.pair, ProgrammeSession.index)

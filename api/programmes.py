@@ -283,6 +283,19 @@ def record_plan(
     return record_onto_locked(session, programme, plan, basis)
 
 
+def record_if_current(
+    session: Session, programme_id: str, plan: dict[str, Any], basis: Basis
+) -> bool:
+    """Record `plan` onto the programme if it is still at the version the plan was made
+    from; False, writing nothing, when another plan was recorded since."""
+    lock_programme(session, programme_id)
+    programme = session.get_one(Programme, programme_id, populate_existing=True)
+    if programme.version != basis.version:
+        return False
+    record_onto_locked(session, programme, PlanDocument.read(plan, "the job's plan"), basis)
+    return True
+
+
 def record_onto_locked(
     session: Session, programme: Programme, plan: PlanDocument, basis: Basis | None = None
 ) -> list[Change]:
@@ -338,8 +351,8 @@ def _event(
         "pair": key[0],
         "index": key[1],
         "kind": kind,
-        "old_start": None if old_start is None else old_start.astimezone(UTC),
-        "new_start": None if new_start is None else new_start.astimezone(UTC),
+        "old_start": old_start,
+        "new_start": new_start,
         "reason": reason,
     }
 
@@ -384,8 +397,8 @@ def _row(s: PlanSession) -> dict[str, Any]:
     return {
         "mentor": s.mentor,
         "mentee": s.mentee,
-        "start": s.start.astimezone(UTC),
-        "end": s.end.astimezone(UTC),
+        "start": s.start,
+        "end": s.end,
         "moved": s.moved,
         "moves": s.moves,
     }

@@ -76,8 +76,7 @@ def create_plan(
 ) -> PlanJobAccepted:
     """Queue a plan of the scenario; solving runs in the background, never in the request."""
     job = jobs.submit(session, settings, tenant, scenario, "plan")
-    request.app.state.dispatcher.poke()
-    return accepted(response, f"/v1/plans/{job.id}", job.id)
+    return accepted(request, response, f"/v1/plans/{job.id}", job.id)
 
 
 @router.get(
@@ -92,8 +91,10 @@ def read_plan(session: DbSession, job_id: str, tenant: Tenant) -> PlanJobView:
     return _view(found)
 
 
-def accepted(response: Response, href: str, job_id: str) -> PlanJobAccepted:
-    """A queued job's answer: 202 with its address in `Location` and in the body."""
+def accepted(request: Request, response: Response, href: str, job_id: str) -> PlanJobAccepted:
+    """A queued job's answer: 202 with its address in `Location` and in the body. The
+    dispatcher announces the job now rather than at its next round."""
+    request.app.state.dispatcher.poke()
     response.headers["Location"] = href
     return PlanJobAccepted(id=job_id, status="queued", href=href)
 

@@ -14,7 +14,6 @@ from api.auth import Tenant
 from api.dependencies import DbSession, Settings
 from api.problems import Problem
 from api.routes.plans import EXAMPLE, PlanJobAccepted, accepted
-from api.work.claims import as_utc
 
 router = APIRouter(prefix="/v1/programmes", tags=["programmes"])
 ScenarioBody = Annotated[
@@ -119,8 +118,7 @@ def plan_programme(
     """Plan the programme; once it has a plan, re-plan it with the fewest moves. A plan
     already waiting is the answer (its id), not a second one."""
     job = programmes.plan(session, settings, tenant, programme_id)
-    request.app.state.dispatcher.poke()
-    return accepted(response, f"/v1/plans/{job.id}", job.id)
+    return accepted(request, response, f"/v1/plans/{job.id}", job.id)
 
 
 @router.post(
@@ -138,8 +136,7 @@ def report_change(
     """Record a change and re-plan the programme with the fewest moves. Changes arriving
     while a re-plan waits join it: the answer names that one job."""
     job = programmes.report_change(session, settings, tenant, programme_id, _change_fields(change))
-    request.app.state.dispatcher.poke()
-    return accepted(response, f"/v1/plans/{job.id}", job.id)
+    return accepted(request, response, f"/v1/plans/{job.id}", job.id)
 
 
 def _change_fields(change: Change) -> dict[str, Any]:
@@ -218,7 +215,7 @@ def person_feed(session: DbSession, programme_id: str, person: str, tenant: Tena
 
 
 def _ics_time(moment: datetime) -> str:
-    return as_utc(moment).strftime("%Y%m%dT%H%M%SZ")
+    return moment.strftime("%Y%m%dT%H%M%SZ")  # stored instants read back in UTC
 
 
 @router.get("/{programme_id}/history", response_model=list[HistoryEvent], responses=ERRORS)

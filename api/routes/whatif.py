@@ -56,8 +56,7 @@ def compare(
     """Queue a comparison of the scenario's base and `variations`: each variant is a job of
     its own, planned in the background by any worker."""
     job = jobs.submit(session, settings, tenant, scenario, "whatif")
-    request.app.state.dispatcher.poke()
-    return accepted(response, f"/v1/whatif/{job.id}", job.id)
+    return accepted(request, response, f"/v1/whatif/{job.id}", job.id)
 
 
 @router.get(

@@ -1,8 +1,9 @@
 """Announce waiting jobs to the task engine: each job's row is written first (committed),
 then a wake-up is published for its queue. A wake-up lost (a broker restart, a worker
-killed holding it) is published again once the job has waited a heartbeat timeout, and a
-job whose worker stopped beating is announced again the same way: the database, not the
-broker, decides what is still to do. Runs in the API process; it only publishes."""
+killed holding it) is published again once the job has waited a heartbeat timeout (the
+oldest job of each queue sooner), and a job whose worker stopped beating is announced again
+the same way: the database, not the broker, decides what is still to do. Runs in the API
+process; it only publishes."""
 
 from __future__ import annotations
 
@@ -30,11 +31,7 @@ def dispatch_due(sessions: sessionmaker[Session], celery: Celery, settings: Serv
     with sessions() as session:
         due = session.execute(
             select(PlanJob.id, PlanJob.queue)
-            .where(
-                PlanJob.queue.in_(QUEUES),  # a what-if's own row waits for its parts
-                takeable(settings.heartbeat_timeout_seconds),
-                _not_announced_since(again),
-            )
+            .where(takeable(settings.heartbeat_timeout_seconds), _not_announced_since(again))
             .order_by(PlanJob.created_at)
             .limit(BATCH)
         ).all()

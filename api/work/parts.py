@@ -18,9 +18,8 @@ from pydantic import TypeAdapter
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from api.invitations.locks import lock_programme
-from api.jobs import new_job
-from api.programmes import Basis, record_onto_locked
+from api.jobs import add_parts
+from api.programmes import Basis, record_if_current
 from api.storage.models import PlanJob, Programme
 from api.work.claims import WAITING_QUEUE, Claim, as_utc, held_by, now, takeable
 from connectors.scenarios import problem_from_data
@@ -28,7 +27,7 @@ from scheduler.comparison import VariantSummary, comparison_rows
 from scheduler.diff import diff_plans
 from scheduler.group_plans import GroupPlan
 from scheduler.parameters import SolverParameters
-from scheduler.plan_format import PlanDocument, plan_to_dict, session_starts
+from scheduler.plan_format import plan_to_dict, session_starts
 from scheduler.plan_parts import without_calendars
 from scheduler.solve import assembled
 
@@ -66,10 +65,7 @@ def spread(
         if turned.rowcount != 1:  # type: ignore[attr-defined]
             session.rollback()
             return False
-        session.add_all(
-            new_job(claim.tenant_id, "groups", "large", None, parent_id=claim.job_id, part=n)
-            for n in range(parts)
-        )
+        add_parts(session, session.get_one(PlanJob, claim.job_id), "groups", "large", parts)
         session.commit()
         return True
 
@@ -114,19 +110,16 @@ def _recorded_onto_programme(session: Session, job: PlanJob, plan: dict[str, Any
     plan was recorded meanwhile, the job goes back to its queue whole (to be made again
     from the new version) and its parts are dropped."""
     assert job.programme_id is not None and job.basis is not None
-    basis = Basis.read(job.basis)
-    lock_programme(session, job.programme_id)
-    programme = session.get_one(Programme, job.programme_id, populate_existing=True)
-    if programme.version != basis.version:
-        session.execute(delete(PlanJob).where(PlanJob.parent_id == job.id))
-        # made again from the new version: a re-plan from it, small work (else a whole plan)
-        queue = "small" if programme.replans_incrementally else "large"
-        job.status, job.queue, job.progress = "queued", queue, "queued"
-        job.scenario = job.basis = job.dispatched_at = None
-        return False
-    job.plan = plan
-    record_onto_locked(session, programme, PlanDocument.read(plan), basis)
-    return True
+    if record_if_current(session, job.programme_id, plan, Basis.read(job.basis)):
+        job.plan = plan
+        return True
+    session.execute(delete(PlanJob).where(PlanJob.parent_id == job.id))
+    # made again from the new version: a re-plan from it, small work (else a whole plan)
+    programme = session.get_one(Programme, job.programme_id)  # read by the check
+    queue = "small" if programme.replans_incrementally else "large"
+    job.status, job.queue, job.progress = "queued", queue, "queued"
+    job.scenario = job.basis = job.dispatched_at = None
+    return False
 
 
 def assemble_plan(

@@ -15,8 +15,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from api.invitations.locks import lock_programme
-from api.programmes import Basis, record_onto_locked, replanning_document
+from api.jobs import plan_part_count
+from api.programmes import Basis, record_if_current, replanning_document
 from api.settings import ServiceSettings
 from api.storage.models import PlanJob, Programme
 from api.work.claims import Claim, beat, claim_next, finish
@@ -24,7 +24,6 @@ from api.work.computations import Computation, compute, failed
 from api.work.isolation import Ended, Limits, run_isolated
 from api.work.parts import give_up_retried, record_part, spread
 from scheduler.parameters import SolverParameters
-from scheduler.plan_format import PlanDocument
 from scheduler.plan_parts import part_document, split_pairs
 
 log = logging.getLogger(__name__)
@@ -77,9 +76,7 @@ def _parts(settings: ServiceSettings, queue: str, claim: Claim, prepared: Prepar
     computation = prepared.computation
     if claim.kind != "programme" or computation.kind != "plan" or queue != "large":
         return 1
-    if settings.plan_parts <= 1:
-        return 1
-    return len(split_pairs(computation.document["pairs"], settings.plan_parts))
+    return plan_part_count(settings, computation.document["pairs"])
 
 
 def solver_parameters(settings: ServiceSettings) -> SolverParameters:
@@ -146,15 +143,8 @@ def recorder(claim: Claim, prepared: Prepared, params: SolverParameters) -> Reco
     def record(session: Session, outcome: dict[str, Any]) -> bool:
         if outcome["status"] != "done":
             return True
-        lock_programme(session, programme_id)
-        programme = session.get(Programme, programme_id, populate_existing=True)
-        assert programme is not None
         assert prepared.basis is not None
-        if programme.version != prepared.basis.version:
-            return False
-        plan = PlanDocument.read(outcome["plan"], "the job's plan")
-        record_onto_locked(session, programme, plan, prepared.basis)
-        return True
+        return record_if_current(session, programme_id, outcome["plan"], prepared.basis)
 
     return record
 

@@ -362,6 +362,16 @@ def in_parts(parts: int) -> dict[str, str]:
     return {"TANDEM_LARGE_JOB_STARTS": "0", "TANDEM_PLAN_PARTS": str(parts)}
 
 
+def assert_made_as_by_one_process(document: dict[str, Any], plan: Any) -> dict[str, Any]:
+    """A plan made in parts is the plan one worker process makes (timings aside), and
+    valid; that plan."""
+    problem = problem_from_data(document)
+    alone = plan_to_dict(problem, solve(problem, solver_parameters(ServiceSettings())))
+    assert timeless(plan) == timeless(alone)
+    assert validate_plan(problem, sessions_from_dict(problem, plan)) == []
+    return alone
+
+
 def test_a_large_plan_is_planned_in_parts_by_the_workers_as_one_process_plans_it(
     database_url: str, broker: str
 ) -> None:
@@ -375,10 +385,7 @@ def test_a_large_plan_is_planned_in_parts_by_the_workers_as_one_process_plans_it
         with worker(database_url, broker, **split), worker(database_url, broker, **split):
             job = wait_done(base, href, key)
     assert job["status"] == "done", job
-    problem = problem_from_data(document)
-    alone = plan_to_dict(problem, solve(problem, solver_parameters(ServiceSettings())))
-    assert timeless(job["plan"]) == timeless(alone)
-    assert validate_plan(problem, sessions_from_dict(problem, job["plan"])) == []
+    assert_made_as_by_one_process(document, job["plan"])
 
 
 def test_a_change_reported_while_its_programme_is_planned_runs_right_after(
@@ -426,9 +433,7 @@ def test_a_large_programme_is_planned_in_parts_and_recorded_once(
         sessions = httpx.get(f"{base}/v1/programmes/{programme}/sessions", headers=bearer(key))
         history = httpx.get(f"{base}/v1/programmes/{programme}/history", headers=bearer(key))
     assert job["status"] == "done" and job["parts"] == 2, job
-    problem = problem_from_data(document)
-    alone = plan_to_dict(problem, solve(problem, solver_parameters(ServiceSettings())))
-    assert timeless(job["plan"]) == timeless(alone)
+    alone = assert_made_as_by_one_process(document, job["plan"])
     assert len(sessions.json()) == len(alone["sessions"]) == 15
     assert [e["kind"] for e in history.json()] == ["placed"] * 15  # recorded once
     assert_recorded_once(database_url, programme)
