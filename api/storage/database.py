@@ -3,6 +3,10 @@ production database. The service upgrades the schema with Alembic when it starts
 
 from __future__ import annotations
 
+import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -11,8 +15,28 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+
+# SQLite keeps its file locks' bookkeeping in the process. A child forked while another
+# thread is inside a write transaction inherits "a connection of this process holds the
+# lock", but not the lock: every write of the child then fails with "database is locked",
+# forever. Threads of a process that forks (the worker's registration beside Celery's
+# prefork pool) write inside `no_fork_meanwhile()`; a fork waits for them.
+_FORK_GUARD = threading.Lock()
+os.register_at_fork(
+    before=_FORK_GUARD.acquire,
+    after_in_parent=_FORK_GUARD.release,
+    after_in_child=_FORK_GUARD.release,
+)
+
+
+@contextmanager
+def no_fork_meanwhile() -> Iterator[None]:
+    """No process of this one is forked while the block runs (see `_FORK_GUARD`)."""
+    with _FORK_GUARD:
+        yield
 
 
 def normalised_url(url: str) -> str:
@@ -22,18 +46,22 @@ def normalised_url(url: str) -> str:
     return url
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, keep_connections: bool = True) -> Engine:
+    """`keep_connections=False`: each session's connection is closed after it, so that a
+    process forked later inherits no open connection of this engine."""
     url = normalised_url(url)
     # orjson: a programme's scenario with its calendars is tens of MB of JSON, read and
     # written on every re-plan; the standard library's codec takes three times as long.
-    codec: dict[str, Any] = {"json_serializer": _json_text, "json_deserializer": orjson.loads}
+    options: dict[str, Any] = {"json_serializer": _json_text, "json_deserializer": orjson.loads}
+    if not keep_connections:
+        options["poolclass"] = NullPool
     if url.startswith("sqlite"):
         engine = create_engine(
-            url, connect_args={"check_same_thread": False, "timeout": 30}, **codec
+            url, connect_args={"check_same_thread": False, "timeout": 30}, **options
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True, **codec)
+    return create_engine(url, pool_pre_ping=True, **options)
 
 
 def _json_text(value: Any) -> str:

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api.invitations.worker import InvitationRounds
 from api.settings import ServiceSettings
-from api.storage.database import make_engine, sessions, upgrade
+from api.storage.database import make_engine, no_fork_meanwhile, sessions, upgrade
 from api.storage.models import WorkerProcess
 from api.work.claims import now, queues_waiting_on
 from api.work.engine import INVITATION_ROUND, INVITATIONS, QUEUES, RUN_NEXT, make_celery, wake
@@ -87,7 +87,9 @@ def start_worker(queues: Sequence[str], processes: int) -> None:
     unknown = [q for q in queues if q not in known]
     if unknown:
         raise ValueError(f"unknown queue {unknown[0]!r}: the queues are {', '.join(known)}")
-    upgrade(make_engine(SETTINGS.database_url))
+    schema = make_engine(SETTINGS.database_url)
+    upgrade(schema)
+    schema.dispose()  # Celery forks its pool next: no connection of this process open then
     name = f"tandem-{uuid.uuid4().hex[:8]}@{socket.gethostname()}"
     alive = _Registration(name, ",".join(queues), processes)
     alive.start()
@@ -112,18 +114,20 @@ def start_worker(queues: Sequence[str], processes: int) -> None:
 
 
 class _Registration(threading.Thread):
-    """The worker's row in `workers`, renewed every heartbeat, removed when it stops."""
+    """The worker's row in `workers`, renewed every heartbeat, removed when it stops. It
+    runs beside Celery's prefork pool, which forks (at start, and to replace a process):
+    each write happens with no fork meanwhile, on a connection closed after it."""
 
     def __init__(self, name: str, queues: str, processes: int) -> None:
         super().__init__(name="tandem-worker-registration", daemon=True)
         self.name_, self.queues, self.processes = name, queues, processes
-        self.database = sessions(make_engine(SETTINGS.database_url))
+        self.database = sessions(make_engine(SETTINGS.database_url, keep_connections=False))
         self.stopping = threading.Event()
 
     def run(self) -> None:
         while not self.stopping.is_set():
             try:
-                with self.database() as session:
+                with no_fork_meanwhile(), self.database() as session:
                     session.merge(
                         WorkerProcess(
                             id=self.name_,
@@ -140,7 +144,7 @@ class _Registration(threading.Thread):
     def stop(self) -> None:
         self.stopping.set()
         try:
-            with self.database() as session:
+            with no_fork_meanwhile(), self.database() as session:
                 session.execute(delete(WorkerProcess).where(WorkerProcess.id == self.name_))
                 session.commit()
         except Exception:
