@@ -4,8 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from connectors.documents import parse_yaml, read_document
+from connectors.documents import parse_json, parse_yaml, read_document
 from connectors.scenarios import load_problem
+from scheduler.document_limits import MAX_DEPTH
 from scheduler.errors import ScenarioError
 
 VALID = """\
@@ -130,3 +131,87 @@ def test_scenarios_from_api_callers_read_no_server_files() -> None:
         problem_from_data(document)
     (error,) = [str(e) for e in raised.value.errors]
     assert error.startswith("people[1].calendar: calendar files and Microsoft Graph mailboxes")
+
+
+def test_whole_numbers_with_leading_zeros_are_decimal_as_in_yaml_1_2() -> None:
+    data = parse_yaml("a: 09\nb: 0o17\nc: 0x1F\nd: -012\ne: '09'\n", "t").data
+    assert data == {"a": 9, "b": 15, "c": 31, "d": -12, "e": "09"}
+
+
+def test_a_scenario_written_with_a_leading_zero_plans(tmp_path: Path) -> None:
+    path = tmp_path / "zero.yaml"
+    path.write_text(VALID.replace("weeks: 1", "weeks: 02"))
+    assert len(load_problem(path).sessions) == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        ("a: " + "[" * 65 + "]" * 65, "line 1"),
+        ("a: " + "[" * 100_000 + "]" * 100_000, "line 1"),  # deeper than the parser allows
+        ("a:\n" + "".join("  " * i + "- \n" for i in range(1, 70)), "line 65"),
+        # Aliases nest a block deeper than the text: ten levels, eight times over.
+        (
+            "a0: &a0 [[[[[[[[[[1]]]]]]]]]]\n"
+            + "".join(f"a{i}: &a{i} [[[[[[[[[[*a{i - 1}]]]]]]]]]]\n" for i in range(1, 8)),
+            "line",
+        ),
+    ],
+)
+def test_yaml_nested_past_the_limit_is_refused_with_the_limit_named(text: str, where: str) -> None:
+    with pytest.raises(ScenarioError) as raised:
+        parse_yaml(text, "t")
+    assert str(raised.value.errors[0]).startswith(where)
+    assert f"nested deeper than {MAX_DEPTH} levels" in str(raised.value)
+
+
+def test_json_nested_past_the_limit_is_refused_with_the_limit_named() -> None:
+    for text in (b"[" * 2000 + b"]" * 2000, b'{"a":' * 65 + b"1" + b"}" * 65):
+        with pytest.raises(ScenarioError) as raised:
+            parse_json(text, "t")
+        assert f"nested deeper than {MAX_DEPTH} levels" in str(raised.value)
+    assert parse_json(b'{"a":' * 60 + b"1" + b"}" * 60, "t").data  # within the limit
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "error"),
+    [
+        (
+            "s.yaml",
+            'people:\n  - {id: m1, name: "x\\0y"}\n',
+            "people[0].name (line 2): contains a NUL",
+        ),
+        ("s.yaml", 'name: "\\x00"\n', "name (line 1): contains a NUL"),
+        ("s.json", '{"people": [{"name": "a\\u0000"}]}', "people[0].name: contains a NUL"),
+        ("s.json", '{"name": "\\ud800"}', "line 1: JSON syntax error: no low surrogate"),
+    ],
+)
+def test_text_that_cannot_be_stored_is_refused_with_its_field(
+    tmp_path: Path, name: str, content: str, error: str
+) -> None:
+    path = tmp_path / name
+    path.write_text(content)
+    with pytest.raises(ScenarioError) as raised:
+        read_document(path)
+    assert str(raised.value.errors[0]).startswith(error)
+
+
+def test_a_file_past_the_size_limit_is_refused_before_it_is_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TANDEM_MAX_FILE_MB", "1")
+    path = tmp_path / "big.yaml"
+    path.write_text(VALID + "#" * 1_000_000)
+    with pytest.raises(ScenarioError) as raised:
+        read_document(path)
+    assert "larger than the limit of 1 MB" in str(raised.value)
+    assert "TANDEM_MAX_FILE_MB" in str(raised.value)
+    path.write_text(VALID + "#" * 990_000)  # just under: read
+    assert read_document(path).data["version"] == 1
+
+
+def test_a_device_without_a_size_is_cut_at_the_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TANDEM_MAX_FILE_MB", "1")
+    with pytest.raises(ScenarioError) as raised:
+        read_document(Path("/dev/zero"))  # endless, and its size says 0
+    assert "larger than the limit of 1 MB" in str(raised.value)
