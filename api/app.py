@@ -10,7 +10,8 @@ from fastapi import FastAPI, Request, Response
 
 from api import openapi, problems
 from api.limits import BodyLimit
-from api.metrics import REQUESTS
+from api.metrics import REQUESTS, method_label
+from api.request_hygiene import CleanRequests
 from api.routes import graph_webhooks, health, invitations, plans, programmes, whatif
 from api.settings import ServiceSettings
 from api.storage.database import make_engine, sessions, upgrade
@@ -66,7 +67,8 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     app.include_router(invitations.router)
     app.include_router(graph_webhooks.router)
     app.middleware("http")(_count_requests)
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(CleanRequests)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)  # outermost: first
     return app
 
 
@@ -76,6 +78,6 @@ async def _count_requests(
     response = await call_next(request)
     route = request.scope.get("route")
     REQUESTS.labels(
-        request.method, getattr(route, "path", "unmatched"), str(response.status_code)
+        method_label(request.method), getattr(route, "path", "unmatched"), str(response.status_code)
     ).inc()
     return response

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.problems import send_problem
 
 
 class BodyLimit:
@@ -41,21 +40,5 @@ class _TooLarge(Exception):  # noqa: N818 - a signal, not an error
 
 
 async def _too_large(send: Send, limit: int) -> None:
-    body: dict[str, Any] = {
-        "type": "about:blank",
-        "title": "Content Too Large",
-        "status": 413,
-        "detail": f"the request body is larger than {limit} bytes",
-    }
-    data = json.dumps(body).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 413,
-            "headers": [
-                (b"content-type", b"application/problem+json"),
-                (b"content-length", str(len(data)).encode()),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": data})
+    detail = f"the request body is larger than {limit} bytes"
+    await send_problem(send, 413, "Content Too Large", detail)

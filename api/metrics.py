@@ -10,3 +10,10 @@ REGISTRY = CollectorRegistry()
 REQUESTS = Counter(
     "tandem_http_requests_total", "HTTP requests", ["method", "route", "status"], registry=REGISTRY
 )
+
+# A label per method a client makes up would grow the series without bound.
+KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+
+def method_label(method: str) -> str:
+    return method if method in KNOWN_METHODS else "other"

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
+from starlette.types import Send
 
 from scheduler.errors import FieldError, ScenarioError, format_path
 
@@ -34,6 +36,15 @@ def problem_response(
     body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
     headers = {**({"WWW-Authenticate": "Bearer"} if status == 401 else {}), **(headers or {})}
     return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
+
+
+async def send_problem(send: Send, status: int, title: str, detail: str, **extra: Any) -> None:
+    """A problem answered by an ASGI middleware, before any route (and FastAPI) ran."""
+    body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
+    data = json.dumps(body).encode()
+    headers = [(b"content-type", PROBLEM.encode()), (b"content-length", str(len(data)).encode())]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": data})
 
 
 def field_errors(errors: list[FieldError]) -> list[dict[str, str]]:

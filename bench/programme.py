@@ -37,14 +37,16 @@ def generate_programme(
     pair_list: list[dict[str, Any]] = []
     executives: list[tuple[str, str]] = []
     mentors: list[tuple[str, str]] = []
+    couples: set[tuple[str, str]] = set()
     for number in range(pairs):
         region, _ = REGIONS[number % len(REGIONS)]
         executive = _reuse(rng, executives, region, 0.1) or _new_person(
             people, executives, "e", region, "executive", executive_density, rng
         )
-        mentor = _reuse(rng, mentors, region, 0.3) or _new_person(
-            people, mentors, "m", region, "mentor", mentor_density, rng
-        )
+        mentor = _reuse(rng, mentors, region, 0.3)
+        if mentor is None or (mentor, executive) in couples:  # one pair per couple
+            mentor = _new_person(people, mentors, "m", region, "mentor", mentor_density, rng)
+        couples.add((mentor, executive))
         pair_list.append(
             {
                 "id": f"p{number}",

@@ -49,7 +49,7 @@ GOALS = {1000: Goal(5, 0.01, 1024), 3000: Goal(10, 0.01, 1536), 10000: Goal(60, 
 
 
 def scenario_file(pairs: int, weeks: int) -> Path:
-    path = CACHE / f"programme-{pairs}-{weeks}w.json"
+    path = CACHE / f"programme-v2-{pairs}-{weeks}w.json"  # v2: one pair per couple
     if not path.exists():
         CACHE.mkdir(parents=True, exist_ok=True)
         began = time.monotonic()

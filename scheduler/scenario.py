@@ -12,15 +12,37 @@ import zoneinfo
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    field_validator,
+    model_validator,
+)
 
-from scheduler.busy_entries import BusyEntries, read_busy_entries
+from scheduler.busy_entries import FIRST_YEAR, LAST_YEAR, BusyEntries, read_busy_entries
 from scheduler.errors import ScenarioError
 from scheduler.time_notation import parse_range, parse_working_hours
 
 Identifier = Annotated[str, Field(pattern=r"^[A-Za-z0-9._-]+$", min_length=1, max_length=200)]
 # Dates and instants a programme can sensibly use; far beyond, date arithmetic overflows.
 Day = Annotated[date, Field(ge=date(1970, 1, 2), le=date(2999, 12, 31))]
+
+
+def _within_years(moment: datetime) -> datetime:
+    if not FIRST_YEAR <= moment.year <= LAST_YEAR:
+        raise ValueError(f"times must lie between the years {FIRST_YEAR} and {LAST_YEAR}")
+    return moment
+
+
+Moment = Annotated[datetime, AfterValidator(_within_years)]
+# Counts a programme can sensibly use: each bound is far past any real need, and keeps
+# the arithmetic on them (hours to instants, caps in the model) from overflowing.
+Cap = Annotated[int, Field(ge=1, le=1000)]
+NoticeHours = Annotated[int, Field(ge=0, le=24 * 7 * 105)]  # past the longest horizon
+Moves = Annotated[int, Field(ge=1, le=1000)]
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 Cadence = Literal["weekly", "biweekly", "monthly"] | Annotated[int, Field(ge=1, le=52)]
 Priority = Literal["high", "normal", "low"]
@@ -79,11 +101,11 @@ class Rules(Strict):
     cadence: Cadence = "weekly"
     buffer_minutes: Annotated[int, Field(ge=0, le=240)] = 0
     min_gap_days: Annotated[int, Field(ge=0, le=366)] = 2
-    max_sessions_per_day: Annotated[int, Field(ge=1)] = 2
-    max_sessions_per_week: Annotated[int, Field(ge=1)] = 5
+    max_sessions_per_day: Cap = 2
+    max_sessions_per_week: Cap = 5
     tentative: TentativePolicy = "avoid"
-    min_notice_hours: Annotated[int, Field(ge=0)] = 48
-    max_moves_per_session: Annotated[int, Field(ge=1)] | None = None
+    min_notice_hours: NoticeHours = 48
+    max_moves_per_session: Moves | None = None
 
 
 class Holiday(Strict):
@@ -100,8 +122,7 @@ class BusyTime(Strict):
     @model_validator(mode="after")
     def _ends_after_start(self) -> BusyTime:
         for moment in (self.start, self.end):
-            if not 1971 <= moment.year <= 2999:
-                raise ValueError("times must lie between the years 1971 and 2999")
+            _within_years(moment)
         naive = (self.start.tzinfo is None, self.end.tzinfo is None)
         if naive[0] != naive[1]:
             raise ValueError("start and end must both carry an offset, or neither")
@@ -133,7 +154,7 @@ class OutOfOffice(Strict):
 
 class GeneratedCalendar(Strict):
     density: Annotated[float, Field(ge=0.0, le=0.95)]
-    seed: int = 0
+    seed: Annotated[int, Field(ge=-(2**63), le=2**63 - 1)] = 0
 
 
 class CalendarSource(Strict):
@@ -164,8 +185,8 @@ class PersonEntry(Strict):
     out_of_office: list[OutOfOffice] = Field(default_factory=list)
     calendar: CalendarSource | None = None
     available_from: Day | None = None
-    max_sessions_per_day: Annotated[int, Field(ge=1)] | None = None
-    max_sessions_per_week: Annotated[int, Field(ge=1)] | None = None
+    max_sessions_per_day: Cap | None = None
+    max_sessions_per_week: Cap | None = None
 
     _timezone = field_validator("timezone")(check_timezone)
 
@@ -201,18 +222,18 @@ class PairEntry(Strict):
     # Programme rules a pair may override (every rule except min_notice_hours).
     buffer_minutes: Annotated[int, Field(ge=0, le=240)] | None = None
     min_gap_days: Annotated[int, Field(ge=0, le=366)] | None = None
-    max_sessions_per_day: Annotated[int, Field(ge=1)] | None = None
-    max_sessions_per_week: Annotated[int, Field(ge=1)] | None = None
+    max_sessions_per_day: Cap | None = None
+    max_sessions_per_week: Cap | None = None
     tentative: TentativePolicy | None = None
-    max_moves_per_session: Annotated[int, Field(ge=1)] | None = None
+    max_moves_per_session: Moves | None = None
 
 
 class CurrentSession(Strict):
     pair: str
-    index: Annotated[int, Field(ge=0)]
-    start: datetime
+    index: Annotated[int, Field(ge=0, le=100_000)]
+    start: Moment
     status: SessionStatus = "booked"
-    moves: Annotated[int, Field(ge=0)] = 0
+    moves: Annotated[int, Field(ge=0, le=1000)] = 0
 
 
 class Variation(Strict):
@@ -267,7 +288,7 @@ class Scenario(Strict):
     timezone: str = "UTC"
     horizon: Horizon
     grid_minutes: GridMinutes = 15
-    now: datetime | None = None
+    now: Moment | None = None
     rules: Rules = Field(default_factory=Rules)
     holidays: list[Holiday] = Field(default_factory=list)
     people: list[PersonEntry]

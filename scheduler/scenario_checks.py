@@ -121,6 +121,7 @@ def cross_field_errors(raw: dict[str, Any]) -> Iterator[FieldError]:
     pairs = _items(raw, "pairs")
     pair_ids = yield from _unique_ids(pairs, "pairs")
     yield from _pair_people(pairs, roles)
+    yield from _pairs_met_twice(pairs)
     yield from _durations_on_grid(raw, pairs)
     yield from _people_fields(people)
     yield from _current_pairs(raw, pair_ids)
@@ -172,6 +173,25 @@ def _pair_people(
                 )
         if pair.get("mentor") is not None and pair.get("mentor") == pair.get("mentee"):
             yield FieldError(f"pairs[{index}].mentee", "the mentee cannot be the pair's mentor")
+
+
+def _pairs_met_twice(pairs: list[tuple[int, dict[str, Any]]]) -> Iterator[FieldError]:
+    """Two pairs of the same mentor and mentee would double their sessions, silently; a
+    pair that should meet more often says so with its cadence or `sessions`."""
+    first: dict[tuple[str, str], tuple[int, Any]] = {}
+    for index, pair in pairs:
+        mentor, mentee = pair.get("mentor"), pair.get("mentee")
+        if not isinstance(mentor, str) or not isinstance(mentee, str):
+            continue
+        if (mentor, mentee) in first:
+            earlier, earlier_id = first[(mentor, mentee)]
+            yield FieldError(
+                f"pairs[{index}]",
+                f"the same mentor and mentee as pairs[{earlier}] ('{earlier_id}'): one pair "
+                "per mentor and mentee (set its cadence or sessions to meet more often)",
+            )
+        else:
+            first[(mentor, mentee)] = (index, pair.get("id"))
 
 
 def _article(role: str) -> str:

@@ -74,11 +74,16 @@ def programmes(draw: st.DrawFn, uniform_priority: bool = False) -> dict[str, Any
     mentors = draw(people("mentor", "m", draw(st.integers(1, 3))))
     executives = draw(people("executive", "e", draw(st.integers(1, 3))))
     pairs = []
-    for number in range(draw(st.integers(1, 5))):
+    couples = st.tuples(
+        st.sampled_from([m["id"] for m in mentors]), st.sampled_from([e["id"] for e in executives])
+    )  # one pair per mentor and mentee: a second would be an error
+    for number, (mentor, mentee) in enumerate(
+        draw(st.lists(couples, min_size=1, max_size=5, unique=True))
+    ):
         pair: dict[str, Any] = {
             "id": f"p{number}",
-            "mentor": draw(st.sampled_from(mentors))["id"],
-            "mentee": draw(st.sampled_from(executives))["id"],
+            "mentor": mentor,
+            "mentee": mentee,
             "cadence": draw(st.sampled_from(["weekly", "weekly", "biweekly", "monthly"])),
         }
         if not uniform_priority:

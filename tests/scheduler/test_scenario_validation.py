@@ -29,11 +29,40 @@ def test_unknown_person_names_the_pair_field() -> None:
 
 
 def test_duplicate_ids() -> None:
-    document = scenario(people=[mentor(), executive(), mentor("m1")], pairs=[pair(), pair()])
+    people = [mentor(), executive(), mentor("m1"), executive("e2")]
+    document = scenario(people=people, pairs=[pair(), pair("p1", "m1", "e2")])
     assert errors_of(document) == [
         "people[2].id: duplicate id 'm1' (first at people[0])",
         "pairs[1].id: duplicate id 'p1' (first at pairs[0])",
     ]
+
+
+def test_two_pairs_of_one_mentor_and_mentee_are_an_error() -> None:
+    """They would silently double the sessions: a pair meets more often by its cadence."""
+    document = scenario(people=[mentor(), executive()], pairs=[pair(), pair("p2")])
+    assert errors_of(document) == [
+        "pairs[1]: the same mentor and mentee as pairs[0] ('p1'): one pair per mentor and "
+        "mentee (set its cadence or sessions to meet more often)"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("change", "error"),
+    [
+        ({"now": "9999-12-31T23:59:59Z"}, "now: times must lie between the years 1971 and 2999"),
+        ({"rules": {"min_notice_hours": 1e12}}, "rules.min_notice_hours: Input should be less"),
+        ({"rules": {"max_sessions_per_week": 10**30}}, "rules.max_sessions_per_week: Input"),
+        (
+            {"current": [{"pair": "p1", "index": 0, "start": "0001-01-01T00:00:00+14:00"}]},
+            "current[0].start: times must lie between the years 1971 and 2999",
+        ),
+    ],
+)
+def test_values_whose_arithmetic_would_overflow_are_refused(
+    change: dict[str, Any], error: str
+) -> None:
+    errors = errors_of({**scenario(), **change})
+    assert len(errors) == 1 and errors[0].startswith(error), errors
 
 
 def test_swapped_roles_are_named() -> None:
