@@ -1,7 +1,8 @@
 """The `tandem` command: parses arguments, calls the core and connectors, prints.
 
-Exit codes: 0 planned (also with unplaced sessions), 1 violations, 2 invalid input.
-Errors go to stderr without a traceback.
+Exit codes: 0 planned (also with unplaced sessions), 1 violations, 2 invalid input (files,
+arguments), 3 the surroundings failed (a database that cannot be reached, a file that
+cannot be read or written). Errors go to stderr without a traceback.
 """
 
 from __future__ import annotations
@@ -16,6 +17,14 @@ from typing import Any
 
 import orjson
 
+from api.cli_environment import (
+    EXIT_ENVIRONMENT,
+    CommandError,
+    open_database,
+    writable_file,
+    writable_folder,
+    write_atomically,
+)
 from api.report import print_comparison, print_diff, print_plan_summary, print_violations
 from connectors.documents import read_document
 from connectors.scenarios import load_problem, variant_problems
@@ -58,6 +67,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ScenarioError as invalid:
         _print_errors(invalid)
         return EXIT_INVALID
+    except CommandError as failed:
+        print(f"error: {failed}", file=sys.stderr)
+        return failed.exit_code
+    except OSError as failed:  # a file the command read or wrote, gone wrong midway
+        where = f"{failed.filename}: " if failed.filename else ""
+        print(f"error: {where}{failed.strerror or type(failed).__name__}", file=sys.stderr)
+        return EXIT_ENVIRONMENT
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
@@ -88,7 +104,7 @@ def _parser() -> argparse.ArgumentParser:
     plan.add_argument("--seed", type=int, default=0, help="solver seed: same seed, same plan")
     plan.add_argument(
         "--processes",
-        type=int,
+        type=positive_int,
         default=2,
         metavar="N",
         help="solver processes, one search thread each (default 2); the plan is the same",
@@ -129,7 +145,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     whatif.add_argument("--seed", type=int, default=0)
     _add_memory_budget(whatif)
-    whatif.add_argument("--processes", type=int, default=2, metavar="N")
+    whatif.add_argument("--processes", type=positive_int, default=2, metavar="N")
     whatif.set_defaults(command=_whatif)
 
     calendars = commands.add_parser("calendars", help="calendar sources")
@@ -208,13 +224,14 @@ def _positive_float(text: str) -> float:
 
 
 def _plan(args: argparse.Namespace) -> int:
+    if args.out:
+        writable_file(args.out, "--out")
     problem = load_problem(args.scenario, _replanning(args))
     params = _solver_parameters(args, solver=args.solver)
     progress = None if args.quiet else _progress
     plan = solve(problem, params, progress)
     document = plan_to_dict(problem, plan)
     if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
         _write_json(args.out, document)
     print_plan_summary(document)
     if args.out:
@@ -267,19 +284,21 @@ def _verify(args: argparse.Namespace) -> int:
 
 
 def _whatif(args: argparse.Namespace) -> int:
+    if args.out:
+        writable_folder(args.out, "--out")
+    if args.html:
+        writable_file(args.html, "--html")
     params = _solver_parameters(args)
     results, summaries = plan_variants(variant_problems(args.scenario), params, _progress)
     print_comparison(summaries)
     if args.out:
-        args.out.mkdir(parents=True, exist_ok=True)
         for name, problem, plan in results:
             _write_json(args.out / f"{_slug(name)}.json", plan_to_dict(problem, plan))
         print(f"plans written to {args.out}")
     if args.html:
-        args.html.parent.mkdir(parents=True, exist_ok=True)
         from connectors.report_html import whatif_page
 
-        args.html.write_text(whatif_page(results, summaries), encoding="utf-8")
+        write_atomically(args.html, whatif_page(results, summaries).encode())
         print(f"report written to {args.html}")
     return EXIT_OK
 
@@ -287,7 +306,7 @@ def _whatif(args: argparse.Namespace) -> int:
 def _write_json(path: Path, document: dict[str, Any]) -> None:
     """Indented like json.dumps(indent=2), written by orjson: a plan of 10,000 pairs is
     tens of megabytes."""
-    path.write_bytes(orjson.dumps(document, option=orjson.OPT_INDENT_2) + b"\n")
+    write_atomically(path, orjson.dumps(document, option=orjson.OPT_INDENT_2) + b"\n")
 
 
 def _slug(name: str) -> str:
@@ -300,9 +319,9 @@ def _slug(name: str) -> str:
 def _fetch(args: argparse.Namespace) -> int:
     from connectors.snapshot import snapshot  # msal and httpx: only for this command
 
+    writable_file(args.out, "--out")
     text = snapshot(args.scenario)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(text, encoding="utf-8")
+    write_atomically(args.out, text.encode())
     print(f"snapshot written to {args.out}")
     return EXIT_OK
 
@@ -311,14 +330,18 @@ def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from api.app import create_app
+    from api.settings import ServiceSettings
 
+    open_database(ServiceSettings().database_url).dispose()  # reachable, before serving
     uvicorn.run(create_app(), host=args.host, port=args.port, log_level="warning")
     return EXIT_OK
 
 
 def _worker(args: argparse.Namespace) -> int:
+    from api.settings import ServiceSettings
     from api.work.tasks import start_worker
 
+    open_database(ServiceSettings().database_url).dispose()
     queues = [q.strip() for q in args.queues.split(",") if q.strip()]
     try:
         start_worker(queues, args.processes)
@@ -330,11 +353,9 @@ def _worker(args: argparse.Namespace) -> int:
 
 def _key_store() -> Any:
     from api.settings import ServiceSettings
-    from api.storage.database import make_engine, sessions, upgrade
+    from api.storage.database import sessions
 
-    engine = make_engine(ServiceSettings().database_url)
-    upgrade(engine)
-    return sessions(engine)
+    return sessions(open_database(ServiceSettings().database_url))
 
 
 def _create_key(args: argparse.Namespace) -> int:

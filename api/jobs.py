@@ -17,6 +17,7 @@ from api.validation import check_submitted
 from api.work.admission import check_tenant_jobs, queue_for
 from api.work.claims import WAITING_QUEUE, now, queue_position
 from scheduler.plan_parts import split_pairs
+from scheduler.scenario_checks import validate_scenario
 from scheduler.whatif import variation_names
 
 
@@ -46,9 +47,9 @@ def submit(
     and the tenant's count of jobs (429). A what-if, and a large plan, are spread over
     the workers in parts (`api.work.parts`); the job itself waits for them and holds the
     result."""
-    check_submitted(scenario)
+    valid = check_submitted(settings, scenario)
     whatif = kind == "whatif"
-    queue = queue_for(settings, scenario, per_variant=whatif)
+    queue = queue_for(settings, valid, per_variant=whatif)
     parts = _parts(settings, kind, queue, scenario)
     check_tenant_jobs(session, settings, tenant_id)
     job = new_job(tenant_id, kind, WAITING_QUEUE if parts else queue, scenario)
@@ -117,7 +118,9 @@ def programme_queue(settings: ServiceSettings, programme: Programme) -> str:
     small work, whatever the programme's size, so it waits behind no large job. Its size
     was checked against the quota when that plan was queued, and no change since (busy
     times, declines, people leaving) makes the estimate larger."""
-    return "small" if programme.replans_incrementally else queue_for(settings, programme.scenario)
+    if programme.replans_incrementally:
+        return "small"
+    return queue_for(settings, validate_scenario(programme.scenario))
 
 
 def requeue_waiting_plan(session: Session, settings: ServiceSettings, programme: Programme) -> None:

@@ -36,9 +36,10 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
-def create(session: Session, tenant_id: str, scenario: dict[str, Any]) -> Programme:
-    check_submitted(scenario)
-    checked = validate_scenario(scenario)
+def create(
+    session: Session, settings: ServiceSettings, tenant_id: str, scenario: dict[str, Any]
+) -> Programme:
+    checked = check_submitted(settings, scenario)
     programme = Programme(
         id=str(uuid.uuid4()),
         tenant_id=tenant_id,
@@ -86,8 +87,7 @@ def replace_scenario(
     scenario: dict[str, Any],
 ) -> Programme:
     """A new scenario: the next plan is a full one (settings, pairs, anything may differ)."""
-    check_submitted(scenario)
-    checked = validate_scenario(scenario)
+    checked = check_submitted(settings, scenario)
     exists(session, tenant_id, programme_id)
     lock_programme(session, programme_id)
     programme = find(session, tenant_id, programme_id)  # read once, under the lock

@@ -37,6 +37,7 @@ class ServiceSettings(BaseSettings):
     # Per tenant: queued and running jobs at once, and the largest scenario accepted.
     tenant_max_jobs: int = 20
     max_pairs: int = 10_000
+    max_variations: int = 50  # per what-if: each is validated at submission, then planned
     max_horizon_weeks: int = 104
     max_candidate_starts: int = 60_000_000  # the size estimate's upper bound on starts
     large_job_starts: int = 2_000_000  # above this estimate a job goes to the large queue

@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from connectors.documents import Document, read_document
+from connectors.calendar_files import CalendarPathError, calendar_file
+from connectors.documents import Document, max_file_bytes, read_document
 from connectors.synthetic import CalendarShape, generate_busy
 from scheduler import scenario as doc
 from scheduler.domain import Busy, BusyTimes, Problem
@@ -94,10 +95,11 @@ def read_calendars(
 
             try:
                 assert base_dir is not None  # refused above for API callers
+                path = calendar_file(base_dir, source.ics, max_file_bytes())
                 calendars[person.id] = BusyTimes.of(
-                    read_ics(base_dir / source.ics, tz, *utc_window(first_day, end_day))
+                    read_ics(path, tz, *utc_window(first_day, end_day))
                 )
-            except IcsError as problem:
+            except (CalendarPathError, IcsError) as problem:
                 errors.append(FieldError(f"people[{index}].calendar.ics", str(problem)))
     graph_people = [
         (i, p) for i, p in enumerate(scenario.people) if p.calendar and p.calendar.graph

@@ -298,6 +298,8 @@ class Scenario(Strict):
     invitations: Invitations = Field(default_factory=Invitations)
     # Each person's `busy` list, read apart from the rest (`scenario_checks`), by position.
     _busy: dict[int, BusyEntries] = PrivateAttr(default_factory=dict)
+    # Each variation applied and validated (`validate_scenario`), in order.
+    _variants: list[Scenario] = PrivateAttr(default_factory=list)
 
     _timezone = field_validator("timezone")(check_timezone)
 

@@ -35,12 +35,18 @@ def validate_scenario(raw: Any, source: str | None = None) -> Scenario:
     errors += list(cross_field_errors(raw))
     if errors:
         raise ScenarioError(errors, source)
-    errors = list(_variation_errors(raw))
+    variants, errors = _variants(raw)
     if errors:
         raise ScenarioError(errors, source)
     assert scenario is not None
     scenario._busy = busy
+    scenario._variants = variants
     return scenario
+
+
+def variants_of(scenario: Scenario) -> list[Scenario]:
+    """The variations of a scenario made by `validate_scenario`, each applied and valid."""
+    return list(scenario._variants)
 
 
 def _busy_apart(raw: dict[str, Any]) -> tuple[dict[str, Any], dict[int, Any]]:
@@ -73,23 +79,30 @@ def _item(error: FieldError) -> tuple[str, int]:
     return head, int(number) if number.isdigit() else -1
 
 
-def _variation_errors(raw: dict[str, Any]) -> Iterator[FieldError]:
-    """Each variation must give a valid scenario too; its errors name it."""
+def _variants(raw: dict[str, Any]) -> tuple[list[Scenario], list[FieldError]]:
+    """Each variation must give a valid scenario too (validated once, here); its errors
+    name it."""
     names = variation_names(raw)
+    variants: list[Scenario] = []
+    errors: list[FieldError] = []
+    seen: set[str] = set()
     for number, name in enumerate(names):
-        if name in names[:number]:
-            yield FieldError(f"variations[{number}].name", f"duplicate variation name '{name}'")
+        if name in seen:
+            errors.append(
+                FieldError(f"variations[{number}].name", f"duplicate variation name '{name}'")
+            )
             continue
+        seen.add(name)
         try:
-            validate_scenario(apply_variation(raw, number))
+            variants.append(validate_scenario(apply_variation(raw, number)))
         except ScenarioError as invalid:
-            for error in invalid.errors:
-                prefix = (
-                    ""
-                    if error.path.startswith("variations[")
-                    else f"variations[{number}] '{name}': "
-                )
-                yield FieldError(f"{prefix}{error.path}", error.message)
+            errors += [_in_variation(number, name, error) for error in invalid.errors]
+    return variants, errors
+
+
+def _in_variation(number: int, name: str, error: FieldError) -> FieldError:
+    prefix = "" if error.path.startswith("variations[") else f"variations[{number}] '{name}': "
+    return FieldError(f"{prefix}{error.path}", error.message)
 
 
 def _shape(raw: dict[str, Any]) -> tuple[Scenario | None, list[FieldError]]:

@@ -24,17 +24,22 @@ def variation_names(document: dict[str, Any]) -> list[str]:
 
 
 def base_of(document: dict[str, Any]) -> dict[str, Any]:
-    """The scenario without its variations: what each variation starts from."""
-    base = deepcopy(document)
-    base.pop("variations", None)
-    return base
+    """The scenario without its variations: what each variation starts from (a copy of
+    its own; the variations are left out before copying, not after)."""
+    return deepcopy(_without_variations(document))
+
+
+def _without_variations(document: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in document.items() if key != "variations"}
 
 
 def apply_variation(document: dict[str, Any], number: int) -> dict[str, Any]:
     """The base scenario with variation `number` applied; bad paths are errors that name
     the variation and the path."""
     variation = document["variations"][number]
-    variant = base_of(document)
+    # Copy on write: only the mappings and lists on a path that is set are copied, so a
+    # variation costs what it changes, not the size of the scenario.
+    variant = _without_variations(document)
     errors = []
     for path, value in variation["set"].items():
         try:
@@ -77,7 +82,17 @@ def _set_in_mapping(node: dict[str, Any], parts: list[str], value: Any) -> None:
         return
     if key not in node or node[key] is None:
         node[key] = {}  # `rules.cadence` when the scenario has no rules yet
+    node[key] = _own_copy(node[key])
     _set(node[key], rest, value)
+
+
+def _own_copy(node: Any) -> Any:
+    """A container the variant may change: a copy of the shared one, one level deep."""
+    if isinstance(node, dict):
+        return dict(node)
+    if isinstance(node, list):
+        return list(node)
+    return node
 
 
 def _set_in_list(items: list[Any], parts: list[str], value: Any) -> None:
@@ -91,6 +106,7 @@ def _set_in_list(items: list[Any], parts: list[str], value: Any) -> None:
             if not rest:
                 _replace_item(items, position, item_id, value)
             else:
+                items[position] = _own_copy(items[position])
                 _set(items[position], rest, value)
             return
     item_id = ".".join(parts)

@@ -8,12 +8,13 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from api.cli_environment import open_database
 from api.invitations.desired import check_plan_against
 from api.invitations.outbox import Change, count_changes
 from api.invitations.runs import Prepared, prepare
 from api.invitations.sender import Sender, SendReport
 from api.settings import ServiceSettings
-from api.storage.database import make_engine, sessions, upgrade
+from api.storage.database import sessions
 from connectors.documents import read_document
 from connectors.graph.client import GraphClient
 from connectors.graph.events import EventsClient
@@ -32,9 +33,7 @@ def invite(scenario_path: Path, plan_path: Path, name: str | None, dry_run: bool
     check_plan_against(scenario, raw_plan, str(plan_path))
     plan = PlanDocument.read(raw_plan, str(plan_path))
     graph = None if dry_run else _graph_settings()
-    engine = make_engine(ServiceSettings().database_url)
-    upgrade(engine)
-    store = sessions(engine)
+    store = sessions(open_database(ServiceSettings().database_url))
     programme = name or scenario.name or scenario_path.stem
     prepared = prepare(store, raw, plan, programme, dry_run)
     _print_changes(prepared.changes, "would " if dry_run else "")

@@ -14,7 +14,9 @@ router = APIRouter(tags=["health"])
 
 
 @router.get("/healthz")
-def healthz() -> dict[str, str]:
+async def healthz() -> dict[str, str]:
+    """On the event loop, not in the thread pool: requests that keep every pool thread busy
+    (validating large scenarios) cannot starve it."""
     return {"status": "ok"}
 
 

@@ -80,9 +80,13 @@ def _view(programme: Any) -> ProgrammeView:
 
 @router.post("", status_code=201, response_model=ProgrammeView, responses=ERRORS)
 def create_programme(
-    session: DbSession, response: Response, tenant: Tenant, scenario: ScenarioBody
+    session: DbSession,
+    settings: Settings,
+    response: Response,
+    tenant: Tenant,
+    scenario: ScenarioBody,
 ) -> ProgrammeView:
-    programme = programmes.create(session, tenant, scenario)
+    programme = programmes.create(session, settings, tenant, scenario)
     response.headers["Location"] = f"/v1/programmes/{programme.id}"
     return _view(programme)
 

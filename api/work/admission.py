@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -20,9 +19,8 @@ from api.problems import Problem
 from api.settings import ServiceSettings
 from api.storage.models import PlanJob
 from scheduler.scenario import Scenario
-from scheduler.scenario_checks import validate_scenario
+from scheduler.scenario_checks import variants_of
 from scheduler.time_notation import parse_working_hours
-from scheduler.whatif import variation_names
 
 RETRY_AFTER_SECONDS = 30
 
@@ -33,13 +31,11 @@ class Estimate:
     causes: str  # what in the scenario makes it large
 
 
-def queue_for(
-    settings: ServiceSettings, scenario: dict[str, Any], per_variant: bool = False
-) -> str:
+def queue_for(settings: ServiceSettings, scenario: Scenario, per_variant: bool = False) -> str:
     """The job's queue, once the scenario is within the tenant's quota (else a 422): by the
     whole job's size, or by one variant's (a what-if's parts are planned one per job)."""
-    variations = len(variation_names(scenario))
-    estimate = check_size(settings, validate_scenario(scenario), variations)
+    variations = len(variants_of(scenario))
+    estimate = check_size(settings, scenario, variations)
     starts = estimate.starts // (1 + variations) if per_variant else estimate.starts
     return "large" if starts > settings.large_job_starts else "small"
 

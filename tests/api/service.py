@@ -19,6 +19,19 @@ import psycopg
 TANDEM = str(Path(sys.executable).parent / "tandem")
 
 
+def run_tandem(
+    *args: str | Path, environment: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """The installed `tandem` command, with `environment` added to this process's."""
+    return subprocess.run(
+        [TANDEM, *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, **(environment or {})},
+    )
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.api.service import run_tandem
 from tests.graph_standin import Meeting, StandIn, running
-from tests.invitations.chaos import TANDEM, write_json
+from tests.invitations.chaos import write_json
 from tests.invitations.programmes import big_scenario, spread_plan
 
 
@@ -23,13 +24,7 @@ def standin(tmp_path: Path) -> Iterator[tuple[StandIn, dict[str, str]]]:
 
 
 def tandem(environment: dict[str, str], *args: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [TANDEM, *map(str, args)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={**os.environ, **environment},
-    )
+    return run_tandem(*args, environment=environment)
 
 
 def lines(text: str, start: str) -> int:
