@@ -198,6 +198,8 @@ def _refuse_deep_nesting(text: str, source: str) -> None:
                 depth -= 1
     except yaml.MarkedYAMLError as problem:
         raise _syntax_error(problem, source) from None
+    except yaml.YAMLError as problem:  # the reader's: a character YAML does not allow
+        raise ScenarioError([FieldError("(document)", f"YAML error: {problem}")], source) from None
     finally:
         parser.dispose()
 
