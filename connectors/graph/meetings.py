@@ -4,17 +4,21 @@ A session is one-on-one: the executive is the only attendee when the mentor orga
 and the mentor and the executive are the only two when a programme mailbox organises.
 Times go with an explicit time zone (the organiser's, as a Windows name Outlook knows),
 never as bare UTC: a meeting sent in UTC shows at the wrong hour after a clock change
-in any client that re-renders it.
+in any client that re-renders it. The one exception is an organiser whose zone the
+scenario gives by its rule (an Outlook custom zone): no zone name says it, so its times
+go in UTC, the same instants.
 """
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from tzlocal.windows_tz import tz_win  # the CLDR IANA -> Windows table
+
+from scheduler.zone_text import zone_named
 
 # Tandem's one tag: a single-value extended property (one MAPI named property per mailbox).
 TAG_PROPERTY = "String {6c1d3f2e-8a4b-4c7d-9e15-2f0b7a9c4d31} Name TandemSessionKey"
@@ -36,7 +40,7 @@ class MeetingSpec:
     attendees: tuple[Attendee, ...]
     start: datetime
     end: datetime
-    time_zone: str  # IANA
+    time_zone: str  # IANA, or a zone rule (scheduler.zone_text)
     subject: str
     body: str
     sensitivity: str = "private"
@@ -76,7 +80,9 @@ def event_body(spec: MeetingSpec) -> dict[str, object]:
 
 def event_times(start: datetime, end: datetime, zone: str) -> dict[str, dict[str, str]]:
     """`start` and `end` as wall-clock times in `zone`, named the way Outlook names it."""
-    local = ZoneInfo(zone)
+    local = zone_named(zone)
+    if not isinstance(local, ZoneInfo):  # a rule, which Outlook cannot take by name
+        local, zone = UTC, "UTC"
     name = outlook_zone_name(zone)
     return {
         "start": {
