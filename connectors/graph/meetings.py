@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from tzlocal.windows_tz import tz_win  # the CLDR IANA -> Windows table
@@ -40,7 +40,7 @@ class MeetingSpec:
     attendees: tuple[Attendee, ...]
     start: datetime
     end: datetime
-    time_zone: str  # IANA, or a zone rule (scheduler.zone_text)
+    time_zone: str  # IANA
     subject: str
     body: str
     sensitivity: str = "private"
@@ -80,9 +80,8 @@ def event_body(spec: MeetingSpec) -> dict[str, object]:
 
 def event_times(start: datetime, end: datetime, zone: str) -> dict[str, dict[str, str]]:
     """`start` and `end` as wall-clock times in `zone`, named the way Outlook names it."""
-    local = zone_named(zone)
-    if not isinstance(local, ZoneInfo):  # a rule, which Outlook cannot take by name
-        local, zone = UTC, "UTC"
+    zone = meeting_zone(zone)
+    local = ZoneInfo(zone)
     name = outlook_zone_name(zone)
     return {
         "start": {
@@ -91,6 +90,12 @@ def event_times(start: datetime, end: datetime, zone: str) -> dict[str, dict[str
         },
         "end": {"dateTime": end.astimezone(local).strftime("%Y-%m-%dT%H:%M:%S"), "timeZone": name},
     }
+
+
+def meeting_zone(zone: str) -> str:
+    """The IANA zone a meeting of an organiser in `zone` is written in: that zone, or UTC
+    for a zone given by its rule, which no zone name Outlook takes can say."""
+    return zone if isinstance(zone_named(zone), ZoneInfo) else "UTC"
 
 
 def outlook_zone_name(zone: str) -> str:
