@@ -260,10 +260,10 @@ def _merge(results: dict[str, Schedule], entry: dict[str, Any]) -> None:
 def _busy_items(items: list[dict[str, Any]], schedule: Schedule) -> list[Busy]:
     """The items that block time, their statuses read whatever their case."""
     found = []
+    custom = schedule.custom_zones()
     for item in items:
         status = busy_status(item.get("status"))
         if status is not None:  # free and workingElsewhere block nothing
-            custom = schedule.custom_zones()
             start = parse_graph_time(item.get("start") or {}, custom)
             found.append(Busy(start, parse_graph_time(item.get("end") or {}, custom), status))
     return found

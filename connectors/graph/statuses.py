@@ -14,6 +14,7 @@ import threading
 
 log = logging.getLogger(__name__)
 SHOWN_CHARACTERS = 40
+REPORTED_AT_MOST = 1000
 
 # scheduleItem.status -> the scenario's busy status; None blocks nothing.
 BUSY_STATUSES: dict[str, str | None] = {
@@ -57,7 +58,7 @@ def attendee_response(value: object) -> str:
 def _report_once(kind: str, value: object, consequence: str) -> None:
     shown = ascii(str(value)[:SHOWN_CHARACTERS])
     with _reported_lock:
-        if (kind, shown) in _reported:
-            return
+        if (kind, shown) in _reported or len(_reported) >= REPORTED_AT_MOST:
+            return  # a service that invents a new word per item must not flood the log
         _reported.add((kind, shown))
     log.warning("Graph sent the %s %s, which Tandem does not know; %s", kind, shown, consequence)
