@@ -11,10 +11,9 @@ present, as Outlook itself shows it.
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import icalendar
 import recurring_ical_events
@@ -35,7 +34,7 @@ class IcsError(Exception):
     """A calendar file that cannot be read; the message names the line where it can."""
 
 
-def read_ics(path: Path, tz: ZoneInfo, start: datetime, end: datetime) -> list[Busy]:
+def read_ics(path: Path, tz: tzinfo, start: datetime, end: datetime) -> list[Busy]:
     """The busy times of the calendar in [start, end) (UTC instants)."""
     try:
         text = path.read_text(encoding="utf-8-sig")
@@ -52,7 +51,7 @@ def read_ics(path: Path, tz: ZoneInfo, start: datetime, end: datetime) -> list[B
     return sorted(busy, key=lambda b: (b.start, b.end))
 
 
-def _busy(event: Any, tz: ZoneInfo) -> Busy | None:
+def _busy(event: Any, tz: tzinfo) -> Busy | None:
     status = _status(event)
     if status is None:
         return None
@@ -75,13 +74,13 @@ def _status(event: Any) -> str | None:
     return "tentative" if str(event.get("STATUS", "")).upper() == "TENTATIVE" else "busy"
 
 
-def _instant(value: date | datetime, tz: ZoneInfo) -> datetime:
+def _instant(value: date | datetime, tz: tzinfo) -> datetime:
     if isinstance(value, datetime):
         return naive_to_utc(value, tz)  # floating times are the person's local time
     return local_midnight(value, tz)  # an all-day date starts at the person's midnight
 
 
-def _end(event: Any, start: datetime, tz: ZoneInfo) -> datetime:
+def _end(event: Any, start: datetime, tz: tzinfo) -> datetime:
     if event.get("DTEND") is not None:
         return _instant(event.get("DTEND").dt, tz)
     if event.get("DURATION") is not None:

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from connectors.calendar_files import CalendarPathError, calendar_file
 from connectors.documents import Document, max_file_bytes, read_document
@@ -20,6 +19,7 @@ from scheduler.scenario import Scenario
 from scheduler.scenario_checks import validate_scenario
 from scheduler.time_notation import parse_working_hours
 from scheduler.whatif import BASE, apply_variation, base_of, variation_names
+from scheduler.zone_text import zone_named
 
 
 def load_problem(path: Path, overrides: dict[str, Any] | None = None) -> Problem:
@@ -87,7 +87,7 @@ def read_calendars(
         source = person.calendar
         if source is None:
             continue
-        tz = ZoneInfo(person.timezone or scenario.timezone)
+        tz = zone_named(person.timezone or scenario.timezone)
         if source.generate is not None:
             calendars[person.id] = BusyTimes.of(_generated(person, tz, first_day, end_day))
         elif source.ics is not None:
@@ -117,7 +117,7 @@ def read_calendars(
     return scenario, calendars
 
 
-def _generated(person: doc.PersonEntry, tz: ZoneInfo, first_day: date, end_day: date) -> list[Busy]:
+def _generated(person: doc.PersonEntry, tz: tzinfo, first_day: date, end_day: date) -> list[Busy]:
     assert person.calendar is not None and person.calendar.generate is not None
     spec = person.calendar.generate
     margin = timedelta(days=2)

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import date, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta, tzinfo
 
 from scheduler.domain import Busy
 from scheduler.time_grid import local_to_utc
@@ -25,7 +24,7 @@ OUT_OF_OFFICE_WEEKLY_CHANCE = 0.08  # a week with one to three days away
 
 @dataclass(frozen=True)
 class CalendarShape:
-    tz: ZoneInfo
+    tz: tzinfo
     working_hours: dict[int, tuple[MinuteRange, ...]]
     first_day: date
     end_day: date  # exclusive
@@ -150,7 +149,7 @@ def _into_a_gap(rng: random.Random, gaps: list[MinuteRange]) -> MinuteRange | No
 class _DayClock:
     """Local minutes of one day to UTC, with one zone lookup unless the clocks change."""
 
-    def __init__(self, day: date, tz: ZoneInfo) -> None:
+    def __init__(self, day: date, tz: tzinfo) -> None:
         self.day, self.tz = day, tz
         self.midnight = local_to_utc(day, 0, tz)
         self.constant = (

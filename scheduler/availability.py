@@ -11,10 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, timedelta, tzinfo
 from functools import cached_property
 from typing import Literal
-from zoneinfo import ZoneInfo
 
 import numpy as np
 import numpy.typing as npt
@@ -57,7 +56,7 @@ class WorkingCells:
     def __init__(
         self,
         grid: Grid,
-        tz: ZoneInfo,
+        tz: tzinfo,
         weekly: dict[int, tuple[MinuteRange, ...]],
         days: tuple[date, date],
     ) -> None:
@@ -69,7 +68,7 @@ class WorkingCells:
                 self._add_range(grid, tz, day, start, end)
             day += timedelta(days=1)
 
-    def _add_range(self, grid: Grid, tz: ZoneInfo, day: date, start: int, end: int) -> None:
+    def _add_range(self, grid: Grid, tz: tzinfo, day: date, start: int, end: int) -> None:
         start_utc, end_utc = local_to_utc(day, start, tz), local_to_utc(day, end, tz)
         first, stop = grid.index_at_or_after(start_utc), grid.index_at_or_before(end_utc)
         first, stop = max(first, 0), min(stop, grid.size)
@@ -91,7 +90,7 @@ class WorkingCells:
     def week_key(self) -> IntArray:
         return np.array([r.iso_week_key for r in self.ranges], dtype=np.int64)
 
-    def local_minutes(self, grid: Grid, cells: IntArray, tz: ZoneInfo) -> IntArray:
+    def local_minutes(self, grid: Grid, cells: IntArray, tz: tzinfo) -> IntArray:
         """Local minute of day at which each cell starts (exact across clock changes)."""
         ranges = self.range_of_cell[cells]
         local_start = np.array([r.local_start for r in self.ranges], dtype=np.int64)

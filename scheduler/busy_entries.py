@@ -22,9 +22,8 @@ import bisect
 from array import array
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC
+from datetime import UTC, tzinfo
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import numpy as np
 import numpy.typing as npt
@@ -57,7 +56,7 @@ class BusyEntries:
     naive: BoolArray
     statuses: npt.NDArray[np.uint8]
 
-    def in_utc(self, tz: ZoneInfo) -> BusyTimes:
+    def in_utc(self, tz: tzinfo) -> BusyTimes:
         """Naive times read in `tz`; a block that holds no time once in UTC (written inside
         a spring-forward gap, 02:30-03:10 becoming 03:30-03:10) is dropped."""
         starts, ends = self.starts.copy(), self.ends.copy()

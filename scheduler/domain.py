@@ -7,10 +7,9 @@ every busy time in UTC. A `Plan` is the solver's answer in business terms.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from enum import StrEnum
 from typing import Literal
-from zoneinfo import ZoneInfo
 
 from scheduler.busy_times import Busy, BusyTimes, TentativePolicy
 from scheduler.time_notation import MinuteRange
@@ -27,7 +26,7 @@ CapPeriod = Literal["day", "week"]
 class Person:
     id: str
     role: Literal["executive", "mentor"]
-    tz: ZoneInfo
+    tz: tzinfo
     working_hours: dict[int, tuple[MinuteRange, ...]]
     busy: BusyTimes = field(default_factory=BusyTimes.empty)
     holidays: dict[date, str] = field(default_factory=dict)
@@ -120,7 +119,7 @@ class SessionRequest:
 @dataclass(frozen=True)
 class Problem:
     name: str
-    timezone: ZoneInfo
+    timezone: tzinfo
     horizon_first_day: date
     horizon_end_day: date  # exclusive
     horizon_start: datetime

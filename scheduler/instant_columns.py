@@ -14,9 +14,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import numpy as np
 import numpy.typing as npt
@@ -219,7 +218,7 @@ def _wall_seconds(moment: datetime) -> int:
     return delta.days * DAY + delta.seconds
 
 
-def wall_to_utc(wall: IntArray, tz: ZoneInfo) -> IntArray:
+def wall_to_utc(wall: IntArray, tz: tzinfo) -> IntArray:
     """Wall-clock seconds in `tz` to UTC seconds: an ambiguous time is its first
     occurrence, a time that does not exist moves forward by the gap (zoneinfo, fold=0).
     Days without a clock change shift by one offset; the few others go one by one."""
@@ -233,7 +232,7 @@ def wall_to_utc(wall: IntArray, tz: ZoneInfo) -> IntArray:
     return result
 
 
-def _constant_offset(day_number: int, tz: ZoneInfo) -> int | None:
+def _constant_offset(day_number: int, tz: tzinfo) -> int | None:
     """The day's UTC offset in seconds when it does not change within the day."""
     day = date(1970, 1, 1) + timedelta(days=day_number)
     moments = [datetime(day.year, day.month, day.day, hour, tzinfo=tz) for hour in (0, 12)]
@@ -246,6 +245,6 @@ def _constant_offset(day_number: int, tz: ZoneInfo) -> int | None:
     return int(offset.total_seconds())
 
 
-def _one_to_utc(wall: int, tz: ZoneInfo) -> int:
+def _one_to_utc(wall: int, tz: tzinfo) -> int:
     local = (datetime(1970, 1, 1) + timedelta(seconds=wall)).replace(tzinfo=tz, fold=0)
     return int((local - datetime(1970, 1, 1, tzinfo=UTC)).total_seconds())

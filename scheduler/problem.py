@@ -5,9 +5,8 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterator, Mapping
 from dataclasses import replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from typing import TypeVar
-from zoneinfo import ZoneInfo
 
 from scheduler import scenario as doc
 from scheduler.domain import (
@@ -23,6 +22,7 @@ from scheduler.domain import (
 from scheduler.errors import FieldError, ScenarioError
 from scheduler.time_grid import local_midnight, naive_to_utc, period_days
 from scheduler.time_notation import WEEKDAYS, MinuteRange, parse_range, parse_working_hours
+from scheduler.zone_text import zone_named
 
 T = TypeVar("T")
 CADENCE_WEEKS = {"weekly": 1, "biweekly": 2}
@@ -35,7 +35,7 @@ def build_problem(
 ) -> Problem:
     """`calendars` holds busy times read from each person's calendar source."""
     calendars = calendars or {}
-    scenario_tz = ZoneInfo(scenario.timezone)
+    scenario_tz = zone_named(scenario.timezone)
     first_day = scenario.horizon.start
     end_day = horizon_end_day(scenario.horizon)
     people = {
@@ -71,7 +71,7 @@ def build_problem(
 
 
 def _bookings(
-    scenario: doc.Scenario, required: set[tuple[str, int]], tz: ZoneInfo
+    scenario: doc.Scenario, required: set[tuple[str, int]], tz: tzinfo
 ) -> dict[tuple[str, int], Booking]:
     """The scenario's `current` by session; an unknown session or one given twice is an error."""
     bookings: dict[tuple[str, int], Booking] = {}
@@ -116,10 +116,10 @@ def horizon_end_day(horizon: doc.Horizon) -> date:
 
 
 def _person(
-    index: int, scenario: doc.Scenario, scenario_tz: ZoneInfo, calendar: BusyTimes | None
+    index: int, scenario: doc.Scenario, scenario_tz: tzinfo, calendar: BusyTimes | None
 ) -> Person:
     person = scenario.people[index]
-    tz = ZoneInfo(person.timezone) if person.timezone else scenario_tz
+    tz = zone_named(person.timezone) if person.timezone else scenario_tz
     listed = scenario.busy_of(index)
     inline = listed.in_utc(tz) if listed is not None else BusyTimes.empty()
     return Person(

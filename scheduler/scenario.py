@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 import string
-import zoneinfo
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
@@ -25,6 +24,7 @@ from pydantic import (
 from scheduler.busy_entries import FIRST_YEAR, LAST_YEAR, BusyEntries, read_busy_entries
 from scheduler.errors import ScenarioError
 from scheduler.time_notation import parse_range, parse_working_hours
+from scheduler.zone_text import zone_named
 
 Identifier = Annotated[str, Field(pattern=r"^[A-Za-z0-9._-]+$", min_length=1, max_length=200)]
 # Dates and instants a programme can sensibly use; far beyond, date arithmetic overflows.
@@ -63,14 +63,9 @@ class Strict(BaseModel):
 
 
 def check_timezone(name: str | None) -> str | None:
-    if name is None:
-        return None
-    try:
-        zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):  # OSError: "Europe" is a folder
-        raise ValueError(
-            f"unknown time zone '{name}' (use an IANA name such as Europe/Paris)"
-        ) from None
+    """An IANA name, or a zone's own rule (`scheduler.zone_text`)."""
+    if name is not None:
+        zone_named(name)  # its ValueError says which forms are known
     return name
 
 

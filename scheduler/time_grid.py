@@ -15,15 +15,14 @@ import calendar
 import functools
 import math
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 
 from scheduler.time_notation import MINUTES_PER_DAY
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-def local_to_utc(day: date, minute_of_day: int, tz: ZoneInfo) -> datetime:
+def local_to_utc(day: date, minute_of_day: int, tz: tzinfo) -> datetime:
     """The UTC instant of `minute_of_day` (0..1440) on the local `day` in `tz`."""
     day = day + timedelta(days=minute_of_day // MINUTES_PER_DAY)
     minute = minute_of_day % MINUTES_PER_DAY
@@ -32,20 +31,20 @@ def local_to_utc(day: date, minute_of_day: int, tz: ZoneInfo) -> datetime:
 
 
 @functools.lru_cache(maxsize=65_536)
-def local_midnight(day: date, tz: ZoneInfo) -> datetime:
+def local_midnight(day: date, tz: tzinfo) -> datetime:
     """Cached: a programme asks for the same few hundred midnights of a few zones for each
     of its hundred thousand sessions."""
     return local_to_utc(day, 0, tz)
 
 
-def naive_to_utc(moment: datetime, tz: ZoneInfo) -> datetime:
+def naive_to_utc(moment: datetime, tz: tzinfo) -> datetime:
     """A datetime without offset is read in `tz`; one with an offset keeps it."""
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=tz, fold=0)
     return moment.astimezone(UTC)
 
 
-def local_date(moment: datetime, tz: ZoneInfo) -> date:
+def local_date(moment: datetime, tz: tzinfo) -> date:
     return moment.astimezone(tz).date()
 
 

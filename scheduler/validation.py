@@ -13,8 +13,7 @@ import operator
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 
 from scheduler.busy_times import EPOCH, STATUS_CODE, STATUSES
 from scheduler.domain import (
@@ -261,7 +260,7 @@ def _working_day(person: Person, role: str, s: PlannedSession) -> Iterator[Viola
         )
 
 
-def _instant(day: date, minute: int, tz: ZoneInfo) -> datetime:
+def _instant(day: date, minute: int, tz: tzinfo) -> datetime:
     """Local wall-clock time to UTC; fold=0 gives the spec's readings of DST edges."""
     day = day + timedelta(days=minute // 1440)
     minute %= 1440
@@ -440,7 +439,7 @@ def _caps(problem: Problem, sessions: Sequence[PlannedSession]) -> Iterator[Viol
                     )
 
 
-def _bucket_label(rule: str, s: PlannedSession, tz: ZoneInfo) -> str:
+def _bucket_label(rule: str, s: PlannedSession, tz: tzinfo) -> str:
     day = s.start.astimezone(tz).date()
     if rule == RuleName.DAILY_CAP:
         return f"local day {day}"

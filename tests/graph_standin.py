@@ -5,8 +5,11 @@ It follows the documented v1.0 shapes:
 - OpenID discovery and the v2.0 token endpoint (client credentials).
 - `POST /users/{id}/calendar/getSchedule` with Graph's limits (20 schedules, windows under
   62 days), per-address errors inside a 200, working hours, and schedule items that carry
-  subjects (which the client must drop). Faults queued in `faults`: 429 with Retry-After,
-  503, 504, or a slow answer (a timeout for the client).
+  subjects (which the client must drop), their times in the zone the client prefers
+  (`Prefer: outlook.timezone`, UTC by default) or, for a mailbox in `item_zones`, in that
+  mailbox's own zone under the name given there (a custom zone's name, say). Faults
+  queued in `faults`: 429 with Retry-After, 503, 504, or a slow answer (a timeout for the
+  client).
 - An organiser's calendar events: create (with Graph's transactionId de-duplication), list
   by a single-value extended property, read, PATCH, cancel and DELETE. What Exchange would
   do besides is recorded: the mail attendees get (`mail`), responses reset when the time
@@ -176,6 +179,8 @@ class _RefusedError(Exception):
 class StandIn:
     calendars: dict[str, list[Meeting]] = field(default_factory=dict)
     working_hours: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # address -> (zone name as written, the zone): item times rendered in it
+    item_zones: dict[str, tuple[str, ZoneInfo]] = field(default_factory=dict)
     faults: list[dict[str, Any]] = field(default_factory=list)  # getSchedule, consumed in order
     requests: list[dict[str, Any]] = field(default_factory=list)  # getSchedule
     tokens_issued: int = 0
@@ -648,7 +653,7 @@ def _route(state: StandIn, call: _Call, parts: list[str]) -> Reply:
     if len(parts) >= 3 and parts[0] == "users":
         rest = parts[2:]
         if rest == ["calendar", "getSchedule"] and call.method == "POST":
-            return _schedule(state, parts[1], call.body)
+            return _schedule(state, parts[1], call.body, _preferred_zone(call) or "UTC")
         if rest[:2] == ["calendar", "events"]:
             rest = rest[1:]  # the default calendar's events are the mailbox's events
         if rest[0] == "events":
@@ -656,7 +661,7 @@ def _route(state: StandIn, call: _Call, parts: list[str]) -> Reply:
     return _error(404, "NotFound", f"/v1.0{call.path}")
 
 
-def _schedule(state: StandIn, mailbox: str, body: Any) -> Reply:
+def _schedule(state: StandIn, mailbox: str, body: Any, zone: str) -> Reply:
     with state.lock:
         state.requests.append({"mailbox": mailbox, "body": body})
     fault = state.next_fault()
@@ -678,12 +683,14 @@ def _schedule(state: StandIn, mailbox: str, body: Any) -> Reply:
         200,
         {
             "@odata.context": "https://graph/v1.0/$metadata#Collection(microsoft.graph.scheduleInformation)",
-            "value": [_information(state, a, start, end) for a in body["schedules"]],
+            "value": [_information(state, a, start, end, zone) for a in body["schedules"]],
         },
     )
 
 
-def _information(state: StandIn, address: str, start: datetime, end: datetime) -> dict[str, Any]:
+def _information(
+    state: StandIn, address: str, start: datetime, end: datetime, zone: str
+) -> dict[str, Any]:
     if address not in state.calendars:
         return {
             "scheduleId": address,
@@ -698,11 +705,8 @@ def _information(state: StandIn, address: str, start: datetime, end: datetime) -
             "status": m.status,
             "subject": m.subject,
             "location": "Room 12",
-            "start": {
-                "dateTime": m.start.strftime("%Y-%m-%dT%H:%M:%S.0000000"),
-                "timeZone": "UTC",
-            },
-            "end": {"dateTime": m.end.strftime("%Y-%m-%dT%H:%M:%S.0000000"), "timeZone": "UTC"},
+            "start": _item_time(state, address, m.start, zone),
+            "end": _item_time(state, address, m.end, zone),
         }
         for m in state.calendars[address]
         if m.start < end and m.end > start
@@ -715,6 +719,14 @@ def _information(state: StandIn, address: str, start: datetime, end: datetime) -
     if address in state.working_hours:
         information["workingHours"] = state.working_hours[address]
     return information
+
+
+def _item_time(state: StandIn, address: str, moment: datetime, zone: str) -> dict[str, str]:
+    if address not in state.item_zones:
+        return _render(moment, zone)
+    name, own = state.item_zones[address]
+    local = moment.replace(tzinfo=UTC).astimezone(own)
+    return {"dateTime": local.strftime("%Y-%m-%dT%H:%M:%S.0000000"), "timeZone": name}
 
 
 # Events

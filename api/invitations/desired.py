@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from connectors.graph.meetings import meeting_zone
 from scheduler.errors import FieldError, ScenarioError
 from scheduler.plan_format import PlanDocument
 from scheduler.scenario import PersonEntry, Scenario
@@ -56,7 +57,7 @@ def wanted_meetings(scenario: Scenario, plan: PlanDocument) -> dict[SessionKey, 
             index=session.index,
             organiser=template.organizer if by_mailbox else str(mentor.email),
             attendees=tuple(attendees),
-            time_zone=mentor.timezone or scenario.timezone,
+            time_zone=meeting_zone(mentor.timezone or scenario.timezone),
             content={
                 "subject": template.subject.format(**fields),
                 "body": template.body.format(**fields),

@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 from urllib.parse import quote
 
@@ -26,7 +26,8 @@ import httpx
 
 from connectors.graph.auth import shared_auth
 from connectors.graph.settings import GraphSettings
-from connectors.graph.zones import graph_working_hours, parse_graph_time
+from connectors.graph.statuses import busy_status
+from connectors.graph.zones import MailboxHours, graph_working_hours, parse_graph_time
 from scheduler.domain import Busy
 
 CHUNK = 20
@@ -35,7 +36,6 @@ RETRIED_STATUSES = (429, 503, 504)
 BACKOFF_BASE_SECONDS = 0.5
 BACKOFF_CAP_SECONDS = 60.0
 RETRY_AFTER_CAP_SECONDS = 300.0  # Graph's own wait is honoured, within reason
-STATUSES = {"busy": "busy", "tentative": "tentative", "oof": "oof", "unknown": "busy"}
 
 
 class GraphError(Exception):
@@ -52,9 +52,24 @@ class Schedule:
 
     email: str
     busy: list[Busy] = field(default_factory=list)
-    working_hours: dict[str, list[str]] | None = None
-    timezone: str | None = None
+    mailbox: MailboxHours | None = None
     error: str | None = None
+
+    @property
+    def working_hours(self) -> dict[str, list[str]] | None:
+        return self.mailbox.hours if self.mailbox else None
+
+    @property
+    def timezone(self) -> str | None:
+        """The mailbox's zone as a scenario writes it, when Tandem can read it."""
+        return self.mailbox.zone.text if self.mailbox and self.mailbox.zone else None
+
+    def custom_zones(self) -> dict[str, tzinfo]:
+        """The mailbox's custom zone by the name Graph gives it, for times given in it."""
+        hours = self.mailbox
+        if hours is None or hours.zone is None or hours.zone_name is None:
+            return {}
+        return {hours.zone_name: hours.zone.zone}
 
 
 @dataclass
@@ -234,14 +249,24 @@ def _merge(results: dict[str, Schedule], entry: dict[str, Any]) -> None:
         error = entry["error"]
         schedule.error = f"{error.get('message', 'error')} (code {error.get('responseCode', '?')})"
         return
-    for item in entry.get("scheduleItems") or []:
-        status = STATUSES.get(str(item.get("status", "")))
+    if entry.get("workingHours") and schedule.mailbox is None:
+        schedule.mailbox = graph_working_hours(entry["workingHours"])
+    try:
+        schedule.busy.extend(_busy_items(entry.get("scheduleItems") or [], schedule))
+    except ValueError as unreadable:  # an unknown zone, or no time at all
+        schedule.error = f"Graph gave {unreadable}"
+
+
+def _busy_items(items: list[dict[str, Any]], schedule: Schedule) -> list[Busy]:
+    """The items that block time, their statuses read whatever their case."""
+    found = []
+    custom = schedule.custom_zones()
+    for item in items:
+        status = busy_status(item.get("status"))
         if status is not None:  # free and workingElsewhere block nothing
-            schedule.busy.append(
-                Busy(parse_graph_time(item["start"]), parse_graph_time(item["end"]), status)
-            )
-    if entry.get("workingHours") and schedule.working_hours is None:
-        schedule.working_hours, schedule.timezone = graph_working_hours(entry["workingHours"])
+            start = parse_graph_time(item.get("start") or {}, custom)
+            found.append(Busy(start, parse_graph_time(item.get("end") or {}, custom), status))
+    return found
 
 
 def _tls(settings: GraphSettings) -> ssl.SSLContext:

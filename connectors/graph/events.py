@@ -27,6 +27,7 @@ from connectors.graph.client import (
     error_code,
 )
 from connectors.graph.meetings import TAG_PROPERTY, MeetingSpec, event_body, event_times
+from connectors.graph.statuses import attendee_response
 from connectors.graph.zones import parse_graph_time
 
 log = logging.getLogger(__name__)
@@ -67,7 +68,7 @@ class EventsClient:
             json=event_body(spec),
             headers=IMMUTABLE_IDS,
         )
-        return _state(_success(answer, f"creating meeting {spec.tag}"))
+        return _state(_success(answer, f"creating meeting {spec.tag}"), spec.organiser)
 
     def find_tagged(self, organiser: str, tag: str) -> list[EventState]:
         """The organiser's meetings that carry this tag value, oldest first."""
@@ -85,7 +86,7 @@ class EventsClient:
             headers=IMMUTABLE_IDS,
         )
         page = _success(answer, f"looking up {tag}")
-        found = [_state(item) for item in page.get("value", [])]
+        found = [_state(item, organiser) for item in page.get("value", [])]
         while next_link := page.get("@odata.nextLink"):  # Graph pages long answers
             answer = self.graph.call(
                 "GET",
@@ -95,13 +96,13 @@ class EventsClient:
                 headers=IMMUTABLE_IDS,
             )
             page = _success(answer, f"looking up {tag}")
-            found.extend(_state(item) for item in page.get("value", []))
+            found.extend(_state(item, organiser) for item in page.get("value", []))
         return sorted(found, key=lambda event: event.created)
 
     def get(self, organiser: str, event_id: str) -> EventState:
         what = f"reading meeting {event_id}"
         answer = self._on_meeting("GET", organiser, event_id, what, params={"$select": SELECT})
-        return _state(_success(answer, what))
+        return _state(_success(answer, what), organiser)
 
     def move(
         self, organiser: str, event_id: str, start: datetime, end: datetime, zone: str
@@ -110,7 +111,8 @@ class EventsClient:
         what = f"moving meeting {event_id}"
         times = event_times(start, end, zone)
         return _state(
-            _success(self._on_meeting("PATCH", organiser, event_id, what, json=times), what)
+            _success(self._on_meeting("PATCH", organiser, event_id, what, json=times), what),
+            organiser,
         )
 
     def cancel(self, organiser: str, event_id: str, comment: str) -> None:
@@ -187,7 +189,7 @@ class EventsClient:
             organiser, event_id = chunk[int(part["id"])]
             status = int(part.get("status", 500))
             if status == 200:
-                results[event_id] = _state(part.get("body") or {})
+                results[event_id] = _state(part.get("body") or {}, organiser)
             elif status == 404:
                 results[event_id] = None
             elif status in RETRIED_STATUSES:  # inside a 200: the part alone is asked again
@@ -232,18 +234,24 @@ def _success(answer: httpx.Response, what: str) -> dict[str, Any]:
     return payload
 
 
-def _state(item: dict[str, Any]) -> EventState:
+def _state(item: dict[str, Any], organiser: str) -> EventState:
     responses = {
-        str(a.get("emailAddress", {}).get("address", "")).lower(): str(
+        str(a.get("emailAddress", {}).get("address", "")).lower(): attendee_response(
             a.get("status", {}).get("response", "none")
         )
         for a in item.get("attendees") or []
     }
     meeting = item.get("onlineMeeting") or {}
+    try:
+        start, end = parse_graph_time(item["start"]), parse_graph_time(item["end"])
+    except (KeyError, ValueError) as unreadable:
+        raise GraphError(
+            f"meeting {item.get('id', '?')} in {organiser}'s calendar: Graph gave {unreadable}"
+        ) from None
     return EventState(
         id=str(item["id"]),
-        start=parse_graph_time(item["start"]),
-        end=parse_graph_time(item["end"]),
+        start=start,
+        end=end,
         cancelled=bool(item.get("isCancelled", False)),
         responses=responses,
         created=str(item.get("createdDateTime", "")),

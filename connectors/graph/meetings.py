@@ -4,7 +4,9 @@ A session is one-on-one: the executive is the only attendee when the mentor orga
 and the mentor and the executive are the only two when a programme mailbox organises.
 Times go with an explicit time zone (the organiser's, as a Windows name Outlook knows),
 never as bare UTC: a meeting sent in UTC shows at the wrong hour after a clock change
-in any client that re-renders it.
+in any client that re-renders it. The one exception is an organiser whose zone the
+scenario gives by its rule (an Outlook custom zone): no zone name says it, so its times
+go in UTC, the same instants.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from tzlocal.windows_tz import tz_win  # the CLDR IANA -> Windows table
+
+from scheduler.zone_text import zone_named
 
 # Tandem's one tag: a single-value extended property (one MAPI named property per mailbox).
 TAG_PROPERTY = "String {6c1d3f2e-8a4b-4c7d-9e15-2f0b7a9c4d31} Name TandemSessionKey"
@@ -76,6 +80,7 @@ def event_body(spec: MeetingSpec) -> dict[str, object]:
 
 def event_times(start: datetime, end: datetime, zone: str) -> dict[str, dict[str, str]]:
     """`start` and `end` as wall-clock times in `zone`, named the way Outlook names it."""
+    zone = meeting_zone(zone)
     local = ZoneInfo(zone)
     name = outlook_zone_name(zone)
     return {
@@ -85,6 +90,12 @@ def event_times(start: datetime, end: datetime, zone: str) -> dict[str, dict[str
         },
         "end": {"dateTime": end.astimezone(local).strftime("%Y-%m-%dT%H:%M:%S"), "timeZone": name},
     }
+
+
+def meeting_zone(zone: str) -> str:
+    """The IANA zone a meeting of an organiser in `zone` is written in: that zone, or UTC
+    for a zone given by its rule, which no zone name Outlook takes can say."""
+    return zone if isinstance(zone_named(zone), ZoneInfo) else "UTC"
 
 
 def outlook_zone_name(zone: str) -> str:

@@ -163,7 +163,7 @@ def test_secrets_stay_out_of_the_settings_repr(standin: tuple[StandIn, dict[str,
 def test_working_hours_and_zones_from_the_mailbox() -> None:
     assert iana_name("Pacific Standard Time") == "America/Los_Angeles"
     assert iana_name("Europe/Paris") == "Europe/Paris" and iana_name("Mars Standard Time") is None
-    hours, zone = graph_working_hours(
+    found = graph_working_hours(
         {
             "daysOfWeek": ["monday", "tuesday", "wednesday", "thursday", "friday"],
             "startTime": "08:30:00.0000000",
@@ -171,9 +171,9 @@ def test_working_hours_and_zones_from_the_mailbox() -> None:
             "timeZone": {"name": "W. Europe Standard Time"},
         }
     )
-    assert hours == {d: ["08:30-17:00"] for d in ("mon", "tue", "wed", "thu", "fri")}
-    assert zone == "Europe/Berlin"
-    _, custom = graph_working_hours(
+    assert found.hours == {d: ["08:30-17:00"] for d in ("mon", "tue", "wed", "thu", "fri")}
+    assert found.zone is not None and found.zone.text == "Europe/Berlin"
+    custom = graph_working_hours(
         {
             "daysOfWeek": ["monday"],
             "startTime": "09:00:00",
@@ -184,8 +184,8 @@ def test_working_hours_and_zones_from_the_mailbox() -> None:
                 "name": "Customized Time Zone",
             },
         }
-    )
-    assert custom == "Etc/GMT+5"
+    ).zone
+    assert custom is not None and custom.text == "<-05>5"  # no daylight rule: five hours west
 
 
 SCENARIO = """version: 1

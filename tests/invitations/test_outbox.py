@@ -133,6 +133,10 @@ def test_template_organiser_attendees_and_time_zone() -> None:
     )[("p1", 0)]
     assert by_mailbox.organiser == "mentoring@contoso.example"
     assert [a for a, _ in by_mailbox.attendees] == ["mia@contoso.example", "eve@contoso.example"]
+    # A mentor in a zone given by its rule (an Outlook custom zone): no name says it.
+    ruled = document()
+    ruled["people"][0]["timezone"] = "<+0930>-9:30<+1030>-10:30,M10.1.0/2,M4.1.0/3"
+    assert wanted_meetings(validate_scenario(ruled), plan(A))[("p1", 0)].time_zone == "UTC"
 
 
 def test_an_organiser_change_replaces_the_meeting(store: sessionmaker[Session]) -> None:

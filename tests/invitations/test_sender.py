@@ -260,17 +260,21 @@ def test_a_meeting_deleted_in_outlook_is_not_sent_again(
     assert len(state.live_events()) == 2
 
 
+@pytest.mark.parametrize(
+    ("declined", "accepted"), [("declined", "accepted"), ("Declined", "Accepted")]
+)
 def test_responses_are_read_and_a_decline_is_handled_once(
-    store: sessionmaker[Session], standin: Served
+    store: sessionmaker[Session], standin: Served, declined: str, accepted: str
 ) -> None:
+    """Whatever their case: answers in the wild write `Declined` as well as `declined`."""
     state, environment = standin
     raw = big_scenario(pairs=2, sessions=1)
     prepared = record(store, raw, spread_plan(raw))
     sender_for(store, environment).drain()
     events = EventsClient(graph_client(environment))
     first, second = sorted(state.live_events(), key=lambda e: e.start)
-    state.respond(first.id, "exec0@contoso.example", "declined")
-    state.respond(second.id, "exec1@contoso.example", "accepted")
+    state.respond(first.id, "exec0@contoso.example", declined)
+    state.respond(second.id, "exec1@contoso.example", accepted)
     report = read_responses(store, events)
     assert report.read == 2 and report.declined == [(prepared.programme_id, "p0", 0)]
     assert read_responses(store, events).declined == []  # the same decline, once

@@ -79,8 +79,8 @@ def test_swapped_roles_are_named() -> None:
 def test_unknown_time_zone() -> None:
     document = scenario(people=[mentor(timezone="Europe/Pariss"), executive()])
     assert errors_of(document) == [
-        "people[0].timezone: unknown time zone 'Europe/Pariss' "
-        "(use an IANA name such as Europe/Paris)"
+        "people[0].timezone: unknown time zone 'Europe/Pariss' (use an IANA name such as "
+        "Europe/Paris, or a zone rule such as <+0930>-9:30<+1030>-10:30,M10.1.0/2,M4.1.0/3)"
     ]
 
 
