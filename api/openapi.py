@@ -25,12 +25,14 @@ SCENARIO_BODIES = {
 def install(app: FastAPI) -> None:
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            app.openapi_schema = _with_scenario_schema(
-                get_openapi(
-                    title=app.title,
-                    version=app.version,
-                    description=app.description,
-                    routes=app.routes,
+            app.openapi_schema = _with_problem_answers(
+                _with_scenario_schema(
+                    get_openapi(
+                        title=app.title,
+                        version=app.version,
+                        description=app.description,
+                        routes=app.routes,
+                    )
                 )
             )
         return app.openapi_schema
@@ -50,3 +52,46 @@ def _with_scenario_schema(document: dict[str, Any]) -> dict[str, Any]:
         if examples:
             body["example"] = examples[0]
     return document
+
+
+PROBLEM_SCHEMA = {
+    "type": "object",
+    "description": "An error (RFC 9457); `errors` names each wrong field by its path",
+    "required": ["type", "title", "status"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["path", "message"],
+                "properties": {"path": {"type": "string"}, "message": {"type": "string"}},
+            },
+        },
+    },
+}
+
+
+def _with_problem_answers(document: dict[str, Any]) -> dict[str, Any]:
+    """Every error answer is `application/problem+json` (`api.problems`), whichever part
+    of the service gives it (a route, FastAPI's validation, a middleware)."""
+    document["components"]["schemas"]["Problem"] = PROBLEM_SCHEMA
+    problem = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    for operation in _operations(document):
+        for status, answer in operation.get("responses", {}).items():
+            if str(status).startswith(("4", "5")):
+                answer["content"] = problem
+    return document
+
+
+def _operations(document: dict[str, Any]) -> list[dict[str, Any]]:
+    methods = ("get", "put", "post", "delete", "patch", "head", "options")
+    return [
+        operation
+        for item in document["paths"].values()
+        for method, operation in item.items()
+        if method in methods
+    ]

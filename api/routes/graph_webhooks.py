@@ -28,6 +28,7 @@ ANSWERS: dict[int | str, dict[str, Any]] = {
         "content": {"text/plain": {"schema": {"type": "string"}}},
     },
     202: {"description": "Stored (or ignored: an unproven delivery learns nothing)"},
+    422: {"description": "A body that is not valid JSON, or holds text that cannot be kept"},
     503: {"description": "The database is away: Graph delivers again later"},
 }
 

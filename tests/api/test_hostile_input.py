@@ -209,3 +209,12 @@ def test_liveness_runs_on_the_event_loop_not_in_the_thread_pool() -> None:
     """Requests that keep every pool thread busy (45 what-ifs being validated starved it
     for 35 s) cannot delay /healthz."""
     assert inspect.iscoroutinefunction(healthz)
+
+
+@pytest.mark.parametrize("body", [b"\xff\xfe{", b'{"version": 1,', b"[1, 2"])
+def test_a_body_declared_json_that_is_none_is_a_documented_422(
+    live: tuple[str, dict[str, str]], body: bytes
+) -> None:
+    """Before: FastAPI's own 400, which the API's document does not declare."""
+    errors = refused(post_raw(live, "/v1/plans", body))
+    assert errors[0]["path"] == "(document)" and "not valid JSON" in errors[0]["message"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import schemathesis
@@ -46,3 +47,35 @@ def test_the_service_keeps_its_openapi_promises(live: tuple[str, str]) -> None:
             )
 
         check()
+
+
+def test_chained_calls_keep_the_promises_too(live: tuple[str, str]) -> None:
+    """Stateful: Schemathesis chains operations by the links it infers (a programme created,
+    then read, planned, changed, its sessions listed), every check on every answer: zero
+    5xx, and every answer as the document declares."""
+    base, key = live
+    schema = schemathesis.openapi.from_url(f"{base}/openapi.json")
+    machine = schema.as_state_machine()
+    assert machine.bundles, "no links between operations: nothing would be chained"
+
+    class Chained(machine):  # type: ignore[misc, valid-type]
+        def get_call_kwargs(self, case: schemathesis.Case) -> dict[str, Any]:
+            return {"headers": {"Authorization": f"Bearer {key}"}}
+
+        def validate_response(self, response: Any, case: schemathesis.Case, **kwargs: Any) -> None:
+            case.validate_response(
+                response,
+                excluded_checks=[positive_data_acceptance],  # cross-field 422s, as above
+                headers={"Authorization": f"Bearer {key}"},
+                transport_kwargs=kwargs,
+            )
+
+    Chained.run(
+        settings=settings(
+            max_examples=40,
+            stateful_step_count=6,
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
+            database=None,
+        )
+    )

@@ -179,7 +179,7 @@ def test_a_programme_plan_in_parts_made_from_an_old_version_is_made_again(
     )
     owner = tenant(store)
     with store() as session:
-        programme = programmes.create(session, owner, document)
+        programme = programmes.create(session, settings, owner, document)
         job = programmes.plan(session, settings, owner, programme.id)
     (whole,) = claims(store, 1, "large")
     prepared = prepare(store, whole)
