@@ -278,6 +278,9 @@ class Invitations(Strict):
 
 
 class Scenario(Strict):
+    """A Tandem scenario, version 1; every key is described in docs/scenario-format.md
+    of the Tandem repository."""
+
     version: Literal[1]
     name: str | None = None
     timezone: str = "UTC"
