@@ -218,26 +218,32 @@ class DuplicateKeyError(yaml.MarkedYAMLError):
 class _Indexer:
     """Records each field's line and refuses keys given twice in one mapping.
 
-    Aliases are followed (a shared block of working hours is fine) but a recursive alias
-    or one that expands past `MAX_VALUES` values is refused: both would exhaust memory.
+    Aliases are followed (a shared block of working hours is fine) but a recursive alias,
+    or aliases that add more than `MAX_ALIASED` values to the document (a "billion laughs"),
+    are refused: both would exhaust memory. The document's own values are not counted:
+    its size is bounded by the file's.
     """
 
-    MAX_VALUES = 2_000_000
+    MAX_ALIASED = 2_000_000
 
     def __init__(self, lines: dict[str, int]) -> None:
         self.lines = lines
-        self.values = 0
+        self.aliased = 0  # values visited again, through an alias
+        self.seen: set[int] = set()
         self.open: set[int] = set()
 
     def visit(self, node: Node, path: str, depth: int = 0) -> None:
-        self.values += 1
         if depth > MAX_DEPTH:  # aliases can nest a block deeper than the text shows
             raise DuplicateKeyError(problem=TOO_DEEP, problem_mark=node.start_mark)
-        if self.values > self.MAX_VALUES:
-            raise DuplicateKeyError(
-                problem=f"the document expands to more than {self.MAX_VALUES:,} values (aliases?)",
-                problem_mark=node.start_mark,
-            )
+        if id(node) in self.seen:
+            self.aliased += 1
+            if self.aliased > self.MAX_ALIASED:
+                raise DuplicateKeyError(
+                    problem=f"aliases add more than {self.MAX_ALIASED:,} values to the document",
+                    problem_mark=node.start_mark,
+                )
+        else:
+            self.seen.add(id(node))
         if id(node) in self.open:
             raise DuplicateKeyError(
                 problem="an alias refers to itself", problem_mark=node.start_mark

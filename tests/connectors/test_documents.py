@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from connectors.documents import parse_json, parse_yaml, read_document
+from connectors.documents import _Indexer, parse_json, parse_yaml, read_document
 from connectors.scenarios import load_problem
 from scheduler.document_limits import MAX_DEPTH
 from scheduler.errors import ScenarioError
@@ -119,7 +119,20 @@ def test_an_alias_bomb_is_refused(tmp_path: Path) -> None:
     lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
     lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, 9)]
     (error,) = errors(tmp_path, "\n".join(lines) + "\n")
-    assert "expands to more than" in error
+    assert "aliases add more than 2,000,000 values" in error
+
+
+def test_a_large_document_without_aliases_is_not_taken_for_an_alias_bomb(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Before: any document past 2,000,000 values was refused as "(aliases?)". Only the
+    values aliases add count (the cap lowered here, to keep the test small)."""
+    monkeypatch.setattr(_Indexer, "MAX_ALIASED", 1_000)
+    own = "busy:\n" + "".join(f"  - {{start: {i}, end: {i + 1}}}\n" for i in range(2_000))
+    assert len(parse_yaml(own, "t").data["busy"]) == 2_000  # 6,001 values of its own
+    shared = "a: &a [" + ", ".join(["x"] * 500) + "]\nb: [*a, *a]\n"  # 1,002 by aliases
+    with pytest.raises(ScenarioError, match="aliases add more than 1,000 values"):
+        parse_yaml(shared, "t")
 
 
 def test_scenarios_from_api_callers_read_no_server_files() -> None:
