@@ -7,7 +7,7 @@ import zoneinfo
 from datetime import UTC, datetime
 from typing import Any
 
-from tzlocal.windows_tz import win_tz  # the CLDR Windows -> IANA table
+from connectors.zone_names import iana_name  # the one Windows -> IANA table of Tandem
 
 DAYS = {
     "monday": "mon",
@@ -18,17 +18,6 @@ DAYS = {
     "saturday": "sat",
     "sunday": "sun",
 }
-
-
-def iana_name(name: str) -> str | None:
-    """The IANA zone of an IANA or Windows name, or None when neither is known."""
-    if name in win_tz:
-        return str(win_tz[name])
-    try:
-        zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
-        return None
-    return name
 
 
 def parse_graph_time(value: dict[str, Any]) -> datetime:

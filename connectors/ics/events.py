@@ -1,0 +1,223 @@
+"""One VEVENT of a calendar file as an icalendar event that holds only what bears on busy
+time (its times, recurrence, status and UID: never its subject, place or description),
+each time in the zone this file gives it."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta, tzinfo
+from typing import Any
+
+import icalendar
+from icalendar.parser import Contentline, Parameters
+
+from connectors.ics.findings import Findings, described
+from connectors.ics.lines import Line, Part
+from connectors.ics.zones import FileZones
+
+TIME_PROPERTIES = {
+    "DTSTART": "start",
+    "DTEND": "end",
+    "DURATION": "length",
+    "RRULE": "recurrence rule",
+    "EXRULE": "exclusion rule",
+    "RDATE": "extra dates",
+    "EXDATE": "excluded dates",
+    "RECURRENCE-ID": "date of the instance it changes",
+}
+ZONED = ("DTSTART", "DTEND", "RECURRENCE-ID", "RDATE", "EXDATE")  # may carry a TZID
+KEPT = {*TIME_PROPERTIES, "UID", "SEQUENCE", "STATUS", "TRANSP", "X-MICROSOFT-CDO-BUSYSTATUS"}
+TYPES = icalendar.Event.types_factory
+DAYS_AFTER_T = re.compile(r"([+-]?)PT(\d+)([WD])", re.IGNORECASE)  # `PT1W`: W takes no T
+
+
+@dataclass(frozen=True)
+class Clock:
+    """Where times without a zone are read: the file's X-WR-TIMEZONE, else the person's
+    zone. With X-WR-TIMEZONE, UTC times are read in that zone too (as Google Calendar and
+    the x-wr-timezone library do), so a series written in UTC keeps its local time."""
+
+    floating: tzinfo
+    calendar_zone: tzinfo | None
+
+
+def read_event(
+    part: Part, zones: FileZones, clock: Clock, findings: Findings
+) -> icalendar.Event | None:
+    """The event, or None when it cannot be read (the findings say why)."""
+    where = described(part)
+    _check_alarms(part, where, findings)
+    lines = _readable_lines(part, where, findings)
+    zoned = _zones_of(lines, zones, where)
+    if lines is None or zoned is None:
+        return None
+    event = _parsed(part, lines)
+    _attach_zones(event, zoned, clock)
+    return event if _times_hold(event, part, where, findings) else None
+
+
+def _check_alarms(part: Part, where: str, findings: Findings) -> None:
+    """Alarms do not bear on busy time: one that cannot be read is skipped with a warning."""
+    for alarm in part.parts:
+        if alarm.name != "VALARM":
+            continue
+        broken = next((line for line in alarm.lines if _unreadable(line)), None)
+        if broken is not None:
+            findings.warning(
+                broken.number,
+                f"{described(alarm)} in the {where} skipped: its {broken.name or 'line'} "
+                "cannot be read",
+            )
+
+
+def _readable_lines(part: Part, where: str, findings: Findings) -> list[Line] | None:
+    """The lines that bear on busy time, repaired where the reading is certain; None when
+    a time cannot be read."""
+    kept: list[Line] = []
+    readable = True
+    for line in part.lines:
+        if not line.name:
+            findings.warning(line.number, f"{where}: a line that is no property skipped")
+        elif line.name in KEPT:
+            line = _repaired(line, where, findings)
+            if _unreadable(line):
+                readable = _report_unreadable(line, where, findings) and readable
+                continue
+            kept.append(line)
+    return kept if readable else None
+
+
+def _report_unreadable(line: Line, where: str, findings: Findings) -> bool:
+    """A time that cannot be read is a problem (False); anything else is skipped (True)."""
+    if line.name in TIME_PROPERTIES:
+        plain = TIME_PROPERTIES[line.name]
+        findings.problem(
+            line.number, f"{where}: its {plain} ({line.name}) {line.value!r} cannot be read"
+        )
+        return False
+    findings.warning(line.number, f"{where}: its {line.name} cannot be read: skipped")
+    return True
+
+
+def _repaired(line: Line, where: str, findings: Findings) -> Line:
+    """Two slips whose meaning is not in doubt, read with a warning: spaces inside a
+    recurrence rule (`BYDAY=MO, TU`) and a T before weeks or days (`PT1W`)."""
+    value = line.value
+    if line.name in ("RRULE", "EXRULE") and re.search(r"\s", value):
+        fixed = re.sub(r"\s+", "", value)
+        findings.warning(line.number, f"{where}: spaces in its {line.name} ignored")
+    elif line.name == "DURATION" and (slip := DAYS_AFTER_T.fullmatch(value.strip())):
+        fixed = f"{slip[1]}P{slip[2]}{slip[3].upper()}"
+        findings.warning(line.number, f"{where}: its DURATION {value!r} read as {fixed!r}")
+    else:
+        return line
+    return Line(line.number, line.text[: len(line.text) - len(value)] + fixed)
+
+
+def _unreadable(line: Line) -> bool:
+    """Whether icalendar cannot read the line's value (as the type of its property)."""
+    try:
+        name, parameters, value = _parts(line)
+        value_type: Any = TYPES.for_property(name, parameters.value)
+        value_type.from_ical(value)
+    except Exception:  # the library raises many kinds; each means the value is broken
+        return True
+    return False
+
+
+def _parts(line: Line) -> tuple[str, Parameters, str]:
+    """Name, parameters (unquoted) and value, as icalendar splits a content line."""
+    return Contentline(line.text).parts()  # type: ignore[no-untyped-call]
+
+
+def _zones_of(lines: list[Line] | None, zones: FileZones, where: str) -> dict[str, tzinfo] | None:
+    """The zone of each TZID the event's times use; None when one has none."""
+    found: dict[str, tzinfo] = {}
+    known = True
+    for line in lines or []:
+        if line.name not in ZONED:
+            continue
+        tzid = _parts(line)[1].get("TZID")
+        if tzid is None or tzid in found:
+            continue
+        zone = zones.zone(str(tzid), line, where)
+        if zone is None:
+            known = False
+        else:
+            found[str(tzid)] = zone
+    return found if known else None
+
+
+def _parsed(part: Part, lines: list[Line]) -> icalendar.Event:
+    text = "".join(f"{line.text}\r\n" for line in lines)
+    event = icalendar.Event.from_ical(f"BEGIN:VEVENT\r\n{text}END:VEVENT\r\n")
+    assert isinstance(event, icalendar.Event)
+    if "UID" not in event:
+        # Events without a UID are each their own series (the expansion groups by UID).
+        event.add("UID", f"tandem-no-uid-line-{part.begin}")
+    return event
+
+
+def _attach_zones(event: icalendar.Event, zoned: dict[str, tzinfo], clock: Clock) -> None:
+    """Each time in its zone: the TZID's, else the clock's (see Clock). icalendar's own
+    choice of zone is replaced: only the wall-clock time it read is kept."""
+    for name in ZONED:
+        values = event.get(name)
+        for value in values if isinstance(values, list) else [values]:
+            if value is None:
+                continue
+            tzid = value.params.get("TZID")
+            zone = zoned.get(str(tzid)) if tzid is not None else None
+            for item in getattr(value, "dts", [value]):
+                item.dt = _in_zone(item.dt, zone, clock)
+
+
+def _in_zone(value: Any, zone: tzinfo | None, clock: Clock) -> Any:
+    if isinstance(value, tuple):  # a period of RDATE: (start, end or duration)
+        return tuple(_in_zone(v, zone, clock) for v in value)
+    if not isinstance(value, datetime):
+        return value  # a date, or a period's duration
+    if zone is not None:
+        return value.replace(tzinfo=zone)
+    if value.tzinfo is None:
+        return value.replace(tzinfo=clock.floating)
+    if clock.calendar_zone is not None and value.utcoffset() == timedelta(0):
+        return value.astimezone(clock.calendar_zone)
+    return value
+
+
+def _times_hold(event: icalendar.Event, part: Part, where: str, findings: Findings) -> bool:
+    """An event has a start, and its end is of the same kind and not before it."""
+    start = event.get("DTSTART")
+    if start is None:
+        findings.problem(part.begin, f"{where}: event without a start (DTSTART)")
+        return False
+    problem = _end_problem(start.dt, event)
+    if problem:
+        line = part.first("DTEND") or part.first("DURATION")
+        findings.problem(line.number if line else part.begin, f"{where}: {problem}")
+    return not problem
+
+
+def _end_problem(start: date, event: icalendar.Event) -> str | None:
+    end = event.get("DTEND")
+    if end is not None:
+        if _is_day(start) != _is_day(end.dt):
+            kinds = ("a date", "a date-time") if _is_day(start) else ("a date-time", "a date")
+            return f"its start (DTSTART) is {kinds[0]} and its end (DTEND) {kinds[1]}"
+        if _ordered(end.dt) < _ordered(start):
+            return "event that ends (DTEND) before it starts (DTSTART)"
+    duration = event.get("DURATION")
+    if end is None and duration is not None and duration.dt < timedelta(0):
+        return "event of negative length (DURATION)"
+    return None
+
+
+def _is_day(value: date) -> bool:
+    return not isinstance(value, datetime)
+
+
+def _ordered(value: date) -> date | datetime:
+    """Dates compare as dates, times as UTC instants."""
+    return value.astimezone(UTC) if isinstance(value, datetime) else value
