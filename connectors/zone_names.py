@@ -75,6 +75,11 @@ def is_iana_name(name: str) -> bool:
 
 def _display_name_zone(name: str, table: _Table) -> str:
     offset, places = _offset_and_places(name)
+    if offset is not None and not places:
+        raise ZoneNameError(
+            "an offset alone, which names no time zone (it does not say when daylight "
+            "saving time applies)"
+        )
     by_offset = table.places.get(places)
     if not by_offset:
         raise ZoneNameError("not an IANA time zone, a Windows time zone or a Windows display name")

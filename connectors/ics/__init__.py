@@ -29,7 +29,7 @@ import icalendar
 import recurring_ical_events
 
 from connectors.ics.events import Clock, read_event
-from connectors.ics.findings import Findings, described
+from connectors.ics.findings import Findings
 from connectors.ics.lines import Part, StructureError, read_parts
 from connectors.ics.zones import FileZones
 from scheduler.domain import Busy
@@ -98,7 +98,7 @@ def _busy_times(
         if part.name == "VEVENT" and (event := read_event(part, zones, clock, findings)):
             series[str(event["UID"])].append((part, event))
         elif part.name in NOT_READ:
-            findings.warning(part.begin, f"{described(part)} skipped: {NOT_READ[part.name]}")
+            findings.warning(part.begin, f"skipped: {NOT_READ[part.name]}", part)
     zones.report_unused_broken()
     return [
         busy
@@ -130,10 +130,12 @@ def _occurrences(
         try:
             found.extend(_expanded((event for _, event in members), start, end))
         except Exception as problem:  # as above; the events hold no subject to leak
+            first = members[0][0]
             findings.problem(
-                members[0][0].begin,
-                f"{described(members[0][0])}: its recurrence cannot be expanded "
+                first.begin,
+                "its recurrence cannot be expanded "
                 f"({str(problem)[:200] or type(problem).__name__})",
+                first,
             )
     return found
 

@@ -12,7 +12,7 @@ from typing import Any
 import icalendar
 from icalendar.parser import Contentline, Parameters
 
-from connectors.ics.findings import Findings, described
+from connectors.ics.findings import Findings
 from connectors.ics.lines import Line, Part
 from connectors.ics.zones import FileZones
 
@@ -46,18 +46,17 @@ def read_event(
     part: Part, zones: FileZones, clock: Clock, findings: Findings
 ) -> icalendar.Event | None:
     """The event, or None when it cannot be read (the findings say why)."""
-    where = described(part)
-    _check_alarms(part, where, findings)
-    lines = _readable_lines(part, where, findings)
-    zoned = _zones_of(lines, zones, where)
+    _check_alarms(part, findings)
+    lines = _readable_lines(part, findings)
+    zoned = _zones_of(lines, zones, part)
     if lines is None or zoned is None:
         return None
     event = _parsed(part, lines)
     _attach_zones(event, zoned, clock)
-    return event if _times_hold(event, part, where, findings) else None
+    return event if _times_hold(event, part, findings) else None
 
 
-def _check_alarms(part: Part, where: str, findings: Findings) -> None:
+def _check_alarms(part: Part, findings: Findings) -> None:
     """Alarms do not bear on busy time: one that cannot be read is skipped with a warning."""
     for alarm in part.parts:
         if alarm.name != "VALARM":
@@ -65,51 +64,49 @@ def _check_alarms(part: Part, where: str, findings: Findings) -> None:
         broken = next((line for line in alarm.lines if _unreadable(line)), None)
         if broken is not None:
             findings.warning(
-                broken.number,
-                f"{described(alarm)} in the {where} skipped: its {broken.name or 'line'} "
-                "cannot be read",
+                broken.number, f"skipped: its {broken.name or 'line'} cannot be read", alarm
             )
 
 
-def _readable_lines(part: Part, where: str, findings: Findings) -> list[Line] | None:
+def _readable_lines(part: Part, findings: Findings) -> list[Line] | None:
     """The lines that bear on busy time, repaired where the reading is certain; None when
     a time cannot be read."""
     kept: list[Line] = []
     readable = True
     for line in part.lines:
         if not line.name:
-            findings.warning(line.number, f"{where}: a line that is no property skipped")
+            findings.warning(line.number, "a line that is no property skipped", part)
         elif line.name in KEPT:
-            line = _repaired(line, where, findings)
+            line = _repaired(line, part, findings)
             if _unreadable(line):
-                readable = _report_unreadable(line, where, findings) and readable
+                readable = _report_unreadable(line, part, findings) and readable
                 continue
             kept.append(line)
     return kept if readable else None
 
 
-def _report_unreadable(line: Line, where: str, findings: Findings) -> bool:
+def _report_unreadable(line: Line, part: Part, findings: Findings) -> bool:
     """A time that cannot be read is a problem (False); anything else is skipped (True)."""
     if line.name in TIME_PROPERTIES:
         plain = TIME_PROPERTIES[line.name]
         findings.problem(
-            line.number, f"{where}: its {plain} ({line.name}) {line.value!r} cannot be read"
+            line.number, f"its {plain} ({line.name}) {line.value!r} cannot be read", part
         )
         return False
-    findings.warning(line.number, f"{where}: its {line.name} cannot be read: skipped")
+    findings.warning(line.number, f"its {line.name} cannot be read: skipped", part)
     return True
 
 
-def _repaired(line: Line, where: str, findings: Findings) -> Line:
+def _repaired(line: Line, part: Part, findings: Findings) -> Line:
     """Two slips whose meaning is not in doubt, read with a warning: spaces inside a
     recurrence rule (`BYDAY=MO, TU`) and a T before weeks or days (`PT1W`)."""
     value = line.value
     if line.name in ("RRULE", "EXRULE") and re.search(r"\s", value):
         fixed = re.sub(r"\s+", "", value)
-        findings.warning(line.number, f"{where}: spaces in its {line.name} ignored")
+        findings.warning(line.number, f"spaces in its {line.name} ignored", part)
     elif line.name == "DURATION" and (slip := DAYS_AFTER_T.fullmatch(value.strip())):
         fixed = f"{slip[1]}P{slip[2]}{slip[3].upper()}"
-        findings.warning(line.number, f"{where}: its DURATION {value!r} read as {fixed!r}")
+        findings.warning(line.number, f"its DURATION {value!r} read as {fixed!r}", part)
     else:
         return line
     return Line(line.number, line.text[: len(line.text) - len(value)] + fixed)
@@ -131,22 +128,15 @@ def _parts(line: Line) -> tuple[str, Parameters, str]:
     return Contentline(line.text).parts()  # type: ignore[no-untyped-call]
 
 
-def _zones_of(lines: list[Line] | None, zones: FileZones, where: str) -> dict[str, tzinfo] | None:
+def _zones_of(lines: list[Line] | None, zones: FileZones, part: Part) -> dict[str, tzinfo] | None:
     """The zone of each TZID the event's times use; None when one has none."""
-    found: dict[str, tzinfo] = {}
-    known = True
+    found: dict[str, tzinfo | None] = {}
     for line in lines or []:
-        if line.name not in ZONED:
-            continue
-        tzid = _parts(line)[1].get("TZID")
-        if tzid is None or tzid in found:
-            continue
-        zone = zones.zone(str(tzid), line, where)
-        if zone is None:
-            known = False
-        else:
-            found[str(tzid)] = zone
-    return found if known else None
+        tzid = _parts(line)[1].get("TZID") if line.name in ZONED else None
+        if tzid is not None and str(tzid) not in found:  # each TZID reported once
+            found[str(tzid)] = zones.zone(str(tzid), line, part)
+    zoned = {tzid: zone for tzid, zone in found.items() if zone is not None}
+    return zoned if len(zoned) == len(found) else None
 
 
 def _parsed(part: Part, lines: list[Line]) -> icalendar.Event:
@@ -187,16 +177,16 @@ def _in_zone(value: Any, zone: tzinfo | None, clock: Clock) -> Any:
     return value
 
 
-def _times_hold(event: icalendar.Event, part: Part, where: str, findings: Findings) -> bool:
+def _times_hold(event: icalendar.Event, part: Part, findings: Findings) -> bool:
     """An event has a start, and its end is of the same kind and not before it."""
     start = event.get("DTSTART")
     if start is None:
-        findings.problem(part.begin, f"{where}: event without a start (DTSTART)")
+        findings.problem(part.begin, "event without a start (DTSTART)", part)
         return False
     problem = _end_problem(start.dt, event)
     if problem:
         line = part.first("DTEND") or part.first("DURATION")
-        findings.problem(line.number if line else part.begin, f"{where}: {problem}")
+        findings.problem(line.number if line else part.begin, problem, part)
     return not problem
 
 

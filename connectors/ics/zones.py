@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from dateutil.tz import tzical
 
-from connectors.ics.findings import Findings, described
+from connectors.ics.findings import Findings
 from connectors.ics.lines import Line, Part
 from connectors.zone_names import ZoneNameError, iana_zone, is_iana_name
 
@@ -55,11 +55,11 @@ class FileZones:
                 zones._define(part)
         return zones
 
-    def zone(self, tzid: str, line: Line, where: str) -> tzinfo | None:
-        """The zone of a TZID used on `line` (inside `where`); None after reporting why
-        there is none."""
+    def zone(self, tzid: str, line: Line, user: Part) -> tzinfo | None:
+        """The zone of a TZID used on `line` of the component `user`; None after reporting
+        why there is none."""
         if tzid not in self.resolved:
-            zone = self._resolve(tzid, line, where)
+            zone = self._resolve(tzid, line, user)
             if zone is None:
                 return None
             self.resolved[tzid] = zone
@@ -78,41 +78,42 @@ class FileZones:
             if definition.problem and not definition.used:
                 self.findings.warning(
                     definition.part.begin,
-                    f"{described(definition.part)} skipped: no event uses it, and it cannot "
-                    f"be read ({definition.problem})",
+                    f"skipped: no event uses it, and it cannot be read ({definition.problem})",
+                    definition.part,
                 )
 
-    def _resolve(self, tzid: str, line: Line, where: str) -> tzinfo | None:
+    def _resolve(self, tzid: str, line: Line, user: Part) -> tzinfo | None:
         if is_iana_name(tzid):
             return ZoneInfo(tzid)
         if tzid in self.definitions:
-            return self._defined(tzid, line, where)
+            return self._defined(tzid, line, user)
         try:
             return ZoneInfo(iana_zone(tzid))
         except ZoneNameError as unknown:
             self.findings.problem(
                 line.number,
-                f"{where}: time zone {tzid!r} ({line.name} TZID) has no VTIMEZONE in the "
-                f"file and is {unknown}",
+                f"time zone {tzid!r} ({line.name} TZID) has no VTIMEZONE in the file and is "
+                f"{unknown}",
+                user,
             )
             return None
 
-    def _defined(self, tzid: str, line: Line, where: str) -> tzinfo | None:
+    def _defined(self, tzid: str, line: Line, user: Part) -> tzinfo | None:
         definition = self.definitions[tzid]
         definition.used = True
         if definition.zone is None:
             self.findings.problem(
                 line.number,
-                f"{where}: time zone {tzid!r} ({line.name} TZID) is defined by the "
-                f"VTIMEZONE of line {definition.part.begin}, which cannot be read "
-                f"({definition.problem})",
+                f"time zone {tzid!r} ({line.name} TZID) is defined by the VTIMEZONE of line "
+                f"{definition.part.begin}, which cannot be read ({definition.problem})",
+                user,
             )
         return definition.zone
 
     def _define(self, part: Part) -> None:
         tzid_line = part.first("TZID")
         if tzid_line is None:
-            self.findings.warning(part.begin, f"{described(part)} skipped: it has no TZID")
+            self.findings.warning(part.begin, "skipped: it has no TZID", part)
             return
         tzid = _text_value(tzid_line)
         zone, problem = _built(part)
