@@ -42,7 +42,7 @@ OUTLOOK_STATUS = {
     "FREE": "free",
     "WORKINGELSEWHERE": "workingElsewhere",
 }
-NOT_READ = {"VFREEBUSY": "Tandem reads the events (VEVENT) of a calendar, not its free/busy"}
+NOT_READ = {"VFREEBUSY": "Tandem reads a calendar's events (VEVENT), not its free/busy blocks"}
 
 
 class IcsError(Exception):

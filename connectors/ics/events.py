@@ -29,6 +29,7 @@ TIME_PROPERTIES = {
 ZONED = ("DTSTART", "DTEND", "RECURRENCE-ID", "RDATE", "EXDATE")  # may carry a TZID
 KEPT = {*TIME_PROPERTIES, "UID", "SEQUENCE", "STATUS", "TRANSP", "X-MICROSOFT-CDO-BUSYSTATUS"}
 TYPES = icalendar.Event.types_factory
+DATES = re.compile(r"\d{8}(,\d{8})*")
 DAYS_AFTER_T = re.compile(r"([+-]?)PT(\d+)([WD])", re.IGNORECASE)  # `PT1W`: W takes no T
 
 
@@ -75,9 +76,11 @@ def _readable_lines(part: Part, findings: Findings) -> list[Line] | None:
     readable = True
     for line in part.lines:
         if not line.name:
-            findings.warning(line.number, "a line that is no property skipped", part)
+            findings.warning(
+                line.number, "skipped a line that is no property (a broken fold?)", part
+            )
         elif line.name in KEPT:
-            line = _repaired(line, part, findings)
+            line = _repaired(_dates_without_zone(line), part, findings)
             if _unreadable(line):
                 readable = _report_unreadable(line, part, findings) and readable
                 continue
@@ -110,6 +113,19 @@ def _repaired(line: Line, part: Part, findings: Findings) -> Line:
     else:
         return line
     return Line(line.number, line.text[: len(line.text) - len(value)] + fixed)
+
+
+def _dates_without_zone(line: Line) -> Line:
+    """A TZID on dates is dropped: a date has no zone (RFC 5545, 3.3.4); it is a day of
+    the person's, like any other all-day date."""
+    if line.name not in ZONED or not DATES.fullmatch(line.value.strip()):
+        return line
+    name, parameters, _ = _parts(line)
+    if "TZID" not in parameters:
+        return line
+    del parameters["TZID"]
+    head = f"{name};{parameters.to_ical().decode()}" if parameters else name
+    return Line(line.number, f"{head}:{line.value}")
 
 
 def _unreadable(line: Line) -> bool:

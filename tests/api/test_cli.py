@@ -80,7 +80,7 @@ pairs: [{id: p1, mentor: m1, mentee: e1}]
     checked = tandem("check", scenario)
     assert checked.returncode == 0, checked.stderr
     shown = [line for line in checked.stderr.splitlines() if line.startswith("warning: ")]
-    assert len(shown) == 5
+    assert len(shown) == 7
     assert all("people[1].calendar.ics (line 5): " in line for line in shown)
     lines = fixture.read_text(encoding="utf-8").splitlines()
     trigger, valarm = lines.index("TRIGGER:-PT15MIN") + 1, lines.index("BEGIN:VALARM") + 1

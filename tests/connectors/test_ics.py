@@ -118,7 +118,7 @@ def test_a_broken_calendar_is_a_validation_error_of_the_scenario(tmp_path: Path)
 def test_what_a_calendar_file_skipped_reaches_the_problem_and_the_plan(tmp_path: Path) -> None:
     problem = load_problem(scenario_file(tmp_path, "skippable-parts.ics"))
     alarm = _line_of("skippable-parts.ics", "TRIGGER:-PT15MIN")
-    assert len(problem.input_warnings) == 5
+    assert len(problem.input_warnings) == 7
     assert all(w.startswith("people[1].calendar.ics (line 8): ") for w in problem.input_warnings)
     assert any(
         f"skippable-parts.ics: line {alarm}: alarm (VALARM of line" in w

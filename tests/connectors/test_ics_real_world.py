@@ -101,6 +101,8 @@ def test_the_files_own_vtimezone_governs_a_zone_name_even_when_the_table_knows_i
 
 
 def test_an_unknown_tzid_is_refused_naming_the_file_the_line_and_the_tzid() -> None:
+    """The tool wrote the same TZID on an all-day event's dates: a date has no zone, so
+    that event is no problem; the timed one is."""
     (problem,) = refused("tz-one.ics")
     dtstart = line_of("tz-one.ics", 'DTSTART;TZID=" 1":20270302T100000')
     begin = line_of("tz-one.ics", "BEGIN:VEVENT")
@@ -109,24 +111,34 @@ def test_an_unknown_tzid_is_refused_naming_the_file_the_line_and_the_tzid() -> N
     assert "time zone ' 1' (DTSTART TZID) has no VTIMEZONE in the file" in problem
 
 
+def test_a_tzid_on_dates_is_ignored_the_day_is_the_persons(tmp_path: Path) -> None:
+    text = (FIXTURES / "tz-one.ics").read_text(encoding="utf-8")
+    begin, end = text.index("BEGIN:VEVENT"), text.index("END:VEVENT") + len("END:VEVENT\n")
+    path = tmp_path / "all-day.ics"
+    path.write_text(text[:begin] + text[end:], encoding="utf-8")
+    tokyo = ZoneInfo("Asia/Tokyo")
+    (day,) = read_ics(path, tokyo, *WINDOW).busy
+    assert (day.start, day.end) == (
+        datetime(2027, 3, 3, tzinfo=tokyo).astimezone(UTC),
+        datetime(2027, 3, 4, tzinfo=tokyo).astimezone(UTC),
+    )
+
+
 def test_parts_that_cannot_matter_are_skipped_with_a_warning_naming_their_line() -> None:
     name = "skippable-parts.ics"
     reading = read(name)
     by_line = {int(w.split(": line ")[1].split(":")[0]): w for w in reading.warnings}
-    assert by_line.keys() == {
-        line_of(name, "BEGIN:VTIMEZONE"),
-        line_of(name, "TRIGGER:-PT15MIN"),
-        line_of(name, "BEGIN:VFREEBUSY"),
-        line_of(name, "DURATION:PT1W"),
-        line_of(name, "RRULE:FREQ=WEEKLY;COUNT=4;BYDAY=MO, TU"),
-    }
-    for text, says in [
+    skipped = [
         ("BEGIN:VTIMEZONE", "TZID 'W. Europe' (VTIMEZONE): skipped: no event uses it"),
-        ("TRIGGER:-PT15MIN", "alarm (VALARM of line"),
+        ("2. Budget", "skipped a line that is no property (a broken fold?)"),
+        ("TRIGGER:-PT15MIN", f"alarm (VALARM of line {line_of(name, 'BEGIN:VALARM')}): skipped"),
         ("BEGIN:VFREEBUSY", "free/busy block UID fb-4B1F0A2E9C3D5E6F (VFREEBUSY): skipped"),
         ("DURATION:PT1W", "its DURATION 'PT1W' read as 'P1W'"),
         ("RRULE:FREQ=WEEKLY;COUNT=4;BYDAY=MO, TU", "spaces in its RRULE ignored"),
-    ]:
+        ("SEQUENCE:", "its SEQUENCE cannot be read: skipped"),
+    ]
+    assert by_line.keys() == {line_of(name, text) for text, _ in skipped}
+    for text, says in skipped:
         assert says in by_line[line_of(name, text)]
     # ... and every busy time of the file is read all the same.
     mondays_and_tuesdays = [datetime(2027, 3, d, 13, tzinfo=UTC) for d in (8, 9, 15, 16)]
