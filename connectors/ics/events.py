@@ -29,6 +29,7 @@ TIME_PROPERTIES = {
 ZONED = ("DTSTART", "DTEND", "RECURRENCE-ID", "RDATE", "EXDATE")  # may carry a TZID
 KEPT = {*TIME_PROPERTIES, "UID", "SEQUENCE", "STATUS", "TRANSP", "X-MICROSOFT-CDO-BUSYSTATUS"}
 TYPES = icalendar.Event.types_factory
+RULE_INTERVAL = re.compile(r"(?:^|;)\s*INTERVAL\s*=\s*([+-]?\d+)", re.IGNORECASE)
 DATES = re.compile(r"\d{8}(,\d{8})*")
 DAYS_AFTER_T = re.compile(r"([+-]?)PT(\d+)([WD])", re.IGNORECASE)  # `PT1W`: W takes no T
 
@@ -81,22 +82,29 @@ def _readable_lines(part: Part, findings: Findings) -> list[Line] | None:
             )
         elif line.name in KEPT:
             line = _repaired(_dates_without_zone(line), part, findings)
-            if _unreadable(line):
-                readable = _report_unreadable(line, part, findings) and readable
+            if problem := _value_problem(line):
+                readable = _report_unreadable(line, problem, part, findings) and readable
                 continue
             kept.append(line)
     return kept if readable else None
 
 
-def _report_unreadable(line: Line, part: Part, findings: Findings) -> bool:
+def _value_problem(line: Line) -> str | None:
+    if _unreadable(line):
+        return "cannot be read"
+    interval = RULE_INTERVAL.search(line.value) if line.name in ("RRULE", "EXRULE") else None
+    if interval and int(interval[1]) < 1:  # dateutil would repeat the first date forever
+        return "cannot be read: its INTERVAL must be 1 or more"
+    return None
+
+
+def _report_unreadable(line: Line, problem: str, part: Part, findings: Findings) -> bool:
     """A time that cannot be read is a problem (False); anything else is skipped (True)."""
     if line.name in TIME_PROPERTIES:
         plain = TIME_PROPERTIES[line.name]
-        findings.problem(
-            line.number, f"its {plain} ({line.name}) {line.value!r} cannot be read", part
-        )
+        findings.problem(line.number, f"its {plain} ({line.name}) {line.value!r} {problem}", part)
         return False
-    findings.warning(line.number, f"its {line.name} cannot be read: skipped", part)
+    findings.warning(line.number, f"its {line.name} {problem}: skipped", part)
     return True
 
 

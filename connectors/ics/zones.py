@@ -78,7 +78,7 @@ class FileZones:
             if definition.problem and not definition.used:
                 self.findings.warning(
                     definition.part.begin,
-                    f"skipped: no event uses it, and it cannot be read ({definition.problem})",
+                    f"skipped: no event needs it, and it cannot be read ({definition.problem})",
                     definition.part,
                 )
 
@@ -119,7 +119,7 @@ class FileZones:
         zone, problem = _built(part)
         earlier = self.definitions.get(tzid)
         if earlier is not None and earlier.part.text() != part.text():
-            problem = f"the VTIMEZONE of line {earlier.part.begin} defines it differently"
+            problem = f"the VTIMEZONE of line {earlier.part.begin} defines the same TZID otherwise"
             zone = None
         if earlier is None or zone is None:
             self.definitions[tzid] = Definition(part, zone, problem)

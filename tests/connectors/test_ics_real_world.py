@@ -129,7 +129,7 @@ def test_parts_that_cannot_matter_are_skipped_with_a_warning_naming_their_line()
     reading = read(name)
     by_line = {int(w.split(": line ")[1].split(":")[0]): w for w in reading.warnings}
     skipped = [
-        ("BEGIN:VTIMEZONE", "TZID 'W. Europe' (VTIMEZONE): skipped: no event uses it"),
+        ("BEGIN:VTIMEZONE", "TZID 'W. Europe' (VTIMEZONE): skipped: no event needs it"),
         ("2. Budget", "skipped a line that is no property (a broken fold?)"),
         ("TRIGGER:-PT15MIN", f"alarm (VALARM of line {line_of(name, 'BEGIN:VALARM')}): skipped"),
         ("BEGIN:VFREEBUSY", "free/busy block UID fb-4B1F0A2E9C3D5E6F (VFREEBUSY): skipped"),
@@ -156,17 +156,48 @@ def _paris_midnight(day: int) -> datetime:
 def test_a_file_whose_busy_time_cannot_be_known_is_refused_with_each_component() -> None:
     name = "unknowable.ics"
     problems = refused(name)
-    no_start = line_of(name, "BEGIN:VEVENT", after=line_of(name, "SUMMARY:Investor update"))
-    inverted = line_of(name, "BEGIN:VEVENT", after=no_start)
-    path = FIXTURES / name
-    assert problems == [
-        f"{path}: line {no_start}: event UID planning-offsite-2027@contoso.example (VEVENT): "
-        "event without a start (DTSTART)",
-        f"{path}: line {line_of(name, 'DTEND;TZID=Europe/Lisbon:20270310T140000')}: "
-        f"event UID 0p9o8i7u6y5t4r3e2w1q@google.com (VEVENT of line {inverted}): "
-        "event that ends (DTEND) before it starts (DTSTART)",
+
+    def begin_of(uid: str) -> int:
+        """The BEGIN:VEVENT line of the event with that UID: the last one before it."""
+        lines = (FIXTURES / name).read_text(encoding="utf-8").splitlines()
+        return max(
+            n for n in range(1, line_of(name, f"UID:{uid}")) if lines[n - 1] == "BEGIN:VEVENT"
+        )
+
+    expected = [
+        (
+            "planning-offsite-2027@contoso.example",
+            "BEGIN:VEVENT",
+            "event without a start (DTSTART)",
+        ),
+        (
+            "0p9o8i7u6y5t4r3e2w1q@google.com",
+            "DTEND;TZID=Europe/Lisbon:20270310T140000",
+            "event that ends (DTEND) before it starts (DTSTART)",
+        ),
+        (
+            "5t6y7u8i9o0p1q2w3e4r@google.com",
+            "DTEND:20270312T170000Z",
+            "its start (DTSTART) is a date and its end (DTEND) a date-time",
+        ),
+        ("hand-edited-1@contoso.example", "DURATION:-PT1H", "event of negative length (DURATION)"),
+        (
+            "hand-edited-2@contoso.example",
+            "RRULE:FREQ=DAILY;INTERVAL=0",
+            "its recurrence rule (RRULE) 'FREQ=DAILY;INTERVAL=0' cannot be read: its INTERVAL "
+            "must be 1 or more",
+        ),
+        ("hand-edited-3@contoso.example", "BEGIN:VEVENT", "its recurrence cannot be expanded"),
     ]
-    assert not any("Planning offsite" in p or "Press interview" in p for p in problems)
+    assert len(problems) == len(expected)
+    for problem, (uid, failing, reason) in zip(problems, expected, strict=True):
+        begin = begin_of(uid)
+        line = begin if failing == "BEGIN:VEVENT" else line_of(name, failing)
+        component = f"(VEVENT of line {begin})" if line != begin else "(VEVENT)"
+        assert problem.startswith(f"{FIXTURES / name}: line {line}: event UID {uid} {component}: ")
+        assert reason in problem
+    subjects = ["Planning offsite", "Press interview", "Strategy day", "Call with auditors"]
+    assert not any(subject in problem for subject in subjects for problem in problems)
 
 
 def test_an_all_day_event_ending_on_its_start_day_blocks_that_day_in_the_persons_zone() -> None:
