@@ -45,7 +45,7 @@ class Definition:
 class FileZones:
     findings: Findings
     definitions: dict[str, Definition] = field(default_factory=dict)
-    resolved: dict[str, tzinfo] = field(default_factory=dict)
+    resolved: dict[str, tzinfo | None] = field(default_factory=dict)
 
     @classmethod
     def of(cls, calendar: Part, findings: Findings) -> FileZones:
@@ -56,13 +56,10 @@ class FileZones:
         return zones
 
     def zone(self, tzid: str, line: Line, user: Part) -> tzinfo | None:
-        """The zone of a TZID used on `line` of the component `user`; None after reporting
-        why there is none."""
+        """The zone of a TZID used on `line` of the component `user`; None when it has
+        none, which is reported once, at the TZID's first use."""
         if tzid not in self.resolved:
-            zone = self._resolve(tzid, line, user)
-            if zone is None:
-                return None
-            self.resolved[tzid] = zone
+            self.resolved[tzid] = self._resolve(tzid, line, user)
         return self.resolved[tzid]
 
     def named_zone(self, name: str, line: Line) -> tzinfo | None:

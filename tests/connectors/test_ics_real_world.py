@@ -102,7 +102,7 @@ def test_the_files_own_vtimezone_governs_a_zone_name_even_when_the_table_knows_i
 
 def test_an_unknown_tzid_is_refused_naming_the_file_the_line_and_the_tzid() -> None:
     """The tool wrote the same TZID on an all-day event's dates: a date has no zone, so
-    that event is no problem; the timed one is."""
+    that event is no problem. The TZID is reported once, at its first use."""
     (problem,) = refused("tz-one.ics")
     dtstart = line_of("tz-one.ics", 'DTSTART;TZID=" 1":20270302T100000')
     begin = line_of("tz-one.ics", "BEGIN:VEVENT")
@@ -113,9 +113,10 @@ def test_an_unknown_tzid_is_refused_naming_the_file_the_line_and_the_tzid() -> N
 
 def test_a_tzid_on_dates_is_ignored_the_day_is_the_persons(tmp_path: Path) -> None:
     text = (FIXTURES / "tz-one.ics").read_text(encoding="utf-8")
-    begin, end = text.index("BEGIN:VEVENT"), text.index("END:VEVENT") + len("END:VEVENT\n")
+    events = text.split("BEGIN:VEVENT\n")
+    all_day = next(event for event in events if "VALUE=DATE" in event)
     path = tmp_path / "all-day.ics"
-    path.write_text(text[:begin] + text[end:], encoding="utf-8")
+    path.write_text(f"{events[0]}BEGIN:VEVENT\n{all_day}END:VCALENDAR\n", encoding="utf-8")
     tokyo = ZoneInfo("Asia/Tokyo")
     (day,) = read_ics(path, tokyo, *WINDOW).busy
     assert (day.start, day.end) == (
