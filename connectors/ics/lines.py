@@ -4,7 +4,7 @@ it begins: the reader names those lines in what it reports."""
 from __future__ import annotations
 
 import re
-from collections.abc import Container, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 NEWLINE = re.compile(r"\r?\n")  # as icalendar splits lines
@@ -54,17 +54,14 @@ class Part:
     lines: list[Line] = field(default_factory=list)
     parts: list[Part] = field(default_factory=list)
 
-    def text(self, leaving_out: Container[str] = ()) -> str:
-        """The component as iCalendar text, without the inner components named."""
-        inner = "".join(p.text(leaving_out) for p in self.parts if p.name not in leaving_out)
+    def text(self) -> str:
+        """The component as iCalendar text (unfolded), without its line numbers."""
+        inner = "".join(part.text() for part in self.parts)
         own = "".join(f"{line.text}\r\n" for line in self.lines)
         return f"BEGIN:{self.name}\r\n{own}{inner}END:{self.name}\r\n"
 
-    def named(self, name: str) -> list[Line]:
-        return [line for line in self.lines if line.name == name]
-
     def first(self, name: str) -> Line | None:
-        return next(iter(self.named(name)), None)
+        return next((line for line in self.lines if line.name == name), None)
 
     @property
     def uid(self) -> str | None:
