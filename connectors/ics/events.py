@@ -27,7 +27,8 @@ TIME_PROPERTIES = {
     "RECURRENCE-ID": "date of the instance it changes",
 }
 ZONED = ("DTSTART", "DTEND", "RECURRENCE-ID", "RDATE", "EXDATE")  # may carry a TZID
-KEPT = {*TIME_PROPERTIES, "UID", "SEQUENCE", "STATUS", "TRANSP", "X-MICROSOFT-CDO-BUSYSTATUS"}
+TEXT_VALUED = {"UID", "STATUS", "TRANSP", "X-MICROSOFT-CDO-BUSYSTATUS"}
+KEPT = {*TIME_PROPERTIES, *TEXT_VALUED, "SEQUENCE"}
 TYPES = icalendar.Event.types_factory
 RULE_INTERVAL = re.compile(r"(?:^|;)\s*INTERVAL\s*=\s*([+-]?\d+)", re.IGNORECASE)
 DATES = re.compile(r"\d{8}(,\d{8})*")
@@ -90,6 +91,8 @@ def _readable_lines(part: Part, findings: Findings) -> list[Line] | None:
 
 
 def _value_problem(line: Line) -> str | None:
+    if line.name in TEXT_VALUED:
+        return None  # any text reads
     if _unreadable(line):
         return "cannot be read"
     interval = RULE_INTERVAL.search(line.value) if line.name in ("RRULE", "EXRULE") else None
