@@ -25,10 +25,17 @@ from api.cli_environment import (
     writable_folder,
     write_atomically,
 )
-from api.report import print_comparison, print_diff, print_plan_summary, print_violations
+from api.report import (
+    print_comparison,
+    print_diff,
+    print_input_warnings,
+    print_plan_summary,
+    print_violations,
+)
 from connectors.documents import read_document
 from connectors.scenarios import load_problem, variant_problems
 from scheduler.diff import diff_plans
+from scheduler.domain import Problem
 from scheduler.errors import ScenarioError
 from scheduler.parameters import SolverParameters
 from scheduler.plan_format import (
@@ -226,7 +233,7 @@ def _positive_float(text: str) -> float:
 def _plan(args: argparse.Namespace) -> int:
     if args.out:
         writable_file(args.out, "--out")
-    problem = load_problem(args.scenario, _replanning(args))
+    problem = _problem(args.scenario, _replanning(args))
     params = _solver_parameters(args, solver=args.solver)
     progress = None if args.quiet else _progress
     plan = solve(problem, params, progress)
@@ -237,6 +244,13 @@ def _plan(args: argparse.Namespace) -> int:
     if args.out:
         print(f"\nplan written to {args.out}")
     return EXIT_OK
+
+
+def _problem(scenario: Path, overrides: dict[str, Any] | None = None) -> Problem:
+    """The scenario's problem; what its readers skipped is shown on stderr."""
+    problem = load_problem(scenario, overrides)
+    print_input_warnings(problem.input_warnings)
+    return problem
 
 
 def _solver_parameters(args: argparse.Namespace, **fields: Any) -> SolverParameters:
@@ -266,7 +280,7 @@ def _progress(message: str) -> None:
 
 
 def _check(args: argparse.Namespace) -> int:
-    problem = load_problem(args.scenario)
+    problem = _problem(args.scenario)
     print(
         f"{args.scenario}: valid: {len(problem.people)} people, {len(problem.pairs)} pairs, "
         f"{len(problem.sessions)} sessions to place"
@@ -275,7 +289,7 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _verify(args: argparse.Namespace) -> int:
-    problem = load_problem(args.scenario)
+    problem = _problem(args.scenario)
     document = read_document(args.plan)
     sessions = sessions_from_dict(problem, document.data, str(args.plan))
     violations = validate_plan(problem, sessions)
@@ -289,7 +303,9 @@ def _whatif(args: argparse.Namespace) -> int:
     if args.html:
         writable_file(args.html, "--html")
     params = _solver_parameters(args)
-    results, summaries = plan_variants(variant_problems(args.scenario), params, _progress)
+    variants = variant_problems(args.scenario)
+    print_input_warnings(w for _, problem in variants for w in problem.input_warnings)
+    results, summaries = plan_variants(variants, params, _progress)
     print_comparison(summaries)
     if args.out:
         for name, problem, plan in results:

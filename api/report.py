@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
 from scheduler.comparison import VariantSummary, comparison_rows
 from scheduler.diff import PlanDiff
 from scheduler.validation import Violation
+
+
+def print_input_warnings(warnings: Iterable[str]) -> None:
+    """What the readers skipped in the inputs (parts of calendar files), on stderr: the
+    output stays the plan's, and a planner sees each warning once."""
+    for warning in dict.fromkeys(warnings):
+        print(f"warning: {warning}", file=sys.stderr)
 
 
 def print_plan_summary(plan: dict[str, Any]) -> None:

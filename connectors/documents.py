@@ -78,13 +78,16 @@ class Document:
 
     def locate(self, errors: list[FieldError]) -> ScenarioError:
         """The errors with the line of each field where the document knows it."""
-        located = [
+        return ScenarioError(self.located(errors), self.source)
+
+    def located(self, found: list[FieldError]) -> list[FieldError]:
+        """Errors or warnings with the line of each field where the document knows it."""
+        return [
             FieldError(f"{e.path} (line {self.lines[e.path]})", e.message)
             if e.path in self.lines
             else e
-            for e in errors
+            for e in found
         ]
-        return ScenarioError(located, self.source)
 
 
 def read_document(path: Path) -> Document:

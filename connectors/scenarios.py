@@ -35,8 +35,9 @@ def problem_from_document(document: Document, base_dir: Path | None, default_nam
     """`base_dir` None: the scenario comes from an API caller, and may name no calendar
     file and no mailbox (the server's files and its Graph tenant are not theirs to read)."""
     scenario = scenario_from_document(document)
-    scenario, calendars = read_calendars(scenario, base_dir, document)
-    return build_problem(scenario, calendars, default_name=default_name)
+    scenario, calendars, warnings = read_calendars(scenario, base_dir, document)
+    problem = build_problem(scenario, calendars, default_name=default_name)
+    return replace(problem, input_warnings=tuple(str(w) for w in warnings))
 
 
 def scenario_from_document(document: Document) -> Scenario:
@@ -71,10 +72,11 @@ def refuse_server_side_calendars(scenario: Scenario) -> None:
 
 def read_calendars(
     scenario: Scenario, base_dir: Path | None, document: Document
-) -> tuple[Scenario, dict[str, BusyTimes]]:
+) -> tuple[Scenario, dict[str, BusyTimes], list[FieldError]]:
     """Busy times from each person's calendar source; every unreadable source is reported.
     The scenario comes back with the working hours and time zones that Graph mailboxes
-    state, for people whose scenario entry gives none."""
+    state, for people whose scenario entry gives none, and with the warnings of what the
+    readers skipped (located like errors: `people[1].calendar.ics (line 8): ...`)."""
     if base_dir is None:
         try:
             refuse_server_side_calendars(scenario)
@@ -82,6 +84,7 @@ def read_calendars(
             raise document.locate(refused.errors) from None
     calendars: dict[str, BusyTimes] = {}
     errors: list[FieldError] = []
+    warnings: list[FieldError] = []
     first_day, end_day = scenario.horizon.start, horizon_end_day(scenario.horizon)
     for index, person in enumerate(scenario.people):
         source = person.calendar
@@ -93,14 +96,19 @@ def read_calendars(
         elif source.ics is not None:
             from connectors.ics import IcsError, read_ics, utc_window  # icalendar: lazily
 
+            path = f"people[{index}].calendar.ics"
             try:
                 assert base_dir is not None  # refused above for API callers
-                path = calendar_file(base_dir, source.ics, max_file_bytes())
-                calendars[person.id] = BusyTimes.of(
-                    read_ics(path, tz, *utc_window(first_day, end_day))
-                )
-            except (CalendarPathError, IcsError) as problem:
-                errors.append(FieldError(f"people[{index}].calendar.ics", str(problem)))
+                file = calendar_file(base_dir, source.ics, max_file_bytes())
+                reading = read_ics(file, tz, *utc_window(first_day, end_day))
+            except CalendarPathError as refused:
+                errors.append(FieldError(path, str(refused)))
+                continue
+            except IcsError as unreadable:
+                errors.extend(FieldError(path, problem) for problem in unreadable.problems)
+                continue
+            calendars[person.id] = BusyTimes.of(reading.busy)
+            warnings.extend(FieldError(path, warning) for warning in reading.warnings)
     graph_people = [
         (i, p) for i, p in enumerate(scenario.people) if p.calendar and p.calendar.graph
     ]
@@ -114,7 +122,7 @@ def read_calendars(
         errors.extend(graph_errors)
     if errors:
         raise document.locate(errors)
-    return scenario, calendars
+    return scenario, calendars, document.located(warnings)
 
 
 def _generated(person: doc.PersonEntry, tz: tzinfo, first_day: date, end_day: date) -> list[Busy]:

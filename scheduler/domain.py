@@ -132,6 +132,9 @@ class Problem:
     rules_max_sessions_per_week: int = 5
     now: datetime | None = None
     notice_until: datetime | None = None  # now + min_notice_hours: nothing new before this
+    # What reading the inputs skipped (parts of calendar files that cannot matter), each
+    # `FIELD (line N): FILE: line M: what was skipped`; the plan repeats them.
+    input_warnings: tuple[str, ...] = ()
 
     def session_cap(self, person_id: str, pair: Pair, period: CapPeriod) -> int:
         """How many sessions `person_id` may have on the day (or ISO week) of a session of

@@ -81,6 +81,7 @@ def plan_to_dict(problem: Problem, plan: Plan) -> dict[str, Any]:
         },
         "load": [asdict(load) for load in metrics.load],
         "warnings": list(plan.warnings),
+        "input_warnings": list(problem.input_warnings),
     }
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from hypothesis import strategies as st
 
@@ -124,3 +127,119 @@ def programmes(draw: st.DrawFn, uniform_priority: bool = False) -> dict[str, Any
         "people": mentors + executives,
         "pairs": pairs,
     }
+
+
+# Calendar files in random zones, for the ICS reader: each calendar has one custom
+# VTIMEZONE under a TZID that other calendars share with other offsets (as Outlook names
+# every custom zone `Customized Time Zone`), and events in it, in IANA zones, in UTC and
+# floating. `expected` is the oracle: the instants each event stands for.
+SHARED_TZIDS = [
+    "Customized Time Zone",
+    "Eastern Standard Time",  # a Windows name: the file's own VTIMEZONE still governs
+    "(UTC+01:00) Amsterdam, Berlin, Bern, Rome, Stockholm, Vienna",
+]
+SUMMER_TIME_STARTS = date(2027, 3, 28)  # last Sunday of March: the custom zones' rule
+
+
+@dataclass(frozen=True)
+class CustomZone:
+    tzid: str
+    standard_minutes: int  # east of UTC
+    summer_time: bool  # one hour more from the last Sunday of March (02:00)
+
+    def offset_on(self, day: date) -> timedelta:
+        summer = self.summer_time and day >= SUMMER_TIME_STARTS
+        return timedelta(minutes=self.standard_minutes + (60 if summer else 0))
+
+    def vtimezone(self) -> str:
+        standard = _offset_text(self.standard_minutes)
+        if not self.summer_time:
+            rules = (
+                "BEGIN:STANDARD\r\nDTSTART:16010101T000000\r\n"
+                f"TZOFFSETFROM:{standard}\r\nTZOFFSETTO:{standard}\r\nEND:STANDARD\r\n"
+            )
+        else:
+            summer = _offset_text(self.standard_minutes + 60)
+            rules = (
+                "BEGIN:STANDARD\r\nDTSTART:16010101T030000\r\n"
+                f"TZOFFSETFROM:{summer}\r\nTZOFFSETTO:{standard}\r\n"
+                "RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10\r\nEND:STANDARD\r\n"
+                "BEGIN:DAYLIGHT\r\nDTSTART:16010101T020000\r\n"
+                f"TZOFFSETFROM:{standard}\r\nTZOFFSETTO:{summer}\r\n"
+                "RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3\r\nEND:DAYLIGHT\r\n"
+            )
+        return f"BEGIN:VTIMEZONE\r\nTZID:{self.tzid}\r\n{rules}END:VTIMEZONE\r\n"
+
+
+def _offset_text(minutes: int) -> str:
+    sign = "-" if minutes < 0 else "+"
+    hours, rest = divmod(abs(minutes), 60)
+    return f"{sign}{hours:02d}{rest:02d}"
+
+
+@dataclass(frozen=True)
+class IcsEvent:
+    start: datetime  # wall-clock time, in `zone`
+    minutes: int
+    zone: str  # "custom", "utc", "floating" or an IANA name
+
+
+@dataclass(frozen=True)
+class IcsCalendar:
+    zone: CustomZone
+    events: tuple[IcsEvent, ...]
+
+    def text(self) -> str:
+        events = "".join(
+            f"BEGIN:VEVENT\r\nUID:event-{n}\r\n"
+            f"DTSTART{self._written(e.start, e.zone)}\r\n"
+            f"DTEND{self._written(e.start + timedelta(minutes=e.minutes), e.zone)}\r\n"
+            "END:VEVENT\r\n"
+            for n, e in enumerate(self.events)
+        )
+        return (
+            "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Tandem tests//random//EN\r\n"
+            f"{self.zone.vtimezone()}{events}END:VCALENDAR\r\n"
+        )
+
+    def _written(self, wall: datetime, zone: str) -> str:
+        value = wall.strftime("%Y%m%dT%H%M%S")
+        if zone == "custom":
+            return f';TZID="{self.zone.tzid}":{value}'
+        if zone == "utc":
+            return f":{value}Z"
+        return f":{value}" if zone == "floating" else f";TZID={zone}:{value}"
+
+    def expected(self, person: ZoneInfo) -> list[tuple[datetime, datetime]]:
+        return sorted(
+            (
+                self._instant(e.start, e.zone, person),
+                self._instant(e.start + timedelta(minutes=e.minutes), e.zone, person),
+            )
+            for e in self.events
+        )
+
+    def _instant(self, wall: datetime, zone: str, person: ZoneInfo) -> datetime:
+        if zone == "custom":
+            return (wall - self.zone.offset_on(wall.date())).replace(tzinfo=UTC)
+        named = {"utc": UTC, "floating": person}.get(zone) or ZoneInfo(zone)
+        return wall.replace(tzinfo=named).astimezone(UTC)
+
+
+@st.composite
+def ics_calendars(draw: st.DrawFn) -> IcsCalendar:
+    zone = CustomZone(
+        tzid=draw(st.sampled_from(SHARED_TZIDS)),
+        standard_minutes=draw(st.integers(-12 * 4, 14 * 4)) * 15,
+        summer_time=draw(st.booleans()),
+    )
+    events = []
+    for _ in range(draw(st.integers(1, 5))):
+        day = date(2027, 3, 1) + timedelta(days=draw(st.integers(0, 59)))
+        # Daytime only: no zone changes its clock between 08:00 and 22:00.
+        start = datetime.combine(
+            day, time(draw(st.integers(8, 18)), draw(st.sampled_from([0, 15, 30, 45])))
+        )
+        where = draw(st.sampled_from(["custom", "custom", "utc", "floating", *ZONES]))
+        events.append(IcsEvent(start, draw(st.integers(1, 12)) * 15, where))
+    return IcsCalendar(zone, tuple(events))

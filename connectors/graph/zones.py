@@ -9,14 +9,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
-from tzlocal.windows_tz import win_tz  # the CLDR Windows -> IANA table
-
 from connectors.graph.custom_zones import (
     CUSTOM_ZONE_TYPE,
     MailboxZone,
     UnknownZoneError,
     custom_zone,
 )
+from connectors.zone_names import iana_name  # the one Windows -> IANA table of Tandem
 
 DAYS = {
     "monday": "mon",
@@ -27,17 +26,6 @@ DAYS = {
     "saturday": "sat",
     "sunday": "sun",
 }
-
-
-def iana_name(name: str) -> str | None:
-    """The IANA zone of an IANA or Windows name, or None when neither is known."""
-    if name in win_tz:
-        return str(win_tz[name])
-    try:
-        zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
-        return None
-    return name
 
 
 @dataclass(frozen=True)

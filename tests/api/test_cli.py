@@ -66,6 +66,31 @@ def test_check_validates_only() -> None:
     assert "valid: 24 people, 12 pairs, 150 sessions to place" in result.stdout
 
 
+def test_what_a_calendar_file_skipped_is_shown_and_kept_in_the_plan(tmp_path: Path) -> None:
+    fixture = ROOT / "tests" / "fixtures" / "calendars" / "skippable-parts.ics"
+    (tmp_path / "notes.ics").write_bytes(fixture.read_bytes())
+    scenario = tmp_path / "scenario.yaml"
+    scenario.write_text("""version: 1
+horizon: {start: 2027-03-08, weeks: 1}
+people:
+  - {id: m1, role: mentor}
+  - {id: e1, role: executive, calendar: {ics: notes.ics}}
+pairs: [{id: p1, mentor: m1, mentee: e1}]
+""")
+    checked = tandem("check", scenario)
+    assert checked.returncode == 0, checked.stderr
+    shown = [line for line in checked.stderr.splitlines() if line.startswith("warning: ")]
+    assert len(shown) == 7
+    assert all("people[1].calendar.ics (line 5): " in line for line in shown)
+    lines = fixture.read_text(encoding="utf-8").splitlines()
+    trigger, valarm = lines.index("TRIGGER:-PT15MIN") + 1, lines.index("BEGIN:VALARM") + 1
+    assert any(f"notes.ics: line {trigger}: alarm (VALARM of line {valarm})" in w for w in shown)
+    out = tmp_path / "plan.json"
+    planned = tandem("plan", scenario, "--out", out, "--quiet", "--time-limit", "5")
+    assert planned.returncode == 0, planned.stderr
+    assert json.loads(out.read_text())["input_warnings"] == [w[len("warning: ") :] for w in shown]
+
+
 def test_a_wrong_scenario_exits_2_naming_the_field_without_a_traceback(tmp_path: Path) -> None:
     broken = tmp_path / "broken.yaml"
     broken.write_text(COMMITTEE.read_text().replace("mentee: cfo}", "mentee: cfx}"))

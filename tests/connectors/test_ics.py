@@ -9,6 +9,7 @@ import pytest
 from connectors.ics import IcsError, read_ics, utc_window
 from connectors.scenarios import load_problem
 from scheduler.errors import ScenarioError
+from scheduler.plan_format import plan_to_dict
 from tests.builders import checked_plan, local_starts
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "calendars"
@@ -20,7 +21,7 @@ def busy(tz: ZoneInfo = PARIS) -> list[tuple[str, str, str]]:
     """(local start, local end, status) in `tz`, over March and April 2027."""
     blocks = read_ics(
         FIXTURES / "executive.ics", tz, *utc_window(date(2027, 3, 1), date(2027, 4, 30))
-    )
+    ).busy
     return [
         (
             b.start.astimezone(tz).strftime("%m-%d %H:%M"),
@@ -65,7 +66,7 @@ def test_floating_and_all_day_times_follow_the_persons_zone() -> None:
 def test_nothing_but_free_busy_is_kept() -> None:
     blocks = read_ics(
         FIXTURES / "executive.ics", PARIS, *utc_window(date(2027, 3, 1), date(2027, 3, 8))
-    )
+    ).busy
     assert all(
         set(vars(b) if hasattr(b, "__dict__") else b.__slots__) <= {"start", "end", "status"}
         for b in blocks
@@ -80,7 +81,7 @@ def test_a_broken_file_names_the_file_and_the_line() -> None:
 
 def scenario_file(tmp_path: Path, calendar: str) -> Path:
     (tmp_path / "cal").mkdir(exist_ok=True)
-    for name in ("executive.ics", "broken.ics"):
+    for name in ("executive.ics", "broken.ics", "skippable-parts.ics", "tz-one.ics"):
         (tmp_path / "cal" / name).write_bytes((FIXTURES / name).read_bytes())
     path = tmp_path / "scenario.yaml"
     path.write_text(f"""version: 1
@@ -112,3 +113,31 @@ def test_a_broken_calendar_is_a_validation_error_of_the_scenario(tmp_path: Path)
     (error,) = [str(e) for e in raised.value.errors]
     assert error.startswith("people[1].calendar.ics (line 8): ")
     assert "broken.ics: line 5:" in error
+
+
+def test_what_a_calendar_file_skipped_reaches_the_problem_and_the_plan(tmp_path: Path) -> None:
+    problem = load_problem(scenario_file(tmp_path, "skippable-parts.ics"))
+    alarm = _line_of("skippable-parts.ics", "TRIGGER:-PT15MIN")
+    assert len(problem.input_warnings) == 7
+    assert all(w.startswith("people[1].calendar.ics (line 8): ") for w in problem.input_warnings)
+    assert any(
+        f"skippable-parts.ics: line {alarm}: alarm (VALARM of line" in w
+        for w in problem.input_warnings
+    )
+    plan = plan_to_dict(problem, checked_plan(problem))
+    assert plan["input_warnings"] == list(problem.input_warnings)
+    assert plan["warnings"] == []  # those stay the frozen sessions' own
+
+
+def test_every_problem_of_a_refused_calendar_is_an_error_of_its_field(tmp_path: Path) -> None:
+    with pytest.raises(ScenarioError) as raised:
+        load_problem(scenario_file(tmp_path, "tz-one.ics"))
+    (error,) = [str(e) for e in raised.value.errors]
+    line = _line_of("tz-one.ics", 'DTSTART;TZID=" 1":20270302T100000')
+    assert error.startswith(f"people[1].calendar.ics (line 8): {tmp_path / 'cal' / 'tz-one.ics'}")
+    assert f"tz-one.ics: line {line}: event UID crm-activity-88412" in error
+
+
+def _line_of(name: str, text: str) -> int:
+    lines = (FIXTURES / name).read_text(encoding="utf-8").splitlines()
+    return lines.index(text) + 1
