@@ -78,14 +78,34 @@ def _body_problems(body: bytes, declared_json: bool) -> list[dict[str, str]]:
     if not body.strip():
         return []
     try:
-        data: Any = json.loads(body)
+        data: Any = json.loads(body, object_pairs_hook=_mapping_of_unique_keys)
     except RecursionError:
         return [{"path": "(document)", "message": TOO_DEEP}]
+    except _DuplicateKeyError as twice:
+        return [{"path": "(document)", "message": str(twice)}]
     except ValueError as problem:
         if not declared_json:
             return []
         return [{"path": "(document)", "message": f"not valid JSON: {_first_line(problem)}"}]
     return [{"path": e.path, "message": e.message} for e in document_problems(data)]
+
+
+class _DuplicateKeyError(ValueError):
+    pass
+
+
+def _mapping_of_unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A key given twice is an error, as in scenario files (JSON's readers silently keep
+    the last one, so `"version": 1, ..., "version": 2` would be read as 2)."""
+    mapping = dict(pairs)
+    if len(mapping) < len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                shown = key if len(key) <= 40 else key[:40] + "…"
+                raise _DuplicateKeyError(f"key {shown!r} is given twice in one mapping")
+            seen.add(key)
+    return mapping
 
 
 def _declares_json(scope: Scope) -> bool:

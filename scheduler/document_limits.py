@@ -1,5 +1,6 @@
 """Limits every document is held to before its fields are read, wherever it comes from (a
-file, an HTTP body): nesting depth, and text that is valid Unicode without NUL characters.
+file, an HTTP body): nesting depth, text that is valid Unicode without NUL characters, and
+numbers that can be written back (64-bit whole numbers, finite numbers).
 
 Why: a document nested thousands of levels deep exhausts the stack of every recursive
 reader after it (the schema, the variations, the JSON writer), a lone surrogate (`\\ud800`)
@@ -9,6 +10,7 @@ refuses NUL in text. Each is refused here, with the path of the value, before an
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from typing import Any
 
@@ -60,7 +62,7 @@ def _problems(document: Any, check_text: bool) -> Iterator[FieldError]:
         elif isinstance(value, list):
             yield from _too_deep(path)
             if len(path) < MAX_DEPTH:
-                yield from _list_texts(value, path, check_text)
+                yield from _list_scalars(value, path, check_text)
                 stack.extend(
                     (value[i], (*path, i))
                     for i in range(len(value) - 1, -1, -1)
@@ -68,17 +70,34 @@ def _problems(document: Any, check_text: bool) -> Iterator[FieldError]:
                 )
         elif isinstance(value, str):
             yield from _text(value, path, check_text)
+        elif (problem := number_problem(value)) is not None:
+            yield FieldError(format_path(path), problem)
 
 
-def _list_texts(
+def _list_scalars(
     items: list[Any], path: tuple[PathPart, ...], check_text: bool
 ) -> Iterator[FieldError]:
-    """The texts of a list, in place: a calendar snapshot's busy lists hold hundreds of
-    thousands of them, not worth a trip through the stack each."""
-    if check_text:
-        for i, item in enumerate(items):
-            if isinstance(item, str) and text_problem(item) is not None:
+    """The texts and numbers of a list, in place: a calendar snapshot's busy lists hold
+    hundreds of thousands of texts, not worth a trip through the stack each."""
+    for i, item in enumerate(items):
+        if isinstance(item, str):
+            if check_text and text_problem(item) is not None:
                 yield from _text(item, (*path, i), check_text)
+        elif (problem := number_problem(item)) is not None:
+            yield FieldError(format_path((*path, i)), problem)
+
+
+def number_problem(value: Any) -> str | None:
+    """Why a number cannot be kept, or None (for anything that is no number). JSON's
+    writers carry whole numbers of 64 bits and finite numbers only: a larger one could
+    not be stored, and NaN or Infinity would be stored as null."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int) and not -(2**63) <= value < 2**63:
+        return "a whole number too large to be kept (at most 19 digits)"
+    if isinstance(value, float) and not math.isfinite(value):
+        return "not a finite number (NaN and Infinity cannot be kept)"
+    return None
 
 
 def _too_deep(path: tuple[PathPart, ...]) -> Iterator[FieldError]:

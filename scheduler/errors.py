@@ -28,12 +28,22 @@ class FieldError:
         return f"{self.path}: {self.message}"
 
 
+MOST_REPORTED = 100  # problems shown at once: enough to act on, a bounded answer
+PATH_SHOWN, MESSAGE_SHOWN = 200, 500  # characters: a message never echoes a 1 MB value
+
+
 class ScenarioError(Exception):
-    """A scenario (or plan) that cannot be used; carries every problem found at once."""
+    """A scenario (or plan) that cannot be used; carries the problems found, all at once
+    up to `MOST_REPORTED` (then a last line counts the rest), each cut to a readable
+    length."""
 
     def __init__(self, errors: Iterable[FieldError], source: str | None = None) -> None:
         # Keep the order of discovery (document order), drop exact repeats.
-        self.errors = list(dict.fromkeys(errors))
+        found = [_shortened(error) for error in dict.fromkeys(errors)]
+        if len(found) > MOST_REPORTED:
+            more = len(found) - MOST_REPORTED + 1
+            found = [*found[: MOST_REPORTED - 1], FieldError("(document)", f"and {more:,} more")]
+        self.errors = found
         self.source = source
         super().__init__("\n".join(str(error) for error in self.errors))
 
@@ -41,3 +51,13 @@ class ScenarioError(Exception):
 class ModelDefectError(AssertionError):
     """Strict mode: the model, the greedy and the validator disagree about a rule. Outside
     strict mode the planner falls back to a plan the validator accepts, with a note."""
+
+
+def _shortened(error: FieldError) -> FieldError:
+    if len(error.path) <= PATH_SHOWN and len(error.message) <= MESSAGE_SHOWN:
+        return error
+    return FieldError(_cut(error.path, PATH_SHOWN), _cut(error.message, MESSAGE_SHOWN))
+
+
+def _cut(text: str, most: int) -> str:
+    return text if len(text) <= most else text[: most - 1] + "…"

@@ -14,7 +14,9 @@ from api.auth import Tenant
 from api.dependencies import DbSession, Settings
 from api.problems import Problem
 from api.routes.plans import EXAMPLE, PlanJobAccepted, accepted
+from scheduler.scenario import Moment
 
+MOST_SESSIONS = 10_000_000  # far past any programme's sessions: an offset past it is a typo
 router = APIRouter(prefix="/v1/programmes", tags=["programmes"])
 ScenarioBody = Annotated[
     dict[str, Any], Body(examples=[EXAMPLE], description="A scenario (spec version 1)")
@@ -167,13 +169,15 @@ def list_sessions(
     session: DbSession,
     programme_id: str,
     tenant: Tenant,
-    person: Annotated[str | None, Query(description="Only this person's sessions")] = None,
-    start: Annotated[
-        datetime | None, Query(alias="from", description="Starting at or after")
+    person: Annotated[
+        str | None, Query(max_length=200, description="Only this person's sessions")
     ] = None,
-    end: Annotated[datetime | None, Query(alias="to", description="Starting before")] = None,
+    start: Annotated[Moment | None, Query(alias="from", description="Starting at or after")] = None,
+    end: Annotated[Moment | None, Query(alias="to", description="Starting before")] = None,
     limit: Annotated[int, Query(ge=1, le=5000, description="At most this many sessions")] = 1000,
-    offset: Annotated[int, Query(ge=0, description="Skip this many sessions first")] = 0,
+    offset: Annotated[
+        int, Query(ge=0, le=MOST_SESSIONS, description="Skip this many sessions first")
+    ] = 0,
 ) -> Response:
     """Sessions in start order, a page at a time: `X-Total-Count` gives the total, and a
     `Link` header with `rel="next"` the next page."""

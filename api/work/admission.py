@@ -27,46 +27,40 @@ RETRY_AFTER_SECONDS = 30
 
 @dataclass(frozen=True)
 class Estimate:
-    starts: int  # an upper bound on candidate starts, all variants together
+    starts: int  # an upper bound on candidate starts of one variant
     causes: str  # what in the scenario makes it large
 
 
 def queue_for(settings: ServiceSettings, scenario: Scenario, per_variant: bool = False) -> str:
-    """The job's queue, once the scenario is within the tenant's quota (else a 422): by the
-    whole job's size, or by one variant's (a what-if's parts are planned one per job)."""
-    variations = len(variants_of(scenario))
-    estimate = check_size(settings, scenario, variations)
-    starts = estimate.starts // (1 + variations) if per_variant else estimate.starts
-    return "large" if starts > settings.large_job_starts else "small"
+    """The job's queue, once the scenario is within the tenant's quota (else a 422). A
+    what-if (`per_variant`) is sized variant by variant, each as its own job would be (its
+    variations may add pairs, weeks, a finer grid), and queued by its largest variant (a
+    what-if's parts are planned one per job); the quota on starts holds for them all."""
+    variants = [scenario, *variants_of(scenario)] if per_variant else [scenario]
+    estimates = check_size(settings, variants)
+    largest = max(estimate.starts for estimate in estimates)
+    return "large" if largest > settings.large_job_starts else "small"
 
 
-def check_size(settings: ServiceSettings, scenario: Scenario, variations: int) -> Estimate:
-    errors = []
-    if len(scenario.pairs) > settings.max_pairs:
-        errors.append(
-            {
-                "path": "pairs",
-                "message": f"{len(scenario.pairs):,} pairs, past the "
-                f"quota of {settings.max_pairs:,} per job",
-            }
-        )
-    weeks = horizon_weeks(scenario)
-    if weeks > settings.max_horizon_weeks:
-        errors.append(
-            {
-                "path": "horizon",
-                "message": f"{weeks:.0f} weeks, past the quota of "
-                f"{settings.max_horizon_weeks} weeks per job",
-            }
-        )
-    estimate = estimate_starts(scenario, variations)
-    if estimate.starts > settings.max_candidate_starts:
+def check_size(settings: ServiceSettings, variants: list[Scenario]) -> list[Estimate]:
+    """Each variant's estimate (the base first), or a 422 naming what is past the quota."""
+    names = [variation.name for variation in variants[0].variations]
+    where = ["", *(f"variations[{n}] '{name}': " for n, name in enumerate(names))]
+    errors = [
+        error
+        for number, variant in enumerate(variants)
+        for error in _past_quota(settings, variant, where[number])
+    ]
+    estimates = [estimate_starts(variant) for variant in variants]
+    total = sum(estimate.starts for estimate in estimates)
+    if total > settings.max_candidate_starts:
+        largest = max(estimates, key=lambda estimate: estimate.starts)
+        also = f"; {len(variants) - 1} variations" if len(variants) > 1 else ""
         errors.append(
             {
                 "path": "(document)",
-                "message": f"about {estimate.starts:,} candidate "
-                f"starts, past the quota of {settings.max_candidate_starts:,} per job; "
-                f"cause: {estimate.causes}",
+                "message": f"about {total:,} candidate starts, past the quota of "
+                f"{settings.max_candidate_starts:,} per job; cause: {largest.causes}{also}",
             }
         )
     if errors:
@@ -76,7 +70,29 @@ def check_size(settings: ServiceSettings, scenario: Scenario, variations: int) -
             "the scenario is larger than this service plans in one job",
             errors=errors,
         )
-    return estimate
+    return estimates
+
+
+def _past_quota(settings: ServiceSettings, scenario: Scenario, where: str) -> list[dict[str, str]]:
+    errors = []
+    if len(scenario.pairs) > settings.max_pairs:
+        errors.append(
+            {
+                "path": f"{where}pairs",
+                "message": f"{len(scenario.pairs):,} pairs, past the "
+                f"quota of {settings.max_pairs:,} per job",
+            }
+        )
+    weeks = horizon_weeks(scenario)
+    if weeks > settings.max_horizon_weeks:
+        errors.append(
+            {
+                "path": f"{where}horizon",
+                "message": f"{weeks:.0f} weeks, past the quota of "
+                f"{settings.max_horizon_weeks} weeks per job",
+            }
+        )
+    return errors
 
 
 def horizon_weeks(scenario: Scenario) -> float:
@@ -86,7 +102,7 @@ def horizon_weeks(scenario: Scenario) -> float:
     return float(horizon.weeks or 0)
 
 
-def estimate_starts(scenario: Scenario, variations: int) -> Estimate:
+def estimate_starts(scenario: Scenario) -> Estimate:
     weeks = horizon_weeks(scenario)
     grid = scenario.grid_minutes
     weekly = {p.id: _working_minutes(p.working_hours) // grid for p in scenario.people}
@@ -103,9 +119,7 @@ def estimate_starts(scenario: Scenario, variations: int) -> Estimate:
     if longest > 12:
         causes.append("working hours over 12 h a day")
     causes.append(f"{len(scenario.pairs):,} pairs")
-    if variations:
-        causes.append(f"{variations} variations")
-    return Estimate(starts * (1 + variations), "; ".join(causes))
+    return Estimate(starts, "; ".join(causes))
 
 
 def _working_minutes(spec: dict[str, list[str]]) -> int:

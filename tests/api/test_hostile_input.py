@@ -25,6 +25,11 @@ from tests.builders import executive, mentor, pair, scenario
 
 DATABASES = ["sqlite"] + (["postgresql"] if os.environ.get("TANDEM_TEST_DATABASE_URL") else [])
 PROBLEM = "application/problem+json"
+QUOTAS = {
+    "TANDEM_WORKER_ENABLED": "false",
+    "TANDEM_MAX_PAIRS": "50",
+    "TANDEM_MAX_CANDIDATE_STARTS": "5000000",  # one heavy variant fits, forty do not
+}
 
 
 @pytest.fixture(params=DATABASES, scope="module")
@@ -34,12 +39,12 @@ def live(
     """A service that runs no jobs: every refusal here happens before a job would."""
     if request.param == "sqlite":
         database = f"sqlite:///{tmp_path_factory.mktemp('hostile') / 'tandem.db'}"
-        with serving(database, TANDEM_WORKER_ENABLED="false") as base:
+        with serving(database, **QUOTAS) as base:
             yield base, headers(database)
     else:
         with (
             fresh_postgres(os.environ["TANDEM_TEST_DATABASE_URL"]) as database,
-            serving(database, TANDEM_WORKER_ENABLED="false") as base,
+            serving(database, **QUOTAS) as base,
         ):
             yield base, headers(database)
 
@@ -149,9 +154,8 @@ def test_more_variations_than_the_cap_are_refused_before_any_is_validated(
     document["variations"] = [
         {"name": f"v{i}", "set": {"rules.cadence": "biweekly"}} for i in range(1000)
     ]
-    answer = post_raw(live, "/v1/whatif", json.dumps(document))
-    refused(answer)
-    assert "at most 50" in answer.json()["detail"]
+    errors = refused(post_raw(live, "/v1/whatif", json.dumps(document)))
+    assert errors == [{"path": "variations", "message": "1,000 items; at most 50 are taken here"}]
 
 
 def test_made_up_methods_do_not_grow_the_metrics(live: tuple[str, dict[str, str]]) -> None:
@@ -218,3 +222,88 @@ def test_a_body_declared_json_that_is_none_is_a_documented_422(
     """Before: FastAPI's own 400, which the API's document does not declare."""
     errors = refused(post_raw(live, "/v1/plans", body))
     assert errors[0]["path"] == "(document)" and "not valid JSON" in errors[0]["message"]
+
+
+def test_a_what_if_is_sized_variant_by_variant(live: tuple[str, dict[str, str]]) -> None:
+    """Before: only the base was sized, so a variation adding pairs, weeks and a finer grid
+    passed the quota and hogged the workers (and went to the small jobs' queue)."""
+    document = small()
+    grown = {f"people.x{i}": {"role": "mentor"} for i in range(60)}
+    grown |= {f"pairs.q{i}": {"mentor": f"x{i}", "mentee": "e1"} for i in range(60)}
+    document["variations"] = [{"name": "grown", "set": grown}]
+    errors = refused(post_raw(live, "/v1/whatif", json.dumps(document)))
+    assert errors == [
+        {
+            "path": "variations[0] 'grown': pairs",
+            "message": "61 pairs, past the quota of 50 per job",
+        }
+    ]
+    heavy = {"grid_minutes": 5, "horizon.weeks": 104, "people.m1.working_hours": ALL_DAY}
+    heavy |= {"people.e1.working_hours": ALL_DAY}
+    document["variations"] = [{"name": f"v{i}", "set": heavy} for i in range(40)]
+    errors = refused(post_raw(live, "/v1/whatif", json.dumps(document)))
+    assert errors[0]["path"] == "(document)"
+    assert "past the quota" in errors[0]["message"] and "40 variations" in errors[0]["message"]
+
+
+ALL_DAY = {"mon-sun": ["00:00-24:00"]}
+
+
+def test_lists_past_what_a_job_may_hold_are_refused_before_validation(
+    live: tuple[str, dict[str, str]],
+) -> None:
+    """Before: 600,000 empty pairs (a 1.8 MB body) took 17.7 s and 2.4 GB to answer with 1,800,000
+    errors in 92.7 MB."""
+    document = {**small(), "pairs": [{}] * 450_000}
+    errors = refused(post_raw(live, "/v1/plans", json.dumps(document)))
+    assert errors == [{"path": "pairs", "message": "450,000 items; at most 50 are taken here"}]
+
+
+def test_errors_are_bounded_in_number_and_length(live: tuple[str, dict[str, str]]) -> None:
+    document = {**small(), "timezone": "A" * 100_000, "people": [{}] * 100}
+    answer = post_raw(live, "/v1/plans", json.dumps(document))
+    errors = refused(answer)
+    assert len(errors) == 100 and errors[-1]["message"].startswith("and ")
+    assert all(len(e["message"]) <= 500 and len(e["path"]) <= 200 for e in errors)
+    assert len(answer.content) < 50_000
+
+
+def test_session_queries_past_the_bounds_are_refused(live: tuple[str, dict[str, str]]) -> None:
+    """Before: a 500 (an overflow in the date, or in the database's integer)."""
+    base, auth = live
+    created = httpx.post(f"{base}/v1/programmes", json=small(), headers=auth)
+    sessions = f"{base}{created.headers['Location']}/sessions"
+    for query in (
+        {"from": "9999-12-31T23:59:59-23:59"},
+        {"from": "0001-01-01T00:00:00+23:59"},
+        {"to": "9999-12-31T23:59:59-23:59"},
+        {"offset": str(2**63)},
+    ):
+        errors = refused(httpx.get(sessions, params=query, headers=auth))
+        assert errors[0]["path"] == f"query.{next(iter(query))}", errors
+
+
+@pytest.mark.parametrize(
+    ("body", "where"),
+    [
+        ('{"variations": [{"name": "v", "set": {"name": 18446744073709551616}}]}', "variations"),
+        ('{"rules": {"duration_minutes": NaN}}', "rules.duration_minutes"),
+        ('{"rules": {"duration_minutes": 1e999}}', "rules.duration_minutes"),
+    ],
+)
+def test_numbers_that_cannot_be_stored_are_refused(
+    live: tuple[str, dict[str, str]], body: str, where: str
+) -> None:
+    """Before: a 500 at the job's insert (2**64), or NaN stored as null."""
+    document = json.dumps(small())[:-1] + ", " + body[1:]
+    errors = refused(post_raw(live, "/v1/whatif", document))
+    assert errors[0]["path"].startswith(where)
+
+
+def test_a_key_given_twice_is_refused(live: tuple[str, dict[str, str]]) -> None:
+    """Before: the last one silently won."""
+    document = json.dumps(small())[:-1] + ', "version": 2}'
+    errors = refused(post_raw(live, "/v1/plans", document))
+    assert errors == [
+        {"path": "(document)", "message": "key 'version' is given twice in one mapping"}
+    ]
