@@ -11,7 +11,7 @@ person who declined (of both people, when who declined is not known): moving a r
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -52,6 +52,13 @@ def _declined_starts(request: SessionRequest, problem: Problem, minutes: IntArra
         for first, end in declined_day_spans(decline, pair, problem):
             hit |= (minutes >= first) & (minutes < end)
     return hit
+
+
+def on_a_declined_time(request: SessionRequest, problem: Problem, start: datetime) -> bool:
+    """Whether a session of `request` starting at `start` would go back to a declined time
+    (a re-plan re-plans such a session's group even when nothing else changed)."""
+    minute = np.array([epoch_minutes(start)], dtype=np.int64)
+    return bool(request.declines) and bool(_declined_starts(request, problem, minute)[0])
 
 
 def _leaves_declined_times(
