@@ -251,9 +251,8 @@ def test_a_meeting_deleted_in_outlook_is_not_sent_again(
     assert len(state.live_events()) == 1
     with store() as session:
         programme = session.get(Programme, prepared.programme_id)
-        assert programme is not None and programme.statuses == {
-            "p0#0": "declined"
-        }  # by whom: not known
+        # A meeting removed in Outlook: declined, by whom is not known.
+        assert programme is not None and programme.statuses == {"p0#0": "declined"}
     record(store, raw, spread_plan(raw, shift_minutes=60))  # the same plan again
     assert sender_for(store, environment).drain().done == {}  # not re-created at that time
     assert len(state.live_events()) == 1
