@@ -38,14 +38,9 @@ from scheduler.diff import diff_plans
 from scheduler.domain import Problem
 from scheduler.errors import ScenarioError
 from scheduler.parameters import SolverParameters
-from scheduler.plan_format import (
-    current_from_plan,
-    plan_to_dict,
-    session_starts,
-    sessions_from_dict,
-)
+from scheduler.plan_file_check import check_plan_file
+from scheduler.plan_format import plan_to_dict, replanning_keys, session_starts
 from scheduler.solve import solve
-from scheduler.validation import validate_plan
 from scheduler.variants import plan_variants
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_INVALID = 0, 1, 2
@@ -233,7 +228,7 @@ def _positive_float(text: str) -> float:
 def _plan(args: argparse.Namespace) -> int:
     if args.out:
         writable_file(args.out, "--out")
-    problem = _problem(args.scenario, _replanning(args))
+    problem = _problem(args.scenario, *_replanning(args))
     params = _solver_parameters(args, solver=args.solver)
     progress = None if args.quiet else _progress
     plan = solve(problem, params, progress)
@@ -246,9 +241,13 @@ def _plan(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _problem(scenario: Path, overrides: dict[str, Any] | None = None) -> Problem:
+def _problem(
+    scenario: Path,
+    overrides: dict[str, Any] | None = None,
+    additions: dict[str, list[Any]] | None = None,
+) -> Problem:
     """The scenario's problem; what its readers skipped is shown on stderr."""
-    problem = load_problem(scenario, overrides)
+    problem = load_problem(scenario, overrides, additions)
     print_input_warnings(problem.input_warnings)
     return problem
 
@@ -264,15 +263,18 @@ def _solver_parameters(args: argparse.Namespace, **fields: Any) -> SolverParamet
     )
 
 
-def _replanning(args: argparse.Namespace) -> dict[str, Any]:
+def _replanning(args: argparse.Namespace) -> tuple[dict[str, Any], dict[str, list[Any]]]:
+    """What `--current` and `--now` set (`current`, `now`), and what `--current` adds: the
+    declines the earlier plan remembers join the scenario's own `declined`."""
     overrides: dict[str, Any] = {}
+    additions: dict[str, list[Any]] = {}
     if args.current:
-        overrides["current"] = current_from_plan(
-            read_document(args.current).data, str(args.current)
-        )
+        earlier = replanning_keys(read_document(args.current).data, str(args.current))
+        overrides["current"] = earlier["current"]
+        additions["declined"] = earlier["declined"]
     if args.now:
         overrides["now"] = args.now
-    return overrides
+    return overrides, additions
 
 
 def _progress(message: str) -> None:
@@ -291,9 +293,8 @@ def _check(args: argparse.Namespace) -> int:
 def _verify(args: argparse.Namespace) -> int:
     problem = _problem(args.scenario)
     document = read_document(args.plan)
-    sessions = sessions_from_dict(problem, document.data, str(args.plan))
-    violations = validate_plan(problem, sessions)
-    print_violations(violations, len(sessions))
+    violations = check_plan_file(problem, document.data, str(args.plan))
+    print_violations(violations, len(document.data["sessions"]))
     return EXIT_VIOLATIONS if violations else EXIT_OK
 
 

@@ -21,12 +21,21 @@ from api.invitations.locks import lock_programme
 from api.invitations.outbox import Change, write_changes
 from api.jobs import queue_programme_plan, requeue_waiting_plan
 from api.problems import Problem
+from api.releases import current_fields, declined, release_key
 from api.settings import ServiceSettings
 from api.storage.models import PlanJob, Programme, ProgrammeSession, SessionEvent
 from api.validation import check_submitted
 from connectors.scenarios import problem_from_data
+from scheduler.domain import Decliner
 from scheduler.errors import FieldError, ScenarioError
-from scheduler.plan_format import PlanDocument, PlanSession, instant_text
+from scheduler.plan_format import (
+    PlanDocument,
+    PlanSession,
+    current_entry,
+    declined_entry,
+    instant_text,
+    plan_declines,
+)
 from scheduler.scenario_checks import validate_scenario
 
 RELEASES = ("decline", "cancel")  # changes that free a booked session
@@ -131,10 +140,10 @@ def apply_change(programme: Programme, change: dict[str, Any]) -> None:
     """A new busy time, a decline, a cancellation, or a person leaving the programme."""
     kind = change["kind"]
     if kind in RELEASES:
-        _booked(programme, change["pair"], change["index"])  # the scenario stays as it is
+        booked = _booked(programme, change["pair"], change["index"])  # the scenario stays
         statuses = dict(programme.statuses or {})
-        statuses[f"{change['pair']}#{change['index']}"] = (
-            "declined" if kind == "decline" else "cancelled"
+        statuses[release_key(booked.pair, booked.index)] = (
+            declined(_decliner(booked, change.get("person"))) if kind == "decline" else "cancelled"
         )
         programme.statuses, programme.updated_at = statuses, now()
         return
@@ -162,18 +171,36 @@ def _remove_person(programme: Programme, scenario: dict[str, Any], leaving: str)
     for p in scenario["pairs"]:
         (left if leaving in (p["mentor"], p["mentee"]) else kept).append(p)
     scenario["pairs"] = kept
+    gone = {p["id"] for p in left}
+    if "declined" in scenario:  # the declines of the pairs that left go with them
+        scenario["declined"] = [d for d in scenario["declined"] if d["pair"] not in gone]
     programme.changed_people = [p for p in programme.changed_people or [] if p != leaving]
     # Their partners have time again, which their other pairs may use.
     _mark_changed(programme, [p["mentor"] if p["mentee"] == leaving else p["mentee"] for p in left])
 
 
-def _booked(programme: Programme, pair: str, index: int) -> None:
+def _booked(programme: Programme, pair: str, index: int) -> PlanSession:
     """Only a session of the last plan can be declined or cancelled."""
     plan = last_plan(programme)
-    if plan is None or (pair, index) not in plan.keyed():
+    session = plan.keyed().get((pair, index)) if plan is not None else None
+    if session is None:
         raise ScenarioError(
             [FieldError("index", f"the plan has no session {index} of pair '{pair}'")]
         )
+    return session
+
+
+def _decliner(session: PlanSession, person: str | None) -> Decliner | None:
+    """Who declined: the person the change names, the session's mentor or executive;
+    not known when it names nobody."""
+    if person is None:
+        return None
+    roles: dict[str, Decliner] = {session.mentor: "mentor", session.mentee: "executive"}
+    if person not in roles:
+        raise ScenarioError(
+            [FieldError("person", f"'{person}' is neither the mentor nor the executive")]
+        )
+    return roles[person]
 
 
 def _mark_changed(programme: Programme, people: list[str]) -> None:
@@ -200,8 +227,10 @@ def last_plan(programme: Programme) -> PlanDocument | None:
 
 
 def replanning_document(programme: Programme, moment: datetime) -> dict[str, Any]:
-    """The programme's scenario with its last plan as `current` (and the reported declines).
-    A new top-level mapping over the stored scenario's parts: nothing below is changed."""
+    """The programme's scenario with its last plan as `current` (and the declines and
+    cancellations reported since), and the starts the plan remembers its sessions were
+    declined at added to `declined`. A new top-level mapping over the stored scenario's
+    parts: nothing below is changed."""
     document: dict[str, Any] = dict(programme.scenario)
     plan = last_plan(programme)
     if plan is None:
@@ -209,16 +238,16 @@ def replanning_document(programme: Programme, moment: datetime) -> dict[str, Any
     required = _still_required(programme, plan, document)
     statuses = programme.statuses or {}
     document["current"] = [
-        {
-            "pair": s.pair,
-            "index": s.index,
-            "start": instant_text(s.start),
-            "moves": s.moves,
-            "status": statuses.get(f"{s.pair}#{s.index}", "booked"),
-        }
+        {**current_entry(s), **current_fields(statuses.get(release_key(*s.key)))}
         for s in plan.sessions
         if s.key in required
     ]
+    remembered = [
+        declined_entry(pair, index, decline)
+        for pair, index, decline in plan_declines(plan)
+        if (pair, index) in required
+    ]
+    document["declined"] = [*document.get("declined", []), *remembered]
     document["now"] = instant_text(moment)
     return document
 

@@ -22,12 +22,20 @@ from scheduler.whatif import BASE, apply_variation, base_of, variation_names
 from scheduler.zone_text import zone_named
 
 
-def load_problem(path: Path, overrides: dict[str, Any] | None = None) -> Problem:
+def load_problem(
+    path: Path,
+    overrides: dict[str, Any] | None = None,
+    additions: dict[str, list[Any]] | None = None,
+) -> Problem:
     """Read, validate and resolve a scenario file; ScenarioError lists what is wrong.
-    `overrides` replace top-level keys first (the command line's `--now`, `--current`)."""
+    `overrides` replace top-level keys first (the command line's `--now`, `--current`);
+    `additions` extend top-level lists (the declines an earlier plan remembers)."""
     document = read_document(path)
-    if overrides and isinstance(document.data, dict):
-        document.data.update(overrides)
+    if isinstance(document.data, dict):
+        document.data.update(overrides or {})
+        for key, items in (additions or {}).items():
+            present = document.data.get(key)
+            document.data[key] = [*(present if isinstance(present, list) else []), *items]
     return problem_from_document(document, path.parent, default_name=path.stem)
 
 

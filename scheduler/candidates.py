@@ -138,9 +138,10 @@ def _session_candidates(
     rows: slice | IntArray = slice(int(low), int(high))
     starts = pair_cells.starts[rows]
     for start_filter in start_filters():
-        kept = start_filter.keep(request, grid, starts)
-        if len(kept) != len(starts):
-            rows = int(low) + np.flatnonzero(np.isin(starts, kept))
+        kept = start_filter.keep(request, grid, index.problem, starts)
+        if len(kept) != len(starts):  # rows stay positions in the pair's cells
+            every = np.arange(int(low), int(high)) if isinstance(rows, slice) else rows
+            rows = every[np.isin(starts, kept)]
             starts = pair_cells.starts[rows]
     found = pair_cells.session(number, request, rows)
     return _with_moves(found, request, index) if request.booking else found

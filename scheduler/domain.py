@@ -20,6 +20,10 @@ __all__ = ["Busy", "BusyTimes", "TentativePolicy"]
 Priority = Literal["high", "normal", "low"]
 PRIORITY_ORDER: tuple[Priority, ...] = ("low", "normal", "high")
 CapPeriod = Literal["day", "week"]
+Decliner = Literal["mentor", "executive"]
+# After a decline the session leaves the declined time, and by default the declining
+# person's local day of it too (`other_day`); `other_time` lets it stay on that day.
+AfterDecline = Literal["other_day", "other_time"]
 
 
 @dataclass(frozen=True)
@@ -67,10 +71,14 @@ class Pair:
     max_sessions_per_day: int | None = None  # the pair's own caps; see `session_cap`
     max_sessions_per_week: int | None = None
     max_moves_per_session: int | None = None
+    after_decline: AfterDecline = "other_day"
 
     @property
     def people(self) -> tuple[str, str]:
         return (self.mentor, self.mentee)
+
+    def person_of(self, role: Decliner) -> str:
+        return self.mentor if role == "mentor" else self.mentee
 
 
 @dataclass(frozen=True)
@@ -103,13 +111,33 @@ class Booking:
 
 
 @dataclass(frozen=True)
+class Decline:
+    """A start a session was declined at (now or in an earlier plan): the session is never
+    offered that time again, nor, with `after_decline: other_day`, that local day of the
+    person who declined (of both people when who declined is not known)."""
+
+    start: datetime  # UTC
+    by: Decliner | None = None
+
+    def left_roles(self) -> tuple[Decliner, ...]:
+        """Whose local day of the declined start the session leaves (with `other_day`)."""
+        return (self.by,) if self.by is not None else ("mentor", "executive")
+
+    @property
+    def order(self) -> tuple[datetime, str]:
+        return (self.start, self.by or "")
+
+
+@dataclass(frozen=True)
 class SessionRequest:
-    """One session a pair needs: session `index`, inside `period`; maybe booked already."""
+    """One session a pair needs: session `index`, inside `period`; maybe booked already,
+    maybe declined at some starts already."""
 
     pair: Pair
     period: Period
     booking: Booking | None = None
     frozen: bool = False  # booked inside the notice window: it stays where it is
+    declines: tuple[Decline, ...] = ()  # sorted, each once
 
     @property
     def key(self) -> tuple[str, int]:

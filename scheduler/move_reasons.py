@@ -7,7 +7,9 @@ from dataclasses import replace
 from datetime import timedelta
 
 from scheduler.candidates import CandidateSet, SessionCandidates
-from scheduler.domain import Booking, PlannedSession, Problem
+from scheduler.domain import Booking, PlannedSession, Problem, SessionRequest
+from scheduler.rule_names import RuleName
+from scheduler.rules.declined_time import decline_text
 from scheduler.validation import validate_plan
 
 
@@ -38,16 +40,22 @@ def with_move_reasons(
         if not session.moved:
             yield session
             continue
-        booking = requests[session.key].booking
-        assert booking is not None  # only a booked session can move
-        yield replace(session, moved_because=why_moved(problem, booking, session, frozen))
+        request = requests[session.key]
+        yield replace(session, moved_because=why_moved(problem, request, session, frozen))
 
 
 def why_moved(
-    problem: Problem, booking: Booking, session: PlannedSession, frozen: Sequence[PlannedSession]
+    problem: Problem,
+    request: SessionRequest,
+    session: PlannedSession,
+    frozen: Sequence[PlannedSession],
 ) -> str:
     """What took the booked start: a decline, a rule it now breaks (which busy time,
     holiday, absence...), or nothing, when it moved to let more sessions be placed."""
+    booking = request.booking
+    assert booking is not None  # only a booked session can move
+    if booking.status == "declined":
+        return _declined(request, booking)
     if booking.must_leave:
         return f"the session was {booking.status}; it had to leave its start"
     old = replace(
@@ -57,3 +65,19 @@ def why_moved(
     if broken:
         return "; ".join(f"{v.rule}: {v.message}" for v in broken)
     return "its start was still free; it moved so that more sessions could be placed"
+
+
+def _declined(request: SessionRequest, booking: Booking) -> str:
+    """The decline, and what the session leaves for good (rule `declined_time`)."""
+    pair = request.pair
+    decline = next(d for d in request.declines if d.start == booking.start)
+    left = "that time is"
+    if pair.after_decline == "other_day":
+        people = " and ".join(f"{role} {pair.person_of(role)}" for role in decline.left_roles())
+        both = "both " if decline.by is None else ""
+        left = f"that time and that local day of {both}{people} are"
+    return (
+        f"the session was {decline_text(decline, pair)}; it had to leave its start, and "
+        f"{left} not offered to it again ({RuleName.DECLINED_TIME}, "
+        f"after_decline: {pair.after_decline})"
+    )

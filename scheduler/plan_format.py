@@ -4,11 +4,21 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    model_validator,
+)
 
 from scheduler.domain import (
+    Decline,
+    Decliner,
     Plan,
     PlannedSession,
     Problem,
@@ -17,6 +27,7 @@ from scheduler.domain import (
 )
 from scheduler.errors import FieldError, ScenarioError, format_path
 from scheduler.metrics import plan_metrics
+from scheduler.scenario import SessionStatus, check_declined_by
 
 PLAN_FORMAT = "tandem-plan/1"
 
@@ -28,6 +39,7 @@ def instant_text(moment: datetime) -> str:
 def plan_to_dict(problem: Problem, plan: Plan) -> dict[str, Any]:
     metrics = plan_metrics(problem, plan)
     solver = plan.solver
+    declines = {r.key: r.declines for r in problem.sessions if r.declines}
     return {
         "format": PLAN_FORMAT,
         "scenario": plan.scenario,
@@ -54,18 +66,8 @@ def plan_to_dict(problem: Problem, plan: Plan) -> dict[str, Any]:
             "timings": solver.timings,
             "notes": list(solver.notes),
         },
-        "sessions": [_session(problem, s) for s in plan.sessions],
-        "unplaced": [
-            {
-                "pair": u.pair,
-                "index": u.index,
-                "reason": u.reason,
-                "code": u.code,
-                "people": list(u.people),
-                "blocking_pairs": list(u.blocking_pairs),
-            }
-            for u in plan.unplaced
-        ],
+        "sessions": [_session(problem, s, declines.get(s.key, ())) for s in plan.sessions],
+        "unplaced": [_unplaced(u, declines.get(u.key, ())) for u in plan.unplaced],
         "metrics": {
             "required": metrics.required,
             "placed": metrics.placed,
@@ -85,7 +87,7 @@ def plan_to_dict(problem: Problem, plan: Plan) -> dict[str, Any]:
     }
 
 
-def _session(problem: Problem, s: PlannedSession) -> dict[str, Any]:
+def _session(problem: Problem, s: PlannedSession, declines: tuple[Decline, ...]) -> dict[str, Any]:
     mentee_tz = problem.people[s.mentee].tz
     mentor_tz = problem.people[s.mentor].tz
     return {
@@ -101,13 +103,53 @@ def _session(problem: Problem, s: PlannedSession) -> dict[str, Any]:
         **({"frozen": True} if s.frozen else {}),
         "mentee_local": s.start.astimezone(mentee_tz).isoformat(),
         "mentor_local": s.start.astimezone(mentor_tz).isoformat(),
+        **_declined(declines),
     }
 
 
-class _SessionRecord(BaseModel):
-    """A session of a plan file as people edit it: extra keys (local times) are ignored."""
+def _unplaced(u: Unplaced, declines: tuple[Decline, ...]) -> dict[str, Any]:
+    return {
+        "pair": u.pair,
+        "index": u.index,
+        "reason": u.reason,
+        "code": u.code,
+        "people": list(u.people),
+        "blocking_pairs": list(u.blocking_pairs),
+        **_declined(declines),
+    }
 
-    model_config = ConfigDict(extra="ignore")
+
+def _declined(declines: tuple[Decline, ...]) -> dict[str, Any]:
+    """The starts the session was declined at, kept in every later plan (only when any):
+    a re-plan from this plan (`--current`, the service) never goes back to them."""
+    if not declines:
+        return {}
+    return {
+        "declined": [
+            {"start": instant_text(d.start), **({"by": d.by} if d.by else {})} for d in declines
+        ]
+    }
+
+
+class _Strict(BaseModel):
+    """A plan is Tandem's own document, read back by Tandem: as in a scenario, a key it
+    does not know is an error (a typo such as `stauts` must not pass silently)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class DeclinedRecord(_Strict):
+    start: AwareDatetime
+    by: Decliner | None = None
+
+    def decline(self) -> Decline:
+        return Decline(self.start.astimezone(UTC), self.by)
+
+
+class _SessionRecord(_Strict):
+    """A session of a plan file as people edit it (`tandem verify`, `tandem plan
+    --current`): `end` and the people may be left out; `status` (and `declined_by`) may be
+    written into it, to re-plan with that session declined or cancelled."""
 
     pair: str
     index: int = Field(ge=0)
@@ -119,13 +161,19 @@ class _SessionRecord(BaseModel):
     moves: int = Field(default=0, ge=0)
     moved_because: str | None = None
     frozen: bool = False
+    mentee_local: AwareDatetime | None = None
+    mentor_local: AwareDatetime | None = None
+    declined: list[DeclinedRecord] = []
+    status: SessionStatus = "booked"
+    declined_by: Decliner | None = None
+
+    _declined_by = model_validator(mode="after")(check_declined_by)
 
 
 class PlanSession(_SessionRecord):
-    """A session of a plan as Tandem writes it (spec: Plan (output), `sessions`). The local
-    times, and any key a later format adds, are kept as written."""
+    """A session of a plan as Tandem writes it (spec: Plan (output), `sessions`)."""
 
-    model_config = ConfigDict(extra="allow", frozen=True)
+    model_config = ConfigDict(frozen=True)
 
     end: AwareDatetime
     mentor: str
@@ -136,18 +184,45 @@ class PlanSession(_SessionRecord):
         return (self.pair, self.index)
 
 
-class PlanDocument(BaseModel):
-    """A plan as Tandem writes it, typed where the service and the invitations read it
-    (its sessions and unplaced sessions); the solver's report, the figures and the load
-    are kept as written. `data()` gives the document back as it was read."""
+class PlanUnplaced(_Strict):
+    """An unplaced session of a plan (spec: Plan (output), `unplaced`)."""
 
-    model_config = ConfigDict(extra="allow")
+    pair: str
+    index: int = Field(ge=0)
+    reason: str
+    code: str
+    people: tuple[str, ...] = ()
+    blocking_pairs: tuple[str, ...] = ()
+    declined: list[DeclinedRecord] = []
 
+    @property
+    def key(self) -> tuple[str, int]:
+        return (self.pair, self.index)
+
+    def unplaced(self) -> Unplaced:
+        return Unplaced(
+            self.pair, self.index, self.reason, self.code, self.people, self.blocking_pairs
+        )
+
+
+class _PlanKeys(_Strict):
+    """The top-level keys of a plan. The solver's report, the figures and the load are
+    kept as written: Tandem derives them, and reads back only the solver's report."""
+
+    format: Literal["tandem-plan/1"] | None = None
     scenario: str = ""
     solver: dict[str, Any] = {}
-    sessions: list[PlanSession]
-    unplaced: list[Unplaced] = []
+    metrics: dict[str, Any] = {}
+    load: list[Any] = []
     warnings: tuple[str, ...] = ()
+
+
+class PlanDocument(_PlanKeys):
+    """A plan as Tandem writes it, typed where the service and the invitations read it
+    (its sessions and unplaced sessions). `data()` gives the document back as it was read."""
+
+    sessions: list[PlanSession]
+    unplaced: list[PlanUnplaced] = []
 
     @classmethod
     def read(cls, data: Any, source: str | None = None) -> PlanDocument:
@@ -165,10 +240,11 @@ class PlanDocument(BaseModel):
         return {s.key: s for s in self.sessions}
 
 
-class _PlanRecord(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+class PlanRecord(_PlanKeys):
+    """A plan file as `tandem verify`, `plan --current` and `diff` read it."""
 
     sessions: list[_SessionRecord]
+    unplaced: list[PlanUnplaced] = []
 
 
 SOLVER_REPORT = TypeAdapter(SolverReport)  # the figures derived from others are not read
@@ -178,7 +254,11 @@ def sessions_from_dict(
     problem: Problem, data: Any, source: str | None = None
 ) -> list[PlannedSession]:
     """The sessions of a plan document; a missing end or people come from the pair."""
-    return [_planned(problem, s) for s in _plan_record(data, source).sessions]
+    return planned_sessions(problem, plan_record(data, source))
+
+
+def planned_sessions(problem: Problem, record: PlanRecord) -> list[PlannedSession]:
+    return [_planned(problem, s) for s in record.sessions]
 
 
 def plan_from_dict(problem: Problem, data: Any, source: str | None = None) -> Plan:
@@ -192,7 +272,7 @@ def plan_from_dict(problem: Problem, data: Any, source: str | None = None) -> Pl
     return Plan(
         scenario=document.scenario,
         sessions=tuple(_planned(problem, s) for s in document.sessions),
-        unplaced=tuple(document.unplaced),
+        unplaced=tuple(u.unplaced() for u in document.unplaced),
         solver=solver,
         warnings=document.warnings,
     )
@@ -216,32 +296,74 @@ def _planned(problem: Problem, s: _SessionRecord) -> PlannedSession:
     )
 
 
-def _plan_record(data: Any, source: str | None) -> _PlanRecord:
+def plan_record(data: Any, source: str | None) -> PlanRecord:
     try:
-        return _PlanRecord.model_validate(data)
+        return PlanRecord.model_validate(data)
     except ValidationError as invalid:
         raise _located(invalid, source) from None
 
 
 def _located(invalid: ValidationError, source: str | None) -> ScenarioError:
-    return ScenarioError(
-        [FieldError(format_path(list(e["loc"])), str(e["msg"])) for e in invalid.errors()],
-        source,
-    )
+    return ScenarioError([_field_error(e) for e in invalid.errors()], source)
+
+
+def _field_error(error: Any) -> FieldError:
+    path = format_path(list(error["loc"]))
+    if error["type"] == "extra_forbidden":
+        return FieldError(path, "unknown key (not in the plan format)")
+    return FieldError(path, str(error["msg"]).removeprefix("Value error, "))
 
 
 def session_starts(data: Any, source: str | None = None) -> list[tuple[tuple[str, int], datetime]]:
     """Each session's key and start, from a plan document (for `tandem diff`)."""
     return [
-        ((s.pair, s.index), s.start.astimezone(UTC)) for s in _plan_record(data, source).sessions
+        ((s.pair, s.index), s.start.astimezone(UTC)) for s in plan_record(data, source).sessions
     ]
 
 
-def current_from_plan(data: Any, source: str | None = None) -> list[dict[str, Any]]:
-    """An earlier plan as the scenario's `current`: every session booked where it stands,
-    with the moves it has made so far."""
-    record = _plan_record(data, source)
-    return [
-        {"pair": s.pair, "index": s.index, "start": instant_text(s.start), "moves": s.moves}
-        for s in record.sessions
-    ]
+def current_entry(s: _SessionRecord) -> dict[str, Any]:
+    """A placed session of a plan as a session of the scenario's `current`: booked where
+    it stands, with the moves it has made so far; declined or cancelled there when that
+    was written into the plan."""
+    entry: dict[str, Any] = {
+        "pair": s.pair,
+        "index": s.index,
+        "start": instant_text(s.start),
+        "moves": s.moves,
+    }
+    if s.status != "booked":
+        entry["status"] = s.status
+    if s.declined_by is not None:
+        entry["declined_by"] = s.declined_by
+    return entry
+
+
+SessionDecline = tuple[str, int, Decline]
+
+
+def plan_declines(record: PlanRecord | PlanDocument) -> list[SessionDecline]:
+    """Every start the plan says a session was declined at: the `declined` of its sessions
+    and unplaced sessions, and the start of a session written into it as declined."""
+    found: list[SessionDecline] = []
+    for item in [*record.sessions, *record.unplaced]:
+        found.extend((item.pair, item.index, d.decline()) for d in item.declined)
+    for s in record.sessions:
+        if s.status == "declined":
+            found.append((s.pair, s.index, Decline(s.start.astimezone(UTC), s.declined_by)))
+    return found
+
+
+def declined_entry(pair: str, index: int, decline: Decline) -> dict[str, Any]:
+    """A decline as an entry of the scenario's `declined`."""
+    entry = {"pair": pair, "index": index, "start": instant_text(decline.start)}
+    return {**entry, "by": decline.by} if decline.by else entry
+
+
+def replanning_keys(data: Any, source: str | None = None) -> dict[str, list[dict[str, Any]]]:
+    """An earlier plan as the scenario's `current` (each placed session, see
+    `current_entry`) and the declines it remembers, as the scenario's `declined`."""
+    record = plan_record(data, source)
+    return {
+        "current": [current_entry(s) for s in record.sessions],
+        "declined": [declined_entry(*found) for found in plan_declines(record)],
+    }

@@ -64,7 +64,7 @@ def released_people(document: dict[str, Any]) -> set[str]:
 
 
 def part_document(document: dict[str, Any], pair_ids: list[str]) -> dict[str, Any]:
-    """The scenario of these pairs alone: their people, their booked sessions."""
+    """The scenario of these pairs alone: their people, their booked and declined sessions."""
     kept = set(pair_ids)
     pairs = [pair for pair in document["pairs"] if pair["id"] in kept]
     people = {person for pair in pairs for person in (pair["mentor"], pair["mentee"])}
@@ -73,8 +73,9 @@ def part_document(document: dict[str, Any], pair_ids: list[str]) -> dict[str, An
         "people": [person for person in document["people"] if person["id"] in people],
         "pairs": pairs,
     }
-    if "current" in document:
-        part["current"] = [entry for entry in document["current"] if entry["pair"] in kept]
+    for key in ("current", "declined"):  # a part's own sessions' bookings and declines
+        if key in document:
+            part[key] = [entry for entry in document[key] if entry["pair"] in kept]
     return part
 
 

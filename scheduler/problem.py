@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import replace
 from datetime import date, datetime, timedelta, tzinfo
 from typing import TypeVar
@@ -12,6 +12,7 @@ from scheduler import scenario as doc
 from scheduler.domain import (
     Booking,
     BusyTimes,
+    Decline,
     Pair,
     Period,
     Person,
@@ -63,9 +64,12 @@ def build_problem(
     notice_until = now + timedelta(hours=scenario.rules.min_notice_hours) if now else None
     problem = replace(problem, now=now, notice_until=notice_until)
     requests = [request for pair in pairs.values() for request in session_requests(problem, pair)]
-    bookings = _bookings(scenario, {request.key for request in requests}, scenario_tz)
+    required = {request.key for request in requests}
+    bookings = _bookings(scenario, required, scenario_tz)
+    declines = _declines(scenario, required, scenario_tz)
     sessions = tuple(
-        _booked(request, bookings.get(request.key), notice_until) for request in requests
+        _booked(request, bookings.get(request.key), notice_until, declines.get(request.key, ()))
+        for request in requests
     )
     return replace(problem, sessions=sessions)
 
@@ -98,14 +102,64 @@ def _bookings(
     return bookings
 
 
+def _declines(
+    scenario: doc.Scenario, required: set[tuple[str, int]], tz: tzinfo
+) -> dict[tuple[str, int], tuple[Decline, ...]]:
+    """Every start each session was declined at: the scenario's `declined` (earlier
+    plans') and the `current` sessions declined now; each once, in order."""
+    found: dict[tuple[str, int], set[Decline]] = {}
+    errors = []
+    earlier = [
+        (f"declined[{n}]", e.pair, e.index, e.start, e.by) for n, e in enumerate(scenario.declined)
+    ]
+    now = [
+        (f"current[{n}]", e.pair, e.index, e.start, e.declined_by)
+        for n, e in enumerate(scenario.current)
+        if e.status == "declined"
+    ]
+    for place, pair, index, start, by in [*earlier, *now]:
+        if (pair, index) in required:
+            found.setdefault((pair, index), set()).add(Decline(naive_to_utc(start, tz), by))
+        elif place.startswith("declined"):  # `current` reports its own unknown sessions
+            errors.append(FieldError(f"{place}.index", f"pair {pair} needs no session {index}"))
+    if errors:
+        raise ScenarioError(errors)
+    return {
+        key: tuple(sorted(found_here, key=lambda d: d.order)) for key, found_here in found.items()
+    }
+
+
 def _booked(
-    request: SessionRequest, booking: Booking | None, notice_until: datetime | None
+    request: SessionRequest,
+    booking: Booking | None,
+    notice_until: datetime | None,
+    declines: tuple[Decline, ...],
 ) -> SessionRequest:
     """A booked session that starts inside the notice window is frozen where it is."""
+    if declines:
+        request = replace(request, declines=declines)
     if booking is None:
         return request
     frozen = notice_until is not None and not booking.must_leave and booking.start < notice_until
     return replace(request, booking=booking, frozen=frozen)
+
+
+def with_declines(problem: Problem, declines: Iterable[tuple[str, int, Decline]]) -> Problem:
+    """The problem with more starts its sessions were declined at (those a plan file
+    remembers, for `tandem verify`). A decline of a session the problem does not need is
+    left out: the plan's `known_session` violation names that session already."""
+    more: dict[tuple[str, int], set[Decline]] = {}
+    for pair, index, decline in declines:
+        more.setdefault((pair, index), set()).add(decline)
+    sessions = tuple(
+        replace(r, declines=_in_order({*r.declines, *more[r.key]})) if r.key in more else r
+        for r in problem.sessions
+    )
+    return replace(problem, sessions=sessions)
+
+
+def _in_order(declines: Iterable[Decline]) -> tuple[Decline, ...]:
+    return tuple(sorted(declines, key=lambda d: d.order))
 
 
 def horizon_end_day(horizon: doc.Horizon) -> date:
@@ -192,6 +246,7 @@ def _pair(pair: doc.PairEntry, scenario: doc.Scenario) -> Pair:
         max_sessions_per_day=pair.max_sessions_per_day,
         max_sessions_per_week=pair.max_sessions_per_week,
         max_moves_per_session=_override(pair.max_moves_per_session, rules.max_moves_per_session),
+        after_decline=_override(pair.after_decline, rules.after_decline),
     )
 
 

@@ -22,6 +22,7 @@ from scheduler.availability import AvailabilityIndex, same_person
 from scheduler.domain import Plan, PlannedSession, Problem, SessionRequest
 from scheduler.grouping import problem_of_pairs
 from scheduler.parameters import SolverParameters
+from scheduler.rules.declined_time import on_a_declined_time
 from scheduler.solve import Progress, solve
 
 
@@ -99,7 +100,7 @@ def _changed_people(state: PlanningState, problem: Problem) -> Iterator[str]:
             yield from (p for p in pair.people if p in problem.people)
     placed = {s.key: s.start for s in state.plan.sessions}
     for request in problem.sessions:
-        if _booking_changed(request, placed):
+        if _booking_changed(request, placed) or _on_a_declined_time(problem, request, placed):
             yield from request.pair.people
 
 
@@ -108,6 +109,14 @@ def _booking_changed(request: SessionRequest, placed: dict[tuple[str, int], date
     if booking is None:
         return request.key in placed  # a booking was taken away
     return booking.must_leave or placed.get(request.key) != booking.start
+
+
+def _on_a_declined_time(
+    problem: Problem, request: SessionRequest, placed: dict[tuple[str, int], datetime]
+) -> bool:
+    """A decline learnt since (a `declined` entry, not a status) over the placed start."""
+    start = placed.get(request.key)
+    return start is not None and on_a_declined_time(request, problem, start)
 
 
 def _pairs_reached(problem: Problem, touched: set[str]) -> set[str]:

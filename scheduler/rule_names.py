@@ -21,6 +21,7 @@ class RuleName(StrEnum):
     NOTICE_WINDOW = "notice_window"  # nothing new starts before now + min_notice_hours
     FROZEN = "frozen"  # a booked session inside the notice window stays
     LEFT_START = "left_start"  # a declined or cancelled session leaves its start
+    DECLINED_TIME = "declined_time"  # ...and never goes back over a time it was declined at
     MAX_MOVES = "max_moves"  # a session moved max_moves_per_session times moves no more
     WORKING_HOURS = "working_hours"
     HOLIDAY = "holiday"
@@ -31,3 +32,10 @@ class RuleName(StrEnum):
     MIN_GAP = "min_gap"
     DAILY_CAP = "daily_cap"
     WEEKLY_CAP = "weekly_cap"
+
+
+class PlanFileCheck(StrEnum):
+    """Checks of a plan file itself, beyond the rules of the plan it describes: what
+    `tandem verify` also reports on a plan edited by hand."""
+
+    LOCAL_TIME = "local_time"  # mentee_local and mentor_local say the time `start` says

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import string
 from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Protocol, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -49,6 +49,8 @@ Priority = Literal["high", "normal", "low"]
 TentativePolicy = Literal["block", "avoid", "allow"]
 BusyStatus = Literal["busy", "tentative", "oof", "workingElsewhere", "free"]
 SessionStatus = Literal["booked", "declined", "cancelled"]
+Decliner = Literal["mentor", "executive"]
+AfterDecline = Literal["other_day", "other_time"]
 GridMinutes = Literal[5, 10, 15, 30, 60]
 
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
@@ -101,6 +103,7 @@ class Rules(Strict):
     tentative: TentativePolicy = "avoid"
     min_notice_hours: NoticeHours = 48
     max_moves_per_session: Moves | None = None
+    after_decline: AfterDecline = "other_day"
 
 
 class Holiday(Strict):
@@ -221,6 +224,22 @@ class PairEntry(Strict):
     max_sessions_per_week: Cap | None = None
     tentative: TentativePolicy | None = None
     max_moves_per_session: Moves | None = None
+    after_decline: AfterDecline | None = None
+
+
+class Releasable(Protocol):
+    status: SessionStatus
+    declined_by: Decliner | None
+
+
+R = TypeVar("R", bound=Releasable)
+
+
+def check_declined_by(entry: R) -> R:
+    """Who declined is said of a declined session only (`current[]`, a plan's session)."""
+    if entry.declined_by is not None and entry.status != "declined":
+        raise ValueError("declined_by goes with status: declined")
+    return entry
 
 
 class CurrentSession(Strict):
@@ -229,6 +248,19 @@ class CurrentSession(Strict):
     start: Moment
     status: SessionStatus = "booked"
     moves: Annotated[int, Field(ge=0, le=1000)] = 0
+    declined_by: Decliner | None = None  # who declined `start`, when known
+
+    _declined_by = model_validator(mode="after")(check_declined_by)
+
+
+class DeclinedTime(Strict):
+    """A start a session was declined at in an earlier plan (a plan's `declined` lists
+    them, and `tandem plan --current` carries them here): the session never goes back."""
+
+    pair: str
+    index: Annotated[int, Field(ge=0, le=100_000)]
+    start: Moment
+    by: Decliner | None = None
 
 
 class Variation(Strict):
@@ -292,6 +324,7 @@ class Scenario(Strict):
     people: list[PersonEntry]
     pairs: list[PairEntry]
     current: list[CurrentSession] = Field(default_factory=list)
+    declined: list[DeclinedTime] = Field(default_factory=list)
     variations: list[Variation] = Field(default_factory=list)
     invitations: Invitations = Field(default_factory=Invitations)
     # Each person's `busy` list, read apart from the rest (`scenario_checks`), by position.

@@ -261,7 +261,8 @@ def _people_fields(people: list[tuple[int, dict[str, Any]]]) -> Iterator[FieldEr
 
 
 def _current_pairs(raw: dict[str, Any], pair_ids: dict[str, Any]) -> Iterator[FieldError]:
-    for index, booked in _items(raw, "current"):
-        pair = booked.get("pair")
-        if isinstance(pair, str) and pair not in pair_ids:
-            yield FieldError(f"current[{index}].pair", f"unknown pair '{pair}'")
+    for key in ("current", "declined"):
+        for index, booked in _items(raw, key):
+            pair = booked.get("pair")
+            if isinstance(pair, str) and pair not in pair_ids:
+                yield FieldError(f"{key}[{index}].pair", f"unknown pair '{pair}'")

@@ -38,14 +38,15 @@ def parse_range(text: str) -> MinuteRange:
 
 
 def parse_weekday_key(key: str) -> list[int]:
-    """`"mon-fri"` -> [0, 1, 2, 3, 4]; `"sat"` -> [5]."""
+    """`"mon-fri"` -> [0, 1, 2, 3, 4]; `"sat"` -> [5]; `"sun-thu"` -> [6, 0, 1, 2, 3].
+
+    A range runs forwards through the week and wraps past Sunday, as a week that starts on
+    Sunday (Israel, parts of the Gulf) is written; `mon-mon` is Monday alone."""
     parts = key.strip().lower().split("-")
     if len(parts) > 2 or any(part not in WEEKDAYS for part in parts):
         raise ValueError(f"'{key}' is not a weekday (mon..sun) or a range of them (mon-fri)")
     first, last = WEEKDAYS.index(parts[0]), WEEKDAYS.index(parts[-1])
-    if last < first:
-        raise ValueError(f"weekday range '{key}' is reversed (write it from the earlier day)")
-    return list(range(first, last + 1))
+    return [(first + step) % 7 for step in range((last - first) % 7 + 1)]
 
 
 def merge_ranges(ranges: list[MinuteRange]) -> tuple[MinuteRange, ...]:

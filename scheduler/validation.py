@@ -19,13 +19,14 @@ from scheduler.busy_times import EPOCH, STATUS_CODE, STATUSES
 from scheduler.domain import (
     Busy,
     CapPeriod,
+    Decline,
     Pair,
     Person,
     PlannedSession,
     Problem,
     TentativePolicy,
 )
-from scheduler.rule_names import RuleName
+from scheduler.rule_names import PlanFileCheck, RuleName
 from scheduler.time_notation import WEEKDAYS, format_clock
 
 RULES: tuple[RuleName, ...] = tuple(RuleName)
@@ -35,7 +36,7 @@ RULES: tuple[RuleName, ...] = tuple(RuleName)
 class Violation:
     pair: str
     index: int
-    rule: RuleName
+    rule: RuleName | PlanFileCheck
     message: str
 
     def __str__(self) -> str:
@@ -72,6 +73,7 @@ def _all_rules(problem: Problem, sessions: Sequence[PlannedSession]) -> list[Vio
     known = [s for s in sessions if s.pair in problem.pairs]
     found = list(_unknown(problem, sessions))
     found.extend(_rebooking(problem, known))
+    found.extend(_declined_times(problem, known))
     busy_index: dict[tuple[str, str], _BlockingBusy] = {}
     for session in known:
         found.extend(_session_rules(problem, session, busy_index))
@@ -124,6 +126,48 @@ def _rebooking(problem: Problem, sessions: Sequence[PlannedSession]) -> Iterator
                 f"moved {booking.moves} times already (max_moves_per_session {limit}): "
                 f"it stays at {_utc(booking.start)} or is left for a person to handle",
             )
+
+
+def _declined_times(problem: Problem, sessions: Sequence[PlannedSession]) -> Iterator[Violation]:
+    """A session never goes back over a time it was declined at (widened by its pair's
+    buffer), nor, with `after_decline: other_day`, onto the local day of that start of the
+    person who declined (of both people when that is not known)."""
+    requests = {r.key: r for r in problem.sessions if r.declines}
+    for s in sessions:
+        request = requests.get(s.key)
+        if request is not None:
+            for decline in request.declines:
+                yield from _declined_time(problem, request.pair, decline, s)
+
+
+def _declined_time(
+    problem: Problem, pair: Pair, decline: Decline, s: PlannedSession
+) -> Iterator[Violation]:
+    widen = timedelta(minutes=pair.buffer_minutes)
+    declined_end = decline.start + timedelta(minutes=pair.duration_minutes)
+    if s.start < declined_end + widen and s.end > decline.start - widen:
+        yield Violation(
+            s.pair,
+            s.index,
+            RuleName.DECLINED_TIME,
+            f"overlaps the time the session was declined at ({_utc(decline.start)} to "
+            f"{_utc(declined_end)}, buffer {pair.buffer_minutes} min)",
+        )
+        return
+    if pair.after_decline != "other_day":
+        return
+    for role in decline.left_roles():
+        person = problem.people[pair.person_of(role)]
+        day = decline.start.astimezone(person.tz).date()
+        if s.start.astimezone(person.tz).date() == day:
+            yield Violation(
+                s.pair,
+                s.index,
+                RuleName.DECLINED_TIME,
+                f"starts on {day}, the local day of {role} {person.id} on which the session "
+                f"was declined ({_utc(decline.start)}; after_decline: other_day)",
+            )
+            return
 
 
 # --- one session on its own ---------------------------------------------------------------

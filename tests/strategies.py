@@ -26,7 +26,7 @@ DAYS = [
 def working_hours(draw: st.DrawFn) -> dict[str, list[str]]:
     start = draw(st.sampled_from(["07:00", "08:00", "09:00", "10:30"]))
     end = draw(st.sampled_from(["12:00", "15:00", "18:00", "20:00"]))
-    days = draw(st.sampled_from(["mon-fri", "mon-thu", "tue-sat"]))
+    days = draw(st.sampled_from(["mon-fri", "mon-thu", "tue-sat", "sun-thu", "fri-mon"]))
     return {days: [f"{start}-{end}"]}
 
 
@@ -99,6 +99,8 @@ def programmes(draw: st.DrawFn, uniform_priority: bool = False) -> dict[str, Any
                     )
                 )
             }
+        if draw(st.integers(0, 3)) == 0:
+            pair["after_decline"] = draw(st.sampled_from(["other_day", "other_time"]))
         pairs.append(pair)
     grid = draw(st.sampled_from([15, 30]))
     return {
@@ -126,6 +128,7 @@ def programmes(draw: st.DrawFn, uniform_priority: bool = False) -> dict[str, Any
         ),
         "people": mentors + executives,
         "pairs": pairs,
+        "declined": draw(st.lists(declines([p["id"] for p in pairs]), max_size=2)),
     }
 
 
@@ -243,3 +246,13 @@ def ics_calendars(draw: st.DrawFn) -> IcsCalendar:
         where = draw(st.sampled_from(["custom", "custom", "utc", "floating", *ZONES]))
         events.append(IcsEvent(start, draw(st.integers(1, 12)) * 15, where))
     return IcsCalendar(zone, tuple(events))
+
+
+@st.composite
+def declines(draw: st.DrawFn, pair_ids: list[str]) -> dict[str, Any]:
+    """A start an earlier plan's session 0 of a pair was declined at (every pair needs a
+    session 0: its first period starts with the horizon)."""
+    day, hour = draw(st.sampled_from(DAYS)), draw(st.integers(7, 18))
+    entry = {"pair": draw(st.sampled_from(pair_ids)), "index": 0, "start": f"{day}T{hour:02d}:00"}
+    by = draw(st.sampled_from([None, "mentor", "executive"]))
+    return {**entry, "by": by} if by else entry

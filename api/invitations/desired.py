@@ -112,6 +112,14 @@ def check_plan_against(scenario: Scenario, plan: Any, source: str) -> None:
         elif (session.get("mentor"), session.get("mentee")) != (pair.mentor, pair.mentee):
             errors.append(FieldError(where, f"mentor and mentee are not those of pair '{pair.id}'"))
         errors.extend(_instant_errors(session, where))
+        if session.get("status", "booked") != "booked":  # written by hand: not a plan yet
+            errors.append(
+                FieldError(
+                    f"{where}.status",
+                    f"a {session['status']} session is not sent: re-plan first "
+                    "(tandem plan --current)",
+                )
+            )
     if errors:
         raise ScenarioError(errors, source)
 

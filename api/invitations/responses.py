@@ -1,9 +1,11 @@
 """Responses read back from Outlook: accepted, tentative, declined, or the meeting gone.
 
 Meetings are read through `$batch` (twenty a request). A decline by the executive (or
-by the mentor, when a programme mailbox organises) marks the session declined and asks
-for a re-plan of the programme, in which that session moves and nothing else does unless
-it must. A decline is handled once per start: a moved meeting starts with fresh answers.
+by the mentor, when a programme mailbox organises) marks the session declined by that
+person and asks for a re-plan of the programme, in which that session moves and nothing
+else does unless it must: off the declined time, and by default off that person's local
+day, for good (the plan remembers the declined start). A decline is handled once per
+start: a moved meeting starts with fresh answers.
 Change notifications only say which meetings to read; the reading is always done here,
 so a lost, repeated or forged notification can neither miss nor invent a decline.
 """
@@ -19,8 +21,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api.invitations.locks import lock_programme
 from api.invitations.outbox import DELETED_IN_OUTLOOK, resend
+from api.releases import declined, release_key
 from api.storage.models import Meeting, Programme
 from connectors.graph.events import EventsClient, EventState
+from scheduler.domain import Decliner
 
 
 @dataclass
@@ -96,7 +100,7 @@ def _apply(
         meeting.wanted, meeting.event_cancelled = "cancelled", True
         meeting.responses = {"organiser": "deleted"}
         meeting.error = DELETED_IN_OUTLOOK
-        _mark(session, meeting)
+        _mark(session, meeting, None)
         report.gone.append(key)
         return
     if (state.start, state.end) != (meeting.start, meeting.end):
@@ -112,23 +116,36 @@ def _apply(
     handled = f"r{meeting.revision}"  # one decline per sent version of the meeting
     if declined and meeting.decline_handled != handled:
         meeting.decline_handled = handled
-        _mark(session, meeting)
+        _mark(session, meeting, decliner(meeting, state.responses))
         report.declined.append(key)
 
 
+def decliner(meeting: Meeting, responses: dict[str, str]) -> Decliner | None:
+    """Who declined: the executive (always the last attendee) or the mentor (the first,
+    when a programme mailbox organises); not known when both did."""
+    attendees = [str(address).lower() for address, _ in meeting.attendees]
+    roles: set[Decliner] = {
+        "executive" if address == attendees[-1] else "mentor"
+        for address, answer in responses.items()
+        if answer == "declined" and address.lower() in attendees
+    }
+    return roles.pop() if len(roles) == 1 else None
+
+
 def mark_declined(session: Session, meeting_id: str) -> None:
-    """The session of this meeting is declined in its programme (for the next plan)."""
+    """The session of this meeting, removed in Outlook, is declined in its programme (for
+    the next plan); by whom is not known, so both people's days of it are left."""
     meeting = session.get(Meeting, meeting_id)
     if meeting is not None:
         lock_programme(session, meeting.programme_id)
-        _mark(session, meeting)
+        _mark(session, meeting, None)
 
 
-def _mark(session: Session, meeting: Meeting) -> None:
+def _mark(session: Session, meeting: Meeting, by: Decliner | None) -> None:
     programme = session.get(Programme, meeting.programme_id, populate_existing=True)
     if programme is None:
         return
     statuses = dict(programme.statuses or {})
-    statuses[f"{meeting.pair}#{meeting.index}"] = "declined"
+    statuses[release_key(meeting.pair, meeting.index)] = declined(by)
     programme.statuses = statuses
     programme.updated_at = datetime.now(UTC)

@@ -40,7 +40,13 @@ class Change(BaseModel):
     """A change HR reports: a new busy time, a decline, a cancellation, a person leaving."""
 
     kind: Literal["busy", "decline", "cancel", "leave"]
-    person: str | None = Field(None, description="busy, leave: the person")
+    person: str | None = Field(
+        None,
+        description=(
+            "busy, leave: the person; decline (optional): who declined, the session's mentor "
+            "or executive (left out: both people's local days of the declined start are left)"
+        ),
+    )
     start: datetime | None = Field(None, description="busy: start (with an offset)")
     end: datetime | None = Field(None, description="busy: end (with an offset)")
     status: Literal["busy", "tentative", "oof"] = "busy"

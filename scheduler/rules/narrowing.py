@@ -102,7 +102,7 @@ class Narrowing:
         both = self._person_starts(self.mentor) & self._person_starts(self.mentee)
         starts: IntArray = self.first + np.flatnonzero(both).astype(np.int64)
         for part in self._filters:
-            starts = part.keep(self.request, self.grid, starts)
+            starts = part.keep(self.request, self.grid, self.problem, starts)
         return starts
 
     def _person_starts(self, cells: PersonCells) -> BoolArray:

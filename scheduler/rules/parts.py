@@ -57,9 +57,9 @@ class Layer:
 
 @dataclass(frozen=True)
 class StartFilter:
-    """The candidate starts a booked session keeps."""
+    """The candidate starts a session keeps, given its booking and declines."""
 
-    keep: Callable[[SessionRequest, Grid, IntArray], IntArray]
+    keep: Callable[[SessionRequest, Grid, Problem, IntArray], IntArray]
 
 
 @dataclass(frozen=True)

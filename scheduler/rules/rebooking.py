@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
     from scheduler.availability import AvailabilityIndex, IntArray
     from scheduler.candidates import CandidateSet, SessionCandidates
-    from scheduler.domain import SessionRequest
+    from scheduler.domain import Problem, SessionRequest
     from scheduler.model.variables import Variables
     from scheduler.rules.narrowing import Narrowing
     from scheduler.time_grid import Grid
@@ -90,7 +90,9 @@ FROZEN = HardRule(
 # --- a declined or cancelled session leaves its start -------------------------------------
 
 
-def _leaves_its_start(request: SessionRequest, grid: Grid, starts: IntArray) -> IntArray:
+def _leaves_its_start(
+    request: SessionRequest, grid: Grid, problem: Problem, starts: IntArray
+) -> IntArray:
     booking = request.booking
     if booking is None or not booking.must_leave:
         return starts
@@ -127,7 +129,9 @@ def moved_enough(request: SessionRequest) -> bool:
     return booking is not None and limit is not None and booking.moves >= limit
 
 
-def _stays_after_max_moves(request: SessionRequest, grid: Grid, starts: IntArray) -> IntArray:
+def _stays_after_max_moves(
+    request: SessionRequest, grid: Grid, problem: Problem, starts: IntArray
+) -> IntArray:
     """Not moved again automatically: its own start, if that is still possible, or none."""
     if not moved_enough(request):
         return starts

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from scheduler.rules.calendar import CALENDAR_RULES
 from scheduler.rules.caps import DAILY_CAP, WEEKLY_CAP
+from scheduler.rules.declined_time import DECLINED_TIME
 from scheduler.rules.double_booking import DOUBLE_BOOKING
 from scheduler.rules.min_gap import MIN_GAP
 from scheduler.rules.one_start import KNOWN_SESSION
@@ -26,6 +27,7 @@ HARD_RULES: tuple[HardRule, ...] = (
     FROZEN,
     MAX_MOVES,
     LEFT_START,
+    DECLINED_TIME,
     KNOWN_SESSION,
     DOUBLE_BOOKING,
     DAILY_CAP,

@@ -3,7 +3,9 @@
 import json
 import subprocess
 import sys
+from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -157,3 +159,87 @@ def test_replan_from_an_earlier_plan_and_diff_the_two(
     assert diff.returncode == 0
     assert diff.stdout.splitlines()[-1] == "0 added, 0 removed, 1 moved"
     assert diff.stdout.startswith(f"moved   {target['pair']}#6 from ")
+
+
+def edited_plan(out: Path, tmp_path: Path, edit: Any) -> tuple[dict[str, Any], Path]:
+    """The plan of `out` with one session changed by `edit`, written to a new file."""
+    plan = json.loads(out.read_text())
+    session = next(s for s in plan["sessions"] if s["index"] == 3)
+    edit(plan, session)
+    edited = tmp_path / "edited.json"
+    edited.write_text(json.dumps(plan))
+    return session, edited
+
+
+def test_verify_reports_a_local_time_that_disagrees_with_the_start(
+    planned: tuple[subprocess.CompletedProcess[str], Path], tmp_path: Path
+) -> None:
+    _, out = planned
+    assert tandem("verify", COMMITTEE, out).stdout.startswith("valid: ")
+
+    def an_hour_later(plan: dict[str, Any], session: dict[str, Any]) -> None:
+        local = datetime.fromisoformat(session["mentee_local"]) + timedelta(hours=1)
+        session["mentee_local"] = local.isoformat()
+
+    session, edited = edited_plan(out, tmp_path, an_hour_later)
+    result = tandem("verify", COMMITTEE, edited)
+    assert result.returncode == 1
+    (line,) = [line for line in result.stdout.splitlines() if "local_time" in line]
+    assert line.startswith(
+        f"{session['pair']}#3: local_time: mentee_local {session['mentee_local']} is not the "
+        f"start {session['start']} ("
+    )
+    assert "1 violation(s)" in result.stdout
+
+
+def test_a_plan_file_with_an_unknown_key_is_refused_naming_it(
+    planned: tuple[subprocess.CompletedProcess[str], Path], tmp_path: Path
+) -> None:
+    _, out = planned
+
+    def misspelt(plan: dict[str, Any], session: dict[str, Any]) -> None:
+        session["stauts"] = "declined"
+        plan["comment"] = "edited by HR"
+
+    _, edited = edited_plan(out, tmp_path, misspelt)
+    position = ["stauts" in s for s in json.loads(edited.read_text())["sessions"]].index(True)
+    for command in (("verify", COMMITTEE, edited), ("plan", COMMITTEE, "--current", edited)):
+        result = tandem(*command)
+        assert result.returncode == 2, result.stdout
+        assert f"sessions[{position}].stauts: unknown key (not in the plan format)" in result.stderr
+        assert "comment: unknown key (not in the plan format)" in result.stderr
+
+
+def test_a_status_declined_written_into_a_plan_is_honoured_by_the_re_plan(
+    planned: tuple[subprocess.CompletedProcess[str], Path], tmp_path: Path
+) -> None:
+    _, out = planned
+
+    def declined_by_the_executive(plan: dict[str, Any], session: dict[str, Any]) -> None:
+        session.update(status="declined", declined_by="executive")
+
+    declined, edited = edited_plan(out, tmp_path, declined_by_the_executive)
+    again = tmp_path / "again.json"
+    now = ("--now", "2027-01-01T09:00+01:00")
+    result = tandem(
+        "plan", COMMITTEE, "--current", edited, *now, "--out", again, "--time-limit", "20"
+    )
+    assert result.returncode == 0, result.stderr
+    replanned = json.loads(again.read_text())
+    moved = [s for s in replanned["sessions"] if s["moved"]]
+    assert [(s["pair"], s["index"]) for s in moved] == [(declined["pair"], 3)]
+    assert moved[0]["moved_because"].startswith("the session was declined at ")
+    assert moved[0]["declined"] == [{"start": declined["start"], "by": "executive"}]
+    executive_day = datetime.fromisoformat(declined["mentee_local"]).date()
+    assert datetime.fromisoformat(moved[0]["mentee_local"]).date() != executive_day
+    # The plan remembers the decline: put back by hand, `verify` refuses it.
+    assert tandem("verify", COMMITTEE, again).returncode == 0
+
+    def put_back(plan: dict[str, Any], session: dict[str, Any]) -> None:
+        for key in ("start", "end", "mentee_local", "mentor_local"):
+            session[key] = declined[key]
+
+    _, back = edited_plan(again, tmp_path, put_back)
+    refused = tandem("verify", COMMITTEE, back)
+    assert refused.returncode == 1
+    assert f"{declined['pair']}#3: declined_time: overlaps the time" in refused.stdout

@@ -261,7 +261,9 @@ def test_declines_people_leaving_and_bad_changes(service: tuple[str, str]) -> No
     wait_done(base, declined.headers["Location"], key)
     history = httpx.get(f"{base}{programme}/history", headers=bearer(key)).json()
     assert [e["reason"] for e in history if e["kind"] == "moved"] == [
-        "the session was declined; it had to leave its start"
+        "the session was declined at 2027-01-04 08:00 UTC by an attendee; it had to leave its "
+        "start, and that time and that local day of both mentor m2 and executive e2 are not "
+        "offered to it again (declined_time, after_decline: other_day)"
     ]
     left = httpx.post(
         f"{base}{programme}/changes", json={"kind": "leave", "person": "m2"}, headers=bearer(key)
@@ -272,6 +274,7 @@ def test_declines_people_leaving_and_bad_changes(service: tuple[str, str]) -> No
     for bad in (
         {"kind": "busy", "person": "e1"},
         {"kind": "decline", "pair": "p9", "index": 0},
+        {"kind": "decline", "pair": "p1", "index": 0, "person": "e2"},  # not of the pair
         {"kind": "cancel", "pair": "p1", "index": 99},
         {"kind": "teleport"},
     ):
@@ -288,6 +291,42 @@ def test_declines_people_leaving_and_bad_changes(service: tuple[str, str]) -> No
     ]
     _, other = create_key(database, "someone-else")
     assert httpx.get(f"{base}{programme}/sessions", headers=bearer(other)).status_code == 404
+
+
+def test_a_decline_re_planned_twice_never_returns_to_the_declined_time(
+    service: tuple[str, str],
+) -> None:
+    """The executive declines p2#0 (Monday 4 January, 09:00 in Paris); the re-plan moves it
+    off that day. Then a meeting lands on the new time: the next re-plan would take Monday
+    09:00 again (the earliest start) if the programme forgot the decline."""
+    base, database = service
+    _, key = create_key(database, "declines-twice-co")
+    programme = planned_programme(base, key, small_scenario())
+
+    def p2_0() -> dict[str, Any]:
+        found = httpx.get(f"{base}{programme}/sessions", headers=bearer(key)).json()
+        return next(s for s in found if (s["pair"], s["index"]) == ("p2", 0))
+
+    declined = p2_0()
+    assert declined["start"] == "2027-01-04T08:00:00Z"
+    change = {"kind": "decline", "pair": "p2", "index": 0, "person": "e2"}
+    answer = httpx.post(f"{base}{programme}/changes", json=change, headers=bearer(key))
+    second = wait_done(base, answer.headers["Location"], key)["plan"]
+    moved = p2_0()
+    assert not moved["start"].startswith("2027-01-04")
+    (kept,) = [s for s in second["sessions"] if (s["pair"], s["index"]) == ("p2", 0)]
+    assert kept["declined"] == [{"start": "2027-01-04T08:00:00Z", "by": "executive"}]
+    assert kept["moved_because"].startswith(
+        "the session was declined at 2027-01-04 08:00 UTC by executive e2;"
+    )
+    busy = {"kind": "busy", "person": "e2", "start": moved["start"], "end": moved["end"]}
+    answer = httpx.post(f"{base}{programme}/changes", json=busy, headers=bearer(key))
+    third = wait_done(base, answer.headers["Location"], key)["plan"]
+    again = p2_0()
+    assert again["start"] != moved["start"] and not again["start"].startswith("2027-01-04")
+    (kept,) = [s for s in third["sessions"] if (s["pair"], s["index"]) == ("p2", 0)]
+    assert kept["declined"] == [{"start": "2027-01-04T08:00:00Z", "by": "executive"}]
+    assert kept["moved_because"].startswith("busy_time: ")
 
 
 def test_what_if_over_http_compares_the_variants(service: tuple[str, str]) -> None:

@@ -79,6 +79,11 @@ def test_invite_errors_name_the_field_or_the_setting(tmp_path: Path) -> None:
     stranger = tandem(environment, "invite", scenario, write_json(tmp_path / "q.json", plan))
     assert stranger.returncode == 2
     assert "sessions[0].pair: unknown pair 'p9'" in stranger.stderr
+    plan["sessions"][0].update(pair="p0", status="declined")
+    declined = tandem(environment, "invite", scenario, write_json(tmp_path / "d.json", plan))
+    assert declined.returncode == 2
+    assert "sessions[0].status: a declined session is not sent: re-plan first" in declined.stderr
+    del plan["sessions"][0]["status"]
     del raw["people"][0]["email"]
     plan["sessions"][0]["pair"] = "p0"
     no_address = tandem(

@@ -251,6 +251,7 @@ def test_a_meeting_deleted_in_outlook_is_not_sent_again(
     assert len(state.live_events()) == 1
     with store() as session:
         programme = session.get(Programme, prepared.programme_id)
+        # A meeting removed in Outlook: declined, by whom is not known.
         assert programme is not None and programme.statuses == {"p0#0": "declined"}
     record(store, raw, spread_plan(raw, shift_minutes=60))  # the same plan again
     assert sender_for(store, environment).drain().done == {}  # not re-created at that time
@@ -280,7 +281,7 @@ def test_responses_are_read_and_a_decline_is_handled_once(
     assert read_responses(store, events).declined == []  # the same decline, once
     with store() as session:
         programme = session.get(Programme, prepared.programme_id)
-        assert programme is not None and programme.statuses == {"p0#0": "declined"}
+        assert programme is not None and programme.statuses == {"p0#0": "declined by executive"}
         answers = {m.pair: m.responses for m in session.scalars(select(Meeting))}
     assert answers["p1"] == {"exec1@contoso.example": "accepted"}
     batches = [r for r in state.event_requests if r["path"].endswith("$batch")]

@@ -162,3 +162,46 @@ def test_a_stable_slot_keeps_local_time_across_the_change_and_a_replan_keeps_it(
         ]
         again = plan_of({**document, "now": "2027-03-01T00:00:00", "current": current})
         assert not any(s.moved for s in again.sessions)
+
+
+def sunday_to_thursday_programme() -> dict[str, object]:
+    """Four weeks from Sunday 14 March 2027 in Israel, where the week runs Sunday to
+    Thursday and clocks go forward on Friday 26 March (Europe follows on the 28th).
+
+    e1 (Jerusalem) is busy Monday to Thursday every week, so Sunday is their only day;
+    their mentor works the same week in Riyadh, which keeps UTC+3 all year. e2
+    (Jerusalem) meets a mentor in London, whose week is Monday to Friday."""
+    busy_weekdays = [f"2027-{start}T00:00/2027-{end}T00:00" for start, end in WEEKS_MON_TO_FRI]
+    return scenario(
+        timezone="Asia/Jerusalem",
+        horizon={"start": "2027-03-14", "weeks": 4},
+        people=[
+            mentor("m1", timezone="Asia/Riyadh", working_hours={"sun-thu": ["09:00-17:00"]}),
+            executive("e1", working_hours={"sun-thu": ["09:00-17:00"]}, busy=busy_weekdays),
+            mentor("m2", timezone="Europe/London", working_hours={"mon-fri": ["09:00-17:00"]}),
+            executive("e2", working_hours={"Sun-Thu": ["09:00-17:00"]}),
+        ],
+        pairs=[pair("p1", "m1", "e1"), pair("p2", "m2", "e2")],
+    )
+
+
+WEEKS_MON_TO_FRI = [("03-15", "03-19"), ("03-22", "03-26"), ("03-29", "04-02"), ("04-05", "04-09")]
+
+
+def test_a_sunday_to_thursday_week_is_planned_on_its_own_days_across_the_changes() -> None:
+    document = sunday_to_thursday_programme()
+    problem = problem_of(document)
+    plan = plan_of(document)  # the validator checks every session against working hours
+    assert local_starts(problem, plan, "e1") == [
+        "2027-03-14 09:00",
+        "2027-03-21 09:00",
+        "2027-03-28 09:00",
+        "2027-04-04 09:00",
+    ]
+    # The local time stays while the instant moves with the Israeli change.
+    p1 = sorted(s.start for s in plan.sessions if s.pair == "p1")
+    assert [s.strftime("%H:%M") for s in p1] == ["07:00", "07:00", "06:00", "06:00"]
+    jerusalem = problem.people["e1"].tz
+    weekdays = {s.start.astimezone(jerusalem).strftime("%a") for s in plan.sessions}
+    assert weekdays <= {"Sun", "Mon", "Tue", "Wed", "Thu"}
+    assert len([s for s in plan.sessions if s.pair == "p2"]) == 4

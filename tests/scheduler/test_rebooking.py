@@ -91,16 +91,33 @@ def test_nothing_new_is_placed_inside_the_notice_window() -> None:
     assert instant_text(first.start) >= "2027-01-06T08:00:00Z"
 
 
-def test_a_declined_session_leaves_its_start_and_stays_in_its_week() -> None:
+def released(status: str) -> tuple[PlannedSession, PlannedSession]:
+    """Session 1 of a three-week plan, and where the re-plan puts it after `status`."""
     document = three_weeks()
     first = plan_of(document)
     current = booked(first)
-    current[1]["status"] = "declined"
+    current[1]["status"] = status
     again = plan_of({**document, "now": "2027-01-01T09:00:00", "current": current})
-    moved = [s for s in again.sessions if s.moved]
-    assert [s.index for s in moved] == [1]
-    assert moved[0].moved_because == "the session was declined; it had to leave its start"
-    assert moved[0].start.isocalendar()[1] == first.sessions[1].start.isocalendar()[1]
+    (moved,) = [s for s in again.sessions if s.moved]
+    return first.sessions[1], moved
+
+
+def test_a_declined_session_leaves_its_start_and_day_and_stays_in_its_week() -> None:
+    before, moved = released("declined")
+    assert moved.index == 1
+    assert moved.moved_because == (
+        "the session was declined at 2027-01-11 08:00 UTC by an attendee; it had to leave its "
+        "start, and that time and that local day of both mentor m1 and executive e1 are not "
+        "offered to it again (declined_time, after_decline: other_day)"
+    )
+    assert moved.start.isocalendar()[1] == before.start.isocalendar()[1]
+    assert moved.start.date() != before.start.date()
+
+
+def test_a_cancelled_session_only_leaves_its_start() -> None:
+    before, moved = released("cancelled")
+    assert moved.moved_because == "the session was cancelled; it had to leave its start"
+    assert moved.start.date() == before.start.date()  # the same day stays open
 
 
 def test_a_session_moved_too_often_is_left_for_a_person() -> None:
@@ -133,7 +150,7 @@ def test_the_validator_checks_the_rebooking_rules() -> None:
     current[2]["status"] = "declined"
     problem = problem_of({**document, "now": "2027-01-04T08:00:00", "current": current})
     rules = {v.rule for v in validate_plan(problem, first.sessions)}
-    assert rules == {"left_start"}
+    assert rules == {"left_start", "declined_time"}
     early = PlannedSession(
         "p1",
         1,

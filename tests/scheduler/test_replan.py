@@ -3,6 +3,7 @@ the groups the change did not reach exactly as they were."""
 
 import json
 from copy import deepcopy
+from datetime import timedelta
 from typing import Any
 
 from hypothesis import given
@@ -115,6 +116,22 @@ def test_a_decline_moves_the_declined_session_alone_without_being_told_of_it() -
     assert {s.key: s.start for s in again.sessions if s.pair == "p1"} == {
         s.key: s.start for s in first.sessions if s.pair == "p1"
     }
+
+
+def test_a_decline_learnt_as_a_declined_entry_moves_that_session_alone() -> None:
+    """A decline of an earlier plan written into `declined` (no status) over the session's
+    booked day: the incremental re-plan finds it without being told."""
+    document = two_groups()
+    first = solve(problem_of(document), PARAMS)
+    hit = next(s for s in first.sessions if s.key == ("p2", 1))
+    earlier = hit.start - timedelta(hours=1)  # the same day, not the same time
+    decline = {"pair": "p2", "index": 1, "start": instant_text(earlier), "by": "executive"}
+    problem = problem_of({**with_booked(document, first), "declined": [decline]})
+    again = replan_from_plan(problem, plan_from_dict(problem, plan_to_dict(problem, first)), ())
+    assert validate_plan(problem, again.sessions) == []
+    assert [s.key for s in again.sessions if s.moved] == [("p2", 1)]
+    moved = next(s for s in again.sessions if s.key == ("p2", 1))
+    assert moved.start.date() != hit.start.date()
 
 
 @given(programmes())

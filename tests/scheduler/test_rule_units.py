@@ -164,7 +164,17 @@ CASES = [
         (Placed("p1", 0, "2027-01-06 11:00"),),
         {
             "now": "2027-01-01T09:00:00",
-            "current": [booked("2027-01-06T10:00:00", status="declined")],
+            "current": [booked("2027-01-06T10:00:00", status="cancelled")],
+        },
+    ),
+    Case(
+        RuleName.DECLINED_TIME,
+        (Placed("p1", 0, "2027-01-06 15:00"),),  # the day e1 declined 10:00 on, hours later
+        (Placed("p1", 0, "2027-01-07 10:00"),),
+        {
+            "declined": [
+                {"pair": "p1", "index": 0, "start": "2027-01-06T10:00:00", "by": "executive"}
+            ]
         },
     ),
     Case(

@@ -98,6 +98,16 @@ def test_reversed_and_doubled_working_hours() -> None:
     assert any(e.startswith("people[1].working_hours: tue is named twice") for e in errors)
 
 
+def test_a_day_named_twice_through_a_wrapped_range_names_the_field() -> None:
+    hours = {"sun-thu": ["08:00-17:00"], "thu-fri": ["08:00-12:00"]}
+    document = scenario(people=[mentor(), executive(working_hours=hours)])
+    assert errors_of(document) == [
+        "people[1].working_hours: thu is named twice (in 'thu-fri' and before)"
+    ]
+    wrapped = {"sun-thu": ["08:00-17:00"], "fri": ["08:00-12:00"]}
+    validate_scenario(scenario(people=[mentor(), executive(working_hours=wrapped)]))
+
+
 def test_duration_off_the_grid() -> None:
     document = scenario(
         grid_minutes=30, rules={"duration_minutes": 45}, pairs=[pair(duration_minutes=45)]

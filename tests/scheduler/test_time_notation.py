@@ -31,10 +31,27 @@ def test_bad_ranges_say_why(text: str, reason: str) -> None:
 def test_weekday_keys_and_ranges() -> None:
     assert parse_weekday_key("mon-fri") == [0, 1, 2, 3, 4]
     assert parse_weekday_key("sun") == [6]
-    with pytest.raises(ValueError, match="reversed"):
-        parse_weekday_key("fri-mon")
     with pytest.raises(ValueError, match="not a weekday"):
         parse_weekday_key("monday")
+
+
+def test_a_range_of_days_may_wrap_the_week() -> None:
+    """A week that starts on Sunday (Israel, parts of the Gulf) is written `sun-thu`."""
+    assert parse_weekday_key("sun-thu") == [6, 0, 1, 2, 3]
+    assert parse_weekday_key("Fri-Mon") == [4, 5, 6, 0]
+    assert parse_weekday_key("fri-sun") == [4, 5, 6]
+    assert parse_weekday_key("sat-fri") == [5, 6, 0, 1, 2, 3, 4]
+
+
+def test_a_range_from_a_day_to_itself_is_that_day() -> None:
+    assert parse_weekday_key("mon-mon") == [0]
+
+
+def test_a_day_named_twice_through_wrapped_ranges_is_an_error() -> None:
+    with pytest.raises(ValueError, match="thu is named twice"):
+        parse_working_hours({"sun-thu": ["08:00-17:00"], "thu-fri": ["08:00-12:00"]})
+    with pytest.raises(ValueError, match="sun is named twice"):
+        parse_working_hours({"fri-sun": ["09:00-12:00"], "sun-tue": ["09:00-12:00"]})
 
 
 def test_touching_and_overlapping_ranges_merge() -> None:
