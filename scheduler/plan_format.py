@@ -215,6 +215,7 @@ class _PlanKeys(_Strict):
     metrics: dict[str, Any] = {}
     load: list[Any] = []
     warnings: tuple[str, ...] = ()
+    input_warnings: tuple[str, ...] = ()  # what the readers of the scenario skipped
 
 
 class PlanDocument(_PlanKeys):

@@ -1,0 +1,23 @@
+"""Every plan Tandem writes reads back: the plan readers refuse unknown keys (a typo in a
+plan edited by hand must not pass), so each key the writer adds must be one they know.
+(A plan with `input_warnings` was once refused by the service's own reader.)"""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+
+from connectors.scenarios import problem_from_data
+from scheduler.parameters import SolverParameters
+from scheduler.plan_format import PlanDocument, plan_record, plan_to_dict
+from scheduler.solve import solve
+from tests.strategies import programmes
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@given(programmes())
+def test_every_key_a_plan_is_written_with_reads_back(document: dict) -> None:  # type: ignore[type-arg]
+    problem = problem_from_data(document)
+    written = plan_to_dict(problem, solve(problem, SolverParameters(solver="greedy")))
+    written["input_warnings"] = ["people[0].calendar.ics (line 3): a.ics: line 9: skipped"]
+    assert PlanDocument.read(written).data()["sessions"] == written["sessions"]
+    assert len(plan_record(written, "plan.json").sessions) == len(written["sessions"])
