@@ -29,14 +29,25 @@ def list_limits(settings: ServiceSettings, scenario: dict[str, Any]) -> dict[str
     }
 
 
+NOUNS = {"current": "booked sessions"}  # the others read well as their key
+
+
 def _within_counts(settings: ServiceSettings, scenario: dict[str, Any]) -> None:
     errors = [
-        {"path": key, "message": f"{len(items):,} items; at most {most:,} are taken here"}
+        {
+            "path": key,
+            "message": f"{len(items):,} {NOUNS.get(key, key)}, past the quota of {most:,} per job",
+        }
         for key, most in list_limits(settings, scenario).items()
         if isinstance(items := scenario.get(key), list) and len(items) > most
     ]
     if errors:
-        raise Problem(422, "Too many items", "a list of the scenario is too long", errors=errors)
+        raise Problem(
+            422,
+            "Scenario beyond quota",
+            "the scenario is larger than this service plans in one job",
+            errors=errors,
+        )
 
 
 def check_submitted(settings: ServiceSettings, scenario: dict[str, Any]) -> Scenario:

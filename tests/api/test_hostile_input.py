@@ -155,7 +155,9 @@ def test_more_variations_than_the_cap_are_refused_before_any_is_validated(
         {"name": f"v{i}", "set": {"rules.cadence": "biweekly"}} for i in range(1000)
     ]
     errors = refused(post_raw(live, "/v1/whatif", json.dumps(document)))
-    assert errors == [{"path": "variations", "message": "1,000 items; at most 50 are taken here"}]
+    assert errors == [
+        {"path": "variations", "message": "1,000 variations, past the quota of 50 per job"}
+    ]
 
 
 def test_made_up_methods_do_not_grow_the_metrics(live: tuple[str, dict[str, str]]) -> None:
@@ -256,7 +258,7 @@ def test_lists_past_what_a_job_may_hold_are_refused_before_validation(
     errors in 92.7 MB."""
     document = {**small(), "pairs": [{}] * 450_000}
     errors = refused(post_raw(live, "/v1/plans", json.dumps(document)))
-    assert errors == [{"path": "pairs", "message": "450,000 items; at most 50 are taken here"}]
+    assert errors == [{"path": "pairs", "message": "450,000 pairs, past the quota of 50 per job"}]
 
 
 def test_errors_are_bounded_in_number_and_length(live: tuple[str, dict[str, str]]) -> None:
