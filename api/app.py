@@ -78,6 +78,11 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
 async def _count_requests(
     request: Request, call_next: Callable[[Request], Awaitable[Response]]
 ) -> Response:
-    response = await call_next(request)
+    """An exception that escapes the route is a 500 (`api.server_errors` answers it)."""
+    try:
+        response = await call_next(request)
+    except Exception:
+        count_request(request, 500)
+        raise
     count_request(request, response.status_code)
     return response

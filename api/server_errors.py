@@ -3,7 +3,8 @@ line each naming the exception's type and the route (never its message, which ca
 the caller's data).
 
 No database connection free in time (SQLAlchemy's pool timeout) is load, not a fault: 503
-with `Retry-After`."""
+with `Retry-After`. Anything else unhandled is a 500; Starlette answers it from its
+outermost middleware, then raises it on to the server, which logs where it came from."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ BUSY_RETRY_SECONDS = 5
 
 def install(app: FastAPI) -> None:
     app.exception_handler(PoolTimeout)(_busy)
+    app.exception_handler(Exception)(_unhandled)
 
 
 async def _busy(request: Request, _: Exception) -> JSONResponse:
@@ -32,6 +34,11 @@ async def _busy(request: Request, _: Exception) -> JSONResponse:
         "the service is busy; retry after the time in Retry-After",
         headers={"Retry-After": str(BUSY_RETRY_SECONDS)},
     )
+
+
+async def _unhandled(request: Request, error: Exception) -> JSONResponse:
+    log.error("unhandled %s: %s answered 500", type(error).__name__, _where(request))
+    return problem_response(500, "Internal Server Error", "the service failed to answer")
 
 
 def _where(request: Request) -> str:
