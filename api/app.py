@@ -8,9 +8,10 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request, Response
 
-from api import openapi, problems
+from api import openapi, problems, server_errors
+from api.dependencies import database_turns
 from api.limits import BodyLimit
-from api.metrics import REQUESTS, method_label
+from api.metrics import count_request
 from api.request_hygiene import CleanRequests
 from api.routes import graph_webhooks, health, invitations, plans, programmes, whatif
 from api.settings import ServiceSettings
@@ -26,10 +27,11 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine = make_engine(settings.database_url)
+        engine = make_engine(settings.database_url, connections=settings.database_connections)
         upgrade(engine)  # the schema is brought up to date at every start
         app.state.settings = settings
         app.state.sessions = sessions(engine)
+        app.state.database_turns = database_turns(settings)
         app.state.graph = graph_settings()
         # With Graph set, invitation rounds are asked for (the workers of `invitations`,
         # local or on other machines, run them).
@@ -59,6 +61,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         "`Authorization: Bearer <API key>` (`tandem keys create`).",
     )
     problems.install(app)
+    server_errors.install(app)
     openapi.install(app)
     app.include_router(health.router)
     app.include_router(plans.router)
@@ -75,9 +78,11 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
 async def _count_requests(
     request: Request, call_next: Callable[[Request], Awaitable[Response]]
 ) -> Response:
-    response = await call_next(request)
-    route = request.scope.get("route")
-    REQUESTS.labels(
-        method_label(request.method), getattr(route, "path", "unmatched"), str(response.status_code)
-    ).inc()
+    """An exception that escapes the route is a 500 (`api.server_errors` answers it)."""
+    try:
+        response = await call_next(request)
+    except Exception:
+        count_request(request, 500)
+        raise
+    count_request(request, response.status_code)
     return response

@@ -100,15 +100,10 @@ def queue_programme_plan(
     waiting = _waiting_plan(session, programme)
     if waiting is not None:
         return waiting
+    queue = programme_queue(settings, programme)  # before the tenant's lock: it reads a lot
     if by_tenant:
         check_tenant_jobs(session, settings, programme.tenant_id)
-    job = new_job(
-        programme.tenant_id,
-        "programme",
-        programme_queue(settings, programme),
-        None,
-        programme_id=programme.id,
-    )
+    job = new_job(programme.tenant_id, "programme", queue, None, programme_id=programme.id)
     session.add(job)
     return job
 

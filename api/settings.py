@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -11,6 +12,9 @@ class ServiceSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="TANDEM_", env_file=".env", extra="ignore")
 
     database_url: str = "sqlite:///tandem.db"  # the embedded default: a file, no setup
+    # Connections `tandem serve` opens to the database at most: one for its dispatcher, the
+    # rest for requests (one each while its route runs; more requests wait for a turn).
+    database_connections: int = Field(15, ge=2)
     max_body_bytes: int = 2_000_000  # a 3,000-pair scenario is about 1 MB of JSON
     job_time_limit_seconds: float = 60.0
     job_memory_budget_mb: int = 2048  # per job, for the solver's models

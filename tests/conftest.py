@@ -23,5 +23,6 @@ settings.register_profile(
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
-# A fresh database per test (SQLite; PostgreSQL too where TANDEM_TEST_DATABASE_URL is set).
-from tests.databases import database_url  # noqa: E402,F401
+# A fresh database per test or per module (SQLite; PostgreSQL too where
+# TANDEM_TEST_DATABASE_URL is set).
+from tests.databases import database_url, module_database_url  # noqa: E402,F401

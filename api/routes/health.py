@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
+from api.dependencies import DbSession, Settings
 from api.metrics import REGISTRY
 from api.problems import Problem
 from api.work.figures import QueueFigures
@@ -21,18 +22,16 @@ async def healthz() -> dict[str, str]:
 
 
 @router.get("/readyz", responses={503: {"description": "The database does not answer"}})
-def readyz(request: Request) -> dict[str, str]:
+def readyz(session: DbSession) -> dict[str, str]:
     try:
-        with request.app.state.sessions() as session:
-            session.execute(text("SELECT 1"))
+        session.execute(text("SELECT 1"))
     except Exception:
         raise Problem(503, "Service Unavailable", "the database does not answer") from None
     return {"status": "ready"}
 
 
 @router.get("/metrics", response_class=Response)
-def metrics(request: Request) -> Response:
+def metrics(session: DbSession, settings: Settings) -> Response:
     """The service's own counters, and the queues' figures read from the database."""
-    state = request.app.state
-    queues = generate_latest(QueueFigures(state.sessions, state.settings.heartbeat_timeout_seconds))
+    queues = generate_latest(QueueFigures(session, settings.heartbeat_timeout_seconds))
     return Response(generate_latest(REGISTRY) + queues, media_type=CONTENT_TYPE_LATEST)

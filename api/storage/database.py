@@ -46,15 +46,18 @@ def normalised_url(url: str) -> str:
     return url
 
 
-def make_engine(url: str, keep_connections: bool = True) -> Engine:
+def make_engine(url: str, keep_connections: bool = True, connections: int | None = None) -> Engine:
     """`keep_connections=False`: each session's connection is closed after it, so that a
-    process forked later inherits no open connection of this engine."""
+    process forked later inherits no open connection of this engine. `connections`: the
+    most it opens at once (its users take no more: `api.dependencies`)."""
     url = normalised_url(url)
     # orjson: a programme's scenario with its calendars is tens of MB of JSON, read and
     # written on every re-plan; the standard library's codec takes three times as long.
     options: dict[str, Any] = {"json_serializer": _json_text, "json_deserializer": orjson.loads}
     if not keep_connections:
         options["poolclass"] = NullPool
+    elif connections is not None:
+        options.update(pool_size=connections, max_overflow=0)
     if url.startswith("sqlite"):
         engine = create_engine(
             url, connect_args={"check_same_thread": False, "timeout": 30}, **options

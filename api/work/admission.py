@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session
 
 from api.problems import Problem
 from api.settings import ServiceSettings
-from api.storage.models import PlanJob
+from api.storage.locks import lock_row
+from api.storage.models import PlanJob, Tenant
 from scheduler.scenario import Scenario
 from scheduler.scenario_checks import variants_of
 from scheduler.time_notation import parse_working_hours
@@ -127,7 +128,10 @@ def _working_minutes(spec: dict[str, list[str]]) -> int:
 
 
 def check_tenant_jobs(session: Session, settings: ServiceSettings, tenant_id: str) -> None:
-    """429, with the time to wait, when the tenant already has its fill of jobs."""
+    """429, with the time to wait, when the tenant already has its fill of jobs. Counted
+    under the tenant's lock, held until the caller commits the job it adds: submissions
+    racing each other are counted one after the other, so none passes the cap."""
+    lock_row(session, Tenant.id, tenant_id)
     waiting = session.scalar(
         select(func.count())
         .select_from(PlanJob)

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from prometheus_client.core import GaugeMetricFamily, SummaryMetricFamily
 from prometheus_client.registry import Collector
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from api.storage.models import PlanJob, WorkerProcess
 from api.work.claims import as_utc, now
@@ -23,8 +23,8 @@ WINDOW = timedelta(minutes=15)
 
 
 class QueueFigures(Collector):
-    def __init__(self, sessions: sessionmaker[Session], heartbeat_timeout: float) -> None:
-        self.sessions, self.timeout = sessions, heartbeat_timeout
+    def __init__(self, session: Session, heartbeat_timeout: float) -> None:
+        self.session, self.timeout = session, heartbeat_timeout
 
     def collect(self) -> Iterator[GaugeMetricFamily | SummaryMetricFamily]:
         depth = GaugeMetricFamily("tandem_queue_depth", "Jobs waiting", labels=["queue"])
@@ -42,26 +42,25 @@ class QueueFigures(Collector):
             "Wait and run time percentiles, last 15 min",
             labels=["queue", "phase", "quantile"],
         )
-        with self.sessions() as session:
-            moment = now()
-            for queue in QUEUES:
-                count, first = _waiting(session, queue)
-                depth.add_metric([queue], count)
-                age = (moment - as_utc(first)).total_seconds() if first else 0.0
-                oldest.add_metric([queue], age)
-                for phase, family, values in (
-                    ("wait", wait, _waits(session, queue)),
-                    ("run", run, _runs(session, queue)),
-                ):
-                    family.add_metric([queue], len(values), sum(values))
-                    for q in (0.5, 0.99):
-                        quantiles.add_metric([queue, phase, str(q)], _percentile(values, q))
-            workers = GaugeMetricFamily(
-                "tandem_workers", "Workers alive, and their processes", labels=["unit"]
-            )
-            alive = _workers(session, self.timeout)
-            workers.add_metric(["workers"], len(alive))
-            workers.add_metric(["processes"], sum(alive))
+        session, moment = self.session, now()
+        for queue in QUEUES:
+            count, first = _waiting(session, queue)
+            depth.add_metric([queue], count)
+            age = (moment - as_utc(first)).total_seconds() if first else 0.0
+            oldest.add_metric([queue], age)
+            for phase, family, values in (
+                ("wait", wait, _waits(session, queue)),
+                ("run", run, _runs(session, queue)),
+            ):
+                family.add_metric([queue], len(values), sum(values))
+                for q in (0.5, 0.99):
+                    quantiles.add_metric([queue, phase, str(q)], _percentile(values, q))
+        workers = GaugeMetricFamily(
+            "tandem_workers", "Workers alive, and their processes", labels=["unit"]
+        )
+        alive = _workers(session, self.timeout)
+        workers.add_metric(["workers"], len(alive))
+        workers.add_metric(["processes"], sum(alive))
         yield from (depth, oldest, wait, run, quantiles, workers)
 
 

@@ -39,39 +39,43 @@ def free_port() -> int:
 
 
 @contextmanager
-def serving(database_url: str, port: int | None = None, **environment: str) -> Iterator[str]:
+def serving(
+    database_url: str, port: int | None = None, log: Path | None = None, **environment: str
+) -> Iterator[str]:
+    """The service's output goes to `log` (a file of its own when not given), never to a
+    pipe nobody reads: past 64 KB of log lines the service would block writing them."""
     port = port or free_port()
     # Each service its own embedded broker (its workers' queue), unless the test gives one.
     broker = tempfile.mkdtemp(prefix="tandem-broker-")
+    log = log or Path(broker) / "serve.log"
     env = {
         **os.environ,
         "TANDEM_DATABASE_URL": database_url,
         "TANDEM_BROKER_FOLDER": broker,
         **environment,
     }
-    process = subprocess.Popen(
-        [TANDEM, "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    with log.open("w") as output:
+        process = subprocess.Popen(
+            [TANDEM, "serve", "--port", str(port)],
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
     base = f"http://127.0.0.1:{port}"
     try:
-        _wait_until_up(base, process)
+        _wait_until_up(base, process, log)
         yield base
     finally:
         process.kill()
         process.wait(timeout=10)
 
 
-def _wait_until_up(base: str, process: subprocess.Popen[str]) -> None:
+def _wait_until_up(base: str, process: subprocess.Popen[str], log: Path) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(
-                f"tandem serve exited: {process.stderr.read() if process.stderr else ''}"
-            )
+            raise RuntimeError(f"tandem serve exited: {log.read_text()}")
         try:
             if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
                 return
