@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from api.problems import Problem
 from api.settings import ServiceSettings
+from api.work.admission import beyond_quota
 from connectors.scenarios import refuse_server_side_calendars
 from scheduler.scenario import Scenario
 from scheduler.scenario_checks import validate_scenario, variants_of
@@ -42,12 +42,7 @@ def _within_counts(settings: ServiceSettings, scenario: dict[str, Any]) -> None:
         if isinstance(items := scenario.get(key), list) and len(items) > most
     ]
     if errors:
-        raise Problem(
-            422,
-            "Scenario beyond quota",
-            "the scenario is larger than this service plans in one job",
-            errors=errors,
-        )
+        raise beyond_quota(errors)
 
 
 def check_submitted(settings: ServiceSettings, scenario: dict[str, Any]) -> Scenario:

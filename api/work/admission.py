@@ -65,13 +65,14 @@ def check_size(settings: ServiceSettings, variants: list[Scenario]) -> list[Esti
             }
         )
     if errors:
-        raise Problem(
-            422,
-            "Scenario beyond quota",
-            "the scenario is larger than this service plans in one job",
-            errors=errors,
-        )
+        raise beyond_quota(errors)
     return estimates
+
+
+def beyond_quota(errors: list[dict[str, str]]) -> Problem:
+    """The 422 of a scenario larger than the service plans in one job."""
+    detail = "the scenario is larger than this service plans in one job"
+    return Problem(422, "Scenario beyond quota", detail, errors=errors)
 
 
 def _past_quota(settings: ServiceSettings, scenario: Scenario, where: str) -> list[dict[str, str]]:
