@@ -62,12 +62,17 @@ def _problems(document: Any, check_text: bool) -> Iterator[FieldError]:
         elif isinstance(value, list):
             yield from _too_deep(path)
             if len(path) < MAX_DEPTH:
-                yield from _list_scalars(value, path, check_text)
-                stack.extend(
-                    (value[i], (*path, i))
-                    for i in range(len(value) - 1, -1, -1)
-                    if isinstance(value[i], dict | list)
-                )
+                # The kinds of items first, at C speed: a busy list of 700,000 texts needs
+                # no trip through Python per item when its texts need no check.
+                kinds = set(map(type, value))
+                if (check_text and str in kinds) or kinds & {int, float}:
+                    yield from _list_scalars(value, path, check_text)
+                if kinds & {dict, list}:
+                    stack.extend(
+                        (value[i], (*path, i))
+                        for i in range(len(value) - 1, -1, -1)
+                        if isinstance(value[i], dict | list)
+                    )
         elif isinstance(value, str):
             yield from _text(value, path, check_text)
         elif (problem := number_problem(value)) is not None:
