@@ -72,6 +72,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CommandError as failed:
         print(f"error: {failed}", file=sys.stderr)
         return failed.exit_code
+    except BrokenPipeError:  # before OSError, which it is
+        # The reader (`| head`) left; say nothing more, and no traceback at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except OSError as failed:  # a file the command read or wrote, gone wrong midway
         where = f"{failed.filename}: " if failed.filename else ""
         print(f"error: {where}{failed.strerror or type(failed).__name__}", file=sys.stderr)
@@ -79,10 +83,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
-    except BrokenPipeError:
-        # The reader (`| head`) left; say nothing more, and no traceback at exit.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return EXIT_OK
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -337,7 +337,7 @@ def _fetch(args: argparse.Namespace) -> int:
     from connectors.snapshot import snapshot  # msal and httpx: only for this command
 
     writable_file(args.out, "--out")
-    text = snapshot(args.scenario)
+    text = snapshot(args.scenario, as_json=args.out.suffix.lower() == ".json")
     write_atomically(args.out, text.encode())
     print(f"snapshot written to {args.out}")
     return EXIT_OK
@@ -412,7 +412,7 @@ def _diff(args: argparse.Namespace) -> int:
 
 def _print_errors(invalid: ScenarioError) -> None:
     source = f"{invalid.source}: " if invalid.source else ""
-    count = len(invalid.errors)
+    count = invalid.total
     print(f"{source}{count} error{'s' if count != 1 else ''}", file=sys.stderr)
     for error in invalid.errors:
         print(f"  {error}", file=sys.stderr)

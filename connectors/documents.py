@@ -104,10 +104,16 @@ def read_document(path: Path) -> Document:
 
 
 def max_file_bytes() -> int:
-    """The size limit of a file read as a document (TANDEM_MAX_FILE_MB, in megabytes)."""
-    text = os.environ.get("TANDEM_MAX_FILE_MB", "")
-    megabytes = int(text) if text.strip().isdigit() and int(text) > 0 else DEFAULT_MAX_FILE_MB
-    return megabytes * 1_000_000
+    """The size limit of a file read as a document: TANDEM_MAX_FILE_MB, in megabytes of
+    1,000,000 bytes, a whole number of at least 1; a value that is none is an error, not
+    silently the default."""
+    text = os.environ.get("TANDEM_MAX_FILE_MB", "").strip()
+    if not text:
+        return DEFAULT_MAX_FILE_MB * 1_000_000
+    if not text.isdigit() or int(text) < 1:
+        problem = f"{text[:20]!r} is not a whole number of megabytes, 1 or more"
+        raise ScenarioError([FieldError("TANDEM_MAX_FILE_MB", problem)])
+    return int(text) * 1_000_000
 
 
 def _bytes_within_limit(path: Path, limit: int) -> bytes:

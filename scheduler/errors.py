@@ -40,9 +40,10 @@ class ScenarioError(Exception):
     def __init__(self, errors: Iterable[FieldError], source: str | None = None) -> None:
         # Keep the order of discovery (document order), drop exact repeats.
         found = [_shortened(error) for error in dict.fromkeys(errors)]
+        self.total = len(found)  # all the problems, shown or not
         if len(found) > MOST_REPORTED:
             more = len(found) - MOST_REPORTED + 1
-            found = [*found[: MOST_REPORTED - 1], FieldError("(document)", f"and {more:,} more")]
+            found = [*found[: MOST_REPORTED - 1], FieldError("(more)", f"{more:,} more not shown")]
         self.errors = found
         self.source = source
         super().__init__("\n".join(str(error) for error in self.errors))

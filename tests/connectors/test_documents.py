@@ -228,3 +228,23 @@ def test_a_device_without_a_size_is_cut_at_the_limit(monkeypatch: pytest.MonkeyP
     with pytest.raises(ScenarioError) as raised:
         read_document(Path("/dev/zero"))  # endless, and its size says 0
     assert "larger than the limit of 1 MB" in str(raised.value)
+
+
+@pytest.mark.parametrize("value", ["abc", "0", "1.5", "-3"])
+def test_a_size_limit_that_is_no_whole_number_is_an_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    """Before: silently the default of 128 MB."""
+    monkeypatch.setenv("TANDEM_MAX_FILE_MB", value)
+    path = tmp_path / "s.yaml"
+    path.write_text(VALID)
+    with pytest.raises(ScenarioError) as raised:
+        read_document(path)
+    assert str(raised.value.errors[0]).startswith("TANDEM_MAX_FILE_MB: ")
+
+
+def test_past_a_hundred_errors_the_rest_are_counted(tmp_path: Path) -> None:
+    pairs = "".join(f"  - {{id: p{i}, mentor: nobody, mentee: e1}}\n" for i in range(150))
+    text = VALID.split("pairs:")[0] + "pairs:\n" + pairs
+    error_lines = errors(tmp_path, text)  # 150 unknown mentors, 149 pairs met twice
+    assert len(error_lines) == 100 and error_lines[-1] == "(more): 200 more not shown"

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import yaml
 
 from connectors.graph.auth import GraphAuthError
 from connectors.graph.client import GraphClient, GraphError
@@ -270,7 +271,12 @@ def test_a_snapshot_keeps_free_busy_only_and_plans_offline_like_graph(
     assert fetched.returncode == 0, fetched.stderr
     text = snapshot.read_text()
     assert "graph: true" not in text and "Confidential" not in text and "Room 12" not in text
-    assert "status: tentative" in text and "timezone: America/New_York" in text
+    assert "timezone: America/New_York" in text
+    assert "- 2027-03-01T16:00:00Z/2027-03-01T17:00:00Z tentative" in text  # the compact form
+    as_json = tmp_path / "snapshot.json"  # JSON when asked for by the name, and it reads back
+    fetched = tandem(["calendars", "fetch", str(scenario), "--out", str(as_json)], environment)
+    assert fetched.returncode == 0, fetched.stderr
+    assert json.loads(as_json.read_text())["people"] == yaml.safe_load(text)["people"]
     offline, online = tmp_path / "offline.json", tmp_path / "online.json"
     assert tandem(["plan", str(snapshot), "--out", str(offline), "--quiet"], {}).returncode == 0
     assert (
