@@ -30,6 +30,7 @@ import recurring_ical_events
 from connectors.ics.events import Clock, read_event
 from connectors.ics.findings import Findings
 from connectors.ics.lines import Part, StructureError, read_parts
+from connectors.ics.recurrence_size import MOST_INSTANCES, most_instances
 from connectors.ics.zones import FileZones
 from scheduler.domain import Busy
 from scheduler.time_grid import local_midnight
@@ -99,11 +100,39 @@ def _busy_times(
         elif part.name in NOT_READ:
             findings.warning(part.begin, f"skipped: {NOT_READ[part.name]}", part)
     zones.report_unused_broken()
+    expandable = _within_instance_limit(series, start, end, findings)
     return [
         busy
-        for occurrence in _occurrences(series, start, end, findings)
+        for occurrence in _occurrences(expandable, start, end, findings)
         if (busy := _busy(occurrence, tz)) is not None
     ]
+
+
+def _within_instance_limit(
+    series: dict[str, list[tuple[Part, icalendar.Event]]],
+    start: datetime,
+    end: datetime,
+    findings: Findings,
+) -> dict[str, list[tuple[Part, icalendar.Event]]]:
+    """The series whose rules, together, stand for at most MOST_INSTANCES instances in the
+    window; each one past it is a problem at its first component, never expanded. Events
+    without a rule are not counted: each costs one, and the file's size bounds them."""
+    kept: dict[str, list[tuple[Part, icalendar.Event]]] = {}
+    total = 0.0
+    for uid, members in series.items():
+        rules = [event.get("RRULE") for _, event in members if event.get("RRULE") is not None]
+        size = sum(most_instances(rule, start, end) for rule in rules)  # one-offs: 1 each
+        if total + size > MOST_INSTANCES:
+            findings.problem(
+                members[0][0].begin,
+                f"its recurrence stands for more than {MOST_INSTANCES:,} instances in the "
+                "horizon (a rule by the second or minute?): not expanded",
+                members[0][0],
+            )
+            continue
+        total += size
+        kept[uid] = members
+    return kept
 
 
 def _clock(calendar: Part, zones: FileZones, tz: tzinfo) -> Clock:
