@@ -12,7 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.settings import ServiceSettings
-from api.storage.models import PlanJob, Programme
+from api.storage.locks import lock_row
+from api.storage.models import PlanJob, Programme, Tenant
 from api.validation import check_submitted
 from api.work.admission import check_tenant_jobs, queue_for
 from api.work.claims import WAITING_QUEUE, now, queue_position
@@ -101,6 +102,10 @@ def queue_programme_plan(
     if waiting is not None:
         return waiting
     queue = programme_queue(settings, programme)  # before the tenant's lock: it reads a lot
+    lock_row(session, Tenant.id, programme.tenant_id)
+    waiting = _waiting_plan(session, programme)  # again, under the lock: two asking at once
+    if waiting is not None:  # get one plan, as every plan of the tenant is added under it
+        return waiting
     if by_tenant:
         check_tenant_jobs(session, settings, programme.tenant_id)
     job = new_job(programme.tenant_id, "programme", queue, None, programme_id=programme.id)

@@ -135,3 +135,22 @@ def test_racing_submissions_never_pass_the_tenants_cap(
     refused = [a for a in answers if a.status_code == 429]
     assert all(a.headers["Retry-After"] == "30" for a in refused)
     assert jobs_by_status(module_database_url, key_id) == {"queued": CAP}  # no worker runs
+
+
+def test_one_programme_planned_by_many_at_once_gets_one_plan(
+    live: tuple[str, Path], module_database_url: str
+) -> None:
+    """Before: the check for a plan already waiting ran before any lock, so requests racing
+    each other could each queue a plan of the same programme."""
+    base, _ = live
+    key_id, key = create_key(module_database_url, "crowd-planner")
+    created = httpx.post(f"{base}/v1/programmes", json=small(), headers=bearer(key))
+    address = f"{base}{created.headers['Location']}/plan"
+
+    def plan(client: httpx.Client) -> httpx.Response:
+        return client.post(address, headers=bearer(key))
+
+    answers = all_at_once([plan] * 30)
+    assert {a.status_code for a in answers} == {202}
+    assert len({a.headers["Location"] for a in answers}) == 1  # the one plan, named by all
+    assert jobs_by_status(module_database_url, key_id) == {"queued": 1}
