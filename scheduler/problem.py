@@ -39,8 +39,9 @@ def build_problem(
     scenario_tz = zone_named(scenario.timezone)
     first_day = scenario.horizon.start
     end_day = horizon_end_day(scenario.horizon)
+    holidays = dated_holidays(scenario.holidays, first_day, end_day)
     people = {
-        person.id: _person(index, scenario, scenario_tz, calendars.get(person.id))
+        person.id: _person(index, scenario, scenario_tz, calendars.get(person.id), holidays)
         for index, person in enumerate(scenario.people)
     }
     pairs = {pair.id: _pair(pair, scenario) for pair in scenario.pairs}
@@ -170,7 +171,11 @@ def horizon_end_day(horizon: doc.Horizon) -> date:
 
 
 def _person(
-    index: int, scenario: doc.Scenario, scenario_tz: tzinfo, calendar: BusyTimes | None
+    index: int,
+    scenario: doc.Scenario,
+    scenario_tz: tzinfo,
+    calendar: BusyTimes | None,
+    holidays: list[doc.Holiday],
 ) -> Person:
     person = scenario.people[index]
     tz = zone_named(person.timezone) if person.timezone else scenario_tz
@@ -182,7 +187,7 @@ def _person(
         tz=tz,
         working_hours=_working_hours(person.working_hours),
         busy=BusyTimes.combined([inline, calendar or BusyTimes.empty()]),
-        holidays=_holidays_of(person, scenario.holidays),
+        holidays=_holidays_of(person, holidays),
         out_of_office=frozenset(_out_of_office_days(person.out_of_office, scenario.horizon)),
         available_from=person.available_from,
         max_sessions_per_day=person.max_sessions_per_day,
@@ -203,6 +208,33 @@ def _parsed_hours(
     spec: tuple[tuple[str, tuple[str, ...]], ...],
 ) -> dict[int, tuple[MinuteRange, ...]]:
     return parse_working_hours({day: list(ranges) for day, ranges in spec})
+
+
+def dated_holidays(
+    entries: list[doc.Holiday | doc.CountryHolidays], first_day: date, end_day: date
+) -> list[doc.Holiday]:
+    """Every holiday as a dated one: a country's are looked up for each year the horizon
+    touches (a day more on each side: local dates differ across time zones)."""
+    years = list(
+        range((first_day - timedelta(days=1)).year, (end_day + timedelta(days=1)).year + 1)
+    )
+    dated: list[doc.Holiday] = []
+    for entry in entries:
+        if isinstance(entry, doc.CountryHolidays):
+            dated += _country_holidays(entry, years)
+        else:
+            dated.append(entry)
+    return dated
+
+
+def _country_holidays(entry: doc.CountryHolidays, years: list[int]) -> list[doc.Holiday]:
+    import holidays  # its tables load lazily: only for scenarios that name a country
+
+    found = holidays.country_holidays(entry.country, subdiv=entry.subdivision, years=years)
+    return [
+        doc.Holiday(date=day, name=name, regions=entry.regions)
+        for day, name in sorted(found.items())
+    ]
 
 
 def _holidays_of(person: doc.PersonEntry, holidays: list[doc.Holiday]) -> dict[date, str]:

@@ -15,8 +15,10 @@ from pydantic import (
     AfterValidator,
     BaseModel,
     ConfigDict,
+    Discriminator,
     Field,
     PrivateAttr,
+    Tag,
     field_validator,
     model_validator,
 )
@@ -110,6 +112,42 @@ class Holiday(Strict):
     date: Day
     name: str | None = None
     regions: list[str] | None = None
+
+
+class CountryHolidays(Strict):
+    """A country's public holidays (of one subdivision too, when given), for every year
+    the horizon touches, from the `holidays` package; `regions` as for a dated holiday."""
+
+    country: str
+    subdivision: str | None = None
+    regions: list[str] | None = None
+
+    @model_validator(mode="after")
+    def _known(self) -> CountryHolidays:
+        import holidays  # its tables load lazily: only for scenarios that name a country
+
+        known = holidays.list_supported_countries()
+        if self.country not in known:
+            raise ValueError(
+                f"unknown country {self.country[:20]!r}: an ISO 3166 code such as FR, US, SG"
+            )
+        if self.subdivision is not None and self.subdivision not in known[self.country]:
+            some = ", ".join(known[self.country][:6]) or "none"
+            raise ValueError(
+                f"unknown subdivision {self.subdivision[:20]!r} of {self.country} "
+                f"(for example {some})"
+            )
+        return self
+
+
+def _holiday_kind(entry: Any) -> str:
+    return "country" if isinstance(entry, dict) and "country" in entry else "date"
+
+
+HolidayEntry = Annotated[
+    Annotated[Holiday, Tag("date")] | Annotated[CountryHolidays, Tag("country")],
+    Discriminator(_holiday_kind),
+]
 
 
 class BusyTime(Strict):
@@ -320,7 +358,7 @@ class Scenario(Strict):
     grid_minutes: GridMinutes = 15
     now: Moment | None = None
     rules: Rules = Field(default_factory=Rules)
-    holidays: list[Holiday] = Field(default_factory=list)
+    holidays: list[HolidayEntry] = Field(default_factory=list)
     people: list[PersonEntry]
     pairs: list[PairEntry]
     current: list[CurrentSession] = Field(default_factory=list)
