@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal, Protocol, TypeVar
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Discriminator,
     Field,
@@ -31,6 +32,13 @@ from scheduler.zone_text import zone_named
 Identifier = Annotated[str, Field(pattern=r"^[A-Za-z0-9._-]+$", min_length=1, max_length=200)]
 # Dates and instants a programme can sensibly use; far beyond, date arithmetic overflows.
 Day = Annotated[date, Field(ge=date(1970, 1, 2), le=date(2999, 12, 31))]
+
+
+def _the_number_itself(value: Any) -> Any:
+    """`version` is the number 1 itself: not `"1"`, `1.0` or `true` (which equal it)."""
+    if type(value) is not int:
+        raise ValueError("the version is the number 1")
+    return value
 
 
 def _within_years(moment: datetime) -> datetime:
@@ -351,7 +359,7 @@ class Scenario(Strict):
     """A Tandem scenario, version 1; every key is described in docs/scenario-format.md
     of the Tandem repository."""
 
-    version: Literal[1]
+    version: Annotated[Literal[1], BeforeValidator(_the_number_itself)]
     name: str | None = None
     timezone: str = "UTC"
     horizon: Horizon

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Query, Request, Response
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from api import programme_views, programmes
 from api.auth import Tenant
@@ -39,6 +39,7 @@ class ProgrammeView(BaseModel):
 class Change(BaseModel):
     """A change HR reports: a new busy time, a decline, a cancellation, a person leaving."""
 
+    model_config = ConfigDict(extra="forbid")  # a misspelt key must not pass unnoticed
     kind: Literal["busy", "decline", "cancel", "leave"]
     person: str | None = Field(
         None,
@@ -47,11 +48,13 @@ class Change(BaseModel):
             "or executive (left out: both people's local days of the declined start are left)"
         ),
     )
-    start: datetime | None = Field(None, description="busy: start (with an offset)")
-    end: datetime | None = Field(None, description="busy: end (with an offset)")
+    start: Moment | None = Field(None, description="busy: start (with an offset)")
+    end: Moment | None = Field(None, description="busy: end (with an offset)")
     status: Literal["busy", "tentative", "oof"] = "busy"
     pair: str | None = Field(None, description="decline, cancel: the pair")
-    index: int | None = Field(None, ge=0, description="decline, cancel: the session's index")
+    index: int | None = Field(
+        None, ge=0, le=100_000, description="decline, cancel: the session's index"
+    )
 
 
 class SessionView(BaseModel):

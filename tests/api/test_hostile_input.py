@@ -310,3 +310,40 @@ def test_a_key_given_twice_is_refused(live: tuple[str, dict[str, str]]) -> None:
     assert errors == [
         {"path": "(document)", "message": "key 'version' is given twice in one mapping"}
     ]
+
+
+@pytest.mark.parametrize(
+    ("change", "where"),
+    [
+        (
+            {
+                "kind": "busy",
+                "person": "e1",
+                "start": "2027-01-05T09:00:00Z",
+                "end": "2027-01-05T10:00:00Z",
+                "extra": "x",
+            },
+            "extra",
+        ),
+        (
+            {
+                "kind": "busy",
+                "person": "e1",
+                "start": "1000-01-05T09:00:00Z",
+                "end": "2027-01-05T10:00:00Z",
+            },
+            "start",
+        ),
+        ({"kind": "decline", "pair": "p1", "index": 2**63}, "index"),
+    ],
+)
+def test_a_change_report_names_its_own_wrong_field(
+    live: tuple[str, dict[str, str]], change: dict[str, Any], where: str
+) -> None:
+    """Before: unknown keys were ignored, and a time out of range was reported at a path
+    of the scenario, not of the request."""
+    base, auth = live
+    created = httpx.post(f"{base}/v1/programmes", json=small(), headers=auth)
+    answer = httpx.post(f"{base}{created.headers['Location']}/changes", json=change, headers=auth)
+    errors = refused(answer)
+    assert [e["path"] for e in errors] == [where], errors

@@ -243,3 +243,9 @@ def test_variations_are_checked_and_errors_name_the_variation_and_path() -> None
     )
     assert errors[1].startswith("variations[2] 'bad value': people[0].timezone: unknown time zone")
     assert len(errors) == 2
+
+
+@pytest.mark.parametrize("version", [True, 1.0, "1"])
+def test_the_version_is_the_number_itself(version: Any) -> None:
+    """Before: `true` and `1.0` passed, as they equal 1."""
+    assert errors_of({**scenario(), "version": version}) == ["version: the version is the number 1"]
