@@ -11,6 +11,8 @@ import os
 import stat
 from pathlib import Path
 
+from connectors.documents import too_large_message
+
 ALLOWED_FOLDERS = "TANDEM_CALENDAR_FOLDERS"  # more folders, separated by os.pathsep
 SYSTEM_FOLDERS = (Path("/proc"), Path("/sys"), Path("/dev"))
 
@@ -40,10 +42,7 @@ def calendar_file(scenario_folder: Path, written: str, max_bytes: int) -> Path:
     if not stat.S_ISREG(found.st_mode):
         raise CalendarPathError(f"{written}: not a regular file")
     if found.st_size > max_bytes:
-        raise CalendarPathError(
-            f"{written}: larger than the limit of {max_bytes // 1_000_000} MB for a file "
-            "(set TANDEM_MAX_FILE_MB to read larger ones)"
-        )
+        raise CalendarPathError(f"{written}: {too_large_message(max_bytes)}")
     return resolved
 
 

@@ -136,12 +136,16 @@ def _bytes_within_limit(path: Path, limit: int) -> bytes:
     return content
 
 
-def _too_large(path: Path, limit: int) -> ScenarioError:
-    message = (
+def too_large_message(limit: int) -> str:
+    """Why a file past the size limit is not read (documents and calendar files alike)."""
+    return (
         f"larger than the limit of {limit // 1_000_000} MB for a file "
         "(set TANDEM_MAX_FILE_MB to read larger ones)"
     )
-    return ScenarioError([FieldError(str(path), message)], str(path))
+
+
+def _too_large(path: Path, limit: int) -> ScenarioError:
+    return ScenarioError([FieldError(str(path), too_large_message(limit))], str(path))
 
 
 def parse_json(text: str | bytes, source: str) -> Document:

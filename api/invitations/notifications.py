@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from api.storage.models import GraphNotification, GraphSubscription, Meeting
 from connectors.graph.client import GraphError
 from connectors.graph.subscriptions import SubscriptionGoneError, SubscriptionsClient
+from connectors.shown_text import shown
 
 log = logging.getLogger(__name__)
 LIFECYCLE = ("reauthorizationRequired", "subscriptionRemoved", "missed")
@@ -63,18 +64,9 @@ def accept_deliveries(session: Session, payload: Any, tenant_id: str) -> int:
         log.warning(
             "ignored %d notification(s) not proven Graph's (first for subscription %s)",
             len(ignored),
-            loggable(ignored[0]),
+            shown(ignored[0], 64),
         )
     return stored
-
-
-def loggable(value: Any, most: int = 64) -> str:
-    """A value a caller sent, fit for one log line: cut short, and every control or
-    non-ASCII character escaped, so that it can neither forge lines nor grow the log."""
-    text = str(value)
-    cut = text[:most].encode("ascii", "backslashreplace").decode("ascii")
-    escaped = "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in cut)
-    return f"'{escaped}{'...' if len(text) > most else ''}'"
 
 
 def _genuine(item: dict[str, Any], subscription: GraphSubscription | None, tenant: str) -> bool:

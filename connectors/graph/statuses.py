@@ -12,6 +12,8 @@ from __future__ import annotations
 import logging
 import threading
 
+from connectors.shown_text import shown as shown_value
+
 log = logging.getLogger(__name__)
 SHOWN_CHARACTERS = 40
 REPORTED_AT_MOST = 1000
@@ -56,7 +58,7 @@ def attendee_response(value: object) -> str:
 
 
 def _report_once(kind: str, value: object, consequence: str) -> None:
-    shown = ascii(str(value)[:SHOWN_CHARACTERS])
+    shown = shown_value(value, SHOWN_CHARACTERS)
     with _reported_lock:
         if (kind, shown) in _reported or len(_reported) >= REPORTED_AT_MOST:
             return  # a service that invents a new word per item must not flood the log

@@ -15,6 +15,7 @@ from connectors.graph.custom_zones import (
     UnknownZoneError,
     custom_zone,
 )
+from connectors.shown_text import shown
 from connectors.zone_names import iana_name  # the one Windows -> IANA table of Tandem
 
 DAYS = {
@@ -110,4 +111,4 @@ def _named_zone(name: Any, custom: Mapping[str, tzinfo]) -> tzinfo:
 
 def _shown(name: Any) -> str:
     """A zone name for a message: quoted, escaped, at most 80 characters."""
-    return "(none)" if not name else ascii(str(name)[:80])
+    return "(none)" if not name else shown(name, 80)
