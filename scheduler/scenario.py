@@ -62,6 +62,11 @@ SessionStatus = Literal["booked", "declined", "cancelled"]
 Decliner = Literal["mentor", "executive"]
 AfterDecline = Literal["other_day", "other_time"]
 GridMinutes = Literal[5, 10, 15, 30, 60]
+Level = Literal["discover", "develop", "exploit"]
+# A topic or a language: a free word, compared without regard to case.
+Word = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._+-]*$", max_length=60)]
+SkillLevel = Annotated[int, Field(ge=1, le=3)]
+Weight = Annotated[int, Field(ge=0, le=100)]
 
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
@@ -231,6 +236,14 @@ class PersonEntry(Strict):
     available_from: Day | None = None
     max_sessions_per_day: Cap | None = None
     max_sessions_per_week: Cap | None = None
+    # Matching (`tandem match`): what a person brings or wants; see the format document.
+    level: Level | None = None  # executives
+    topics: Annotated[list[Word], Field(max_length=50)] | None = None  # executives
+    skills: Annotated[dict[Word, SkillLevel], Field(max_length=50)] | None = None  # mentors
+    capacity: Annotated[int, Field(ge=1, le=50)] | None = None  # mentors: executives at most
+    languages: Annotated[list[Word], Field(min_length=1, max_length=20)] | None = None
+    department: Annotated[str, Field(max_length=200)] | None = None
+    reports_to: Identifier | None = None
 
     _timezone = field_validator("timezone")(check_timezone)
 
@@ -271,6 +284,43 @@ class PairEntry(Strict):
     tentative: TentativePolicy | None = None
     max_moves_per_session: Moves | None = None
     after_decline: AfterDecline | None = None
+
+
+class Manager(Strict):
+    """Someone in a reporting line who takes part in no session (a mentor's manager)."""
+
+    id: Identifier
+    reports_to: Identifier | None = None
+
+
+class MatchingRules(Strict):
+    """Which matching rules are hard; capacity and the planner's own pairs always are."""
+
+    language: bool = True
+    reporting_line: bool = True
+    calendar_fit: bool = True
+
+
+class MatchingWeights(Strict):
+    """How much each soft goal counts when two matchings place as many executives."""
+
+    topics: Weight = 4
+    level: Weight = 3
+    calendar: Weight = 3
+    stable_slot: Weight = 1
+    variety: Weight = 1
+    load_spread: Weight = 1
+
+
+class Matching(Strict):
+    """How `tandem match` forms pairs for the executives no pair names yet."""
+
+    cadence: Cadence | None = None  # of the pairs it forms; default rules.cadence
+    duration_minutes: Annotated[int, Field(ge=5, le=8 * 60)] | None = None
+    # The share of a pair's sessions whose period must leave both people a common start.
+    min_calendar_share: Annotated[float, Field(gt=0.0, le=1.0)] = 0.75
+    hard: MatchingRules = Field(default_factory=MatchingRules)
+    weights: MatchingWeights = Field(default_factory=MatchingWeights)
 
 
 class Releasable(Protocol):
@@ -373,6 +423,8 @@ class Scenario(Strict):
     declined: list[DeclinedTime] = Field(default_factory=list)
     variations: list[Variation] = Field(default_factory=list)
     invitations: Invitations = Field(default_factory=Invitations)
+    matching: Matching = Field(default_factory=Matching)
+    managers: list[Manager] = Field(default_factory=list)
     # Each person's `busy` list, read apart from the rest (`scenario_checks`), by position.
     _busy: dict[int, BusyEntries] = PrivateAttr(default_factory=dict)
     # Each variation applied and validated (`validate_scenario`), in order.

@@ -137,6 +137,8 @@ def cross_field_errors(raw: dict[str, Any]) -> Iterator[FieldError]:
     yield from _pairs_met_twice(pairs)
     yield from _durations_on_grid(raw, pairs)
     yield from _people_fields(people)
+    yield from _matching_fields(people)
+    yield from _reporting_lines(people, _items(raw, "managers"))
     yield from _current_pairs(raw, pair_ids)
 
 
@@ -258,6 +260,68 @@ def _people_fields(people: list[tuple[int, dict[str, Any]]]) -> Iterator[FieldEr
             yield FieldError(
                 f"people[{index}].email", "required: the calendar is read through Microsoft Graph"
             )
+
+
+# Matching fields that speak of one side only: what an executive wants, what a mentor offers.
+_FIELDS_OF_ROLE = {
+    "level": "executive",
+    "topics": "executive",
+    "skills": "mentor",
+    "capacity": "mentor",
+}
+
+
+def _matching_fields(people: list[tuple[int, dict[str, Any]]]) -> Iterator[FieldError]:
+    for index, person in people:
+        role = person.get("role")
+        for field, wanted in _FIELDS_OF_ROLE.items():
+            if person.get(field) is not None and role in ("mentor", "executive") and role != wanted:
+                yield FieldError(
+                    f"people[{index}].{field}",
+                    f"only {wanted}s have {field}; remove it here",
+                )
+
+
+def _reporting_lines(
+    people: list[tuple[int, dict[str, Any]]], managers: list[tuple[int, dict[str, Any]]]
+) -> Iterator[FieldError]:
+    """`reports_to` names a person or a manager; ids are shared by both; no line loops."""
+    places: dict[str, str] = {}
+    line: dict[str, str] = {}
+    for key, items in (("people", people), ("managers", managers)):
+        for index, item in items:
+            item_id = item.get("id")
+            if not isinstance(item_id, str):
+                continue
+            if key == "managers" and item_id in places:
+                yield FieldError(
+                    f"managers[{index}].id", f"'{item_id}' is already {places[item_id]}"
+                )
+                continue
+            places.setdefault(item_id, f"{key}[{index}]")
+            if isinstance(item.get("reports_to"), str):
+                line[item_id] = item["reports_to"]
+    for item_id, boss in line.items():
+        where = f"{places[item_id]}.reports_to"
+        if boss not in places:
+            yield FieldError(
+                where,
+                f"unknown person '{boss}' (add them to people, or to managers if "
+                "they take part in no session)",
+            )
+        elif _loops(item_id, line):
+            yield FieldError(where, f"the reporting line of '{item_id}' comes back to them")
+
+
+def _loops(start: str, line: dict[str, str]) -> bool:
+    seen = {start}
+    boss = line.get(start)
+    while boss is not None:
+        if boss in seen:
+            return boss == start
+        seen.add(boss)
+        boss = line.get(boss)
+    return False
 
 
 def _current_pairs(raw: dict[str, Any], pair_ids: dict[str, Any]) -> Iterator[FieldError]:

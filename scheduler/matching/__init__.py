@@ -1,0 +1,1 @@
+"""Forming the pairs of a programme (`tandem match`): see `match.match_pool`."""

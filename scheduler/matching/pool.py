@@ -1,0 +1,120 @@
+"""The pool a matching works on: who wants a mentor, who can be one, and their profiles.
+
+Executives named by no pair of the scenario want a mentor; every mentor with room left
+(`capacity`, default 1, less the pairs the planner fixed) can be one. Topics, skills and
+languages compare without regard to case.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from scheduler import scenario as doc
+from scheduler.errors import FieldError, ScenarioError
+
+# The skill level (1-3) each executive level is best served by, in the topics it wants.
+LEVEL_NEEDS = {"discover": 1, "develop": 2, "exploit": 3}
+
+
+@dataclass(frozen=True)
+class Profile:
+    id: str
+    place: int  # position in the scenario's people
+    languages: frozenset[str] | None
+    department: str | None
+    line: frozenset[str]  # everyone above them in their reporting line
+
+
+@dataclass(frozen=True)
+class ExecutiveProfile(Profile):
+    level: str | None
+    topics: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class MentorProfile(Profile):
+    skills: dict[str, int]
+    room: int  # executives the matching may still give them
+
+
+@dataclass(frozen=True)
+class Pool:
+    executives: tuple[ExecutiveProfile, ...]  # to match, in the scenario's order
+    mentors: tuple[MentorProfile, ...]  # every mentor, in the scenario's order
+    fixed: dict[str, str]  # executive -> mentor of the planner's own pairs
+
+
+def pool_of(scenario: doc.Scenario) -> Pool:
+    """ScenarioError when a rule the matching applies needs a field a person lacks."""
+    lines = _reporting_lines(scenario)
+    fixed = {pair.mentee: pair.mentor for pair in scenario.pairs}
+    taken: dict[str, int] = {}
+    for mentor in fixed.values():
+        taken[mentor] = taken.get(mentor, 0) + 1
+    executives, mentors = [], []
+    for place, person in enumerate(scenario.people):
+        common: dict[str, Any] = {
+            "id": person.id,
+            "place": place,
+            "languages": _words(person.languages),
+            "department": person.department,
+            "line": lines.get(person.id, frozenset()),
+        }
+        if person.role == "executive" and person.id not in fixed:
+            topics = tuple(dict.fromkeys(t.lower() for t in person.topics or ()))
+            executives.append(ExecutiveProfile(**common, level=person.level, topics=topics))
+        elif person.role == "mentor":
+            skills = {topic.lower(): level for topic, level in (person.skills or {}).items()}
+            room = max(0, (person.capacity or 1) - taken.get(person.id, 0))
+            mentors.append(MentorProfile(**common, skills=skills, room=room))
+    pool = Pool(tuple(executives), tuple(mentors), fixed)
+    if scenario.matching.hard.language:
+        _require_languages(scenario, pool)
+    return pool
+
+
+def _words(words: list[str] | None) -> frozenset[str] | None:
+    return frozenset(w.lower() for w in words) if words is not None else None
+
+
+def _reporting_lines(scenario: doc.Scenario) -> dict[str, frozenset[str]]:
+    """Everyone above each person (the scenario checks refused loops and unknown ids)."""
+    boss_of = {p.id: p.reports_to for p in scenario.people if p.reports_to}
+    boss_of.update({m.id: m.reports_to for m in scenario.managers if m.reports_to})
+    lines: dict[str, frozenset[str]] = {}
+    for person in boss_of:
+        above: list[str] = []
+        boss = boss_of.get(person)
+        while boss is not None and boss not in above:
+            above.append(boss)
+            boss = boss_of.get(boss)
+        lines[person] = frozenset(above)
+    return lines
+
+
+def _require_languages(scenario: doc.Scenario, pool: Pool) -> None:
+    """The common-language rule cannot be applied to someone whose languages are unknown:
+    an error naming them, never a guess."""
+    open_mentors = [m for m in pool.mentors if m.room]
+    needed = {p.place for p in (*pool.executives, *open_mentors) if p.languages is None}
+    if pool.executives and open_mentors and needed:
+        raise ScenarioError(
+            [
+                FieldError(
+                    f"people[{place}].languages",
+                    "required to match (the common-language rule; or set "
+                    "matching.hard.language: false)",
+                )
+                for place in sorted(needed)
+            ]
+        )
+
+
+def in_reporting_line(executive: Profile, mentor: Profile) -> bool:
+    """Either reports, directly or through others, to the other."""
+    return mentor.id in executive.line or executive.id in mentor.line
+
+
+def share_a_language(executive: Profile, mentor: Profile) -> bool:
+    return bool(executive.languages and mentor.languages and executive.languages & mentor.languages)

@@ -1,0 +1,162 @@
+"""Matching on tiny hand-made pools whose right answer is known."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from scheduler.errors import ScenarioError
+from scheduler.matching.match import MatchResult, match_pool, with_matched_pairs
+from scheduler.problem import build_problem
+from scheduler.scenario_checks import validate_scenario
+from tests.builders import executive, mentor, scenario
+
+EN = ["en"]
+
+
+def matched(document: dict[str, Any], method: str = "optimal") -> MatchResult:
+    checked = validate_scenario(document)
+    return match_pool(checked, build_problem(checked), method)  # type: ignore[arg-type]
+
+
+def pool(people: list[dict[str, Any]], **fields: Any) -> dict[str, Any]:
+    return scenario(people, [], horizon={"start": "2027-01-04", "weeks": 4}, **fields)
+
+
+def mentors_of(result: MatchResult) -> dict[str, str]:
+    return {p.executive: p.mentor for p in result.pairs}
+
+
+def test_a_mentor_whose_calendar_never_meets_the_executive_loses_to_a_weaker_profile_that_does():
+    people = [
+        executive(
+            "e1",
+            languages=EN,
+            topics=["linkedin", "generative-ai"],
+            level="exploit",
+            working_hours={"mon-fri": ["09:00-12:00"]},
+        ),
+        # The expert works only afternoons: never a common hour with e1.
+        mentor(
+            "expert",
+            languages=EN,
+            skills={"linkedin": 3, "generative-ai": 3},
+            working_hours={"mon-fri": ["13:00-18:00"]},
+        ),
+        mentor("novice", languages=EN, skills={"linkedin": 1}),
+    ]
+    result = matched(pool(people))
+    assert mentors_of(result) == {"e1": "novice"}
+    assert result.pairs[0].topics == ("linkedin",)
+
+
+def test_without_the_calendar_rule_the_expert_wins_on_profile():
+    people = [
+        executive(
+            "e1",
+            languages=EN,
+            topics=["linkedin", "generative-ai"],
+            level="exploit",
+            working_hours={"mon-fri": ["09:00-12:00"]},
+        ),
+        mentor(
+            "expert",
+            languages=EN,
+            skills={"linkedin": 3, "generative-ai": 3},
+            working_hours={"mon-fri": ["13:00-18:00"]},
+        ),
+        mentor("novice", languages=EN, skills={"linkedin": 1}),
+    ]
+    result = matched(pool(people, matching={"hard": {"calendar_fit": False}}))
+    assert mentors_of(result) == {"e1": "expert"}
+
+
+def test_the_reporting_line_is_respected_through_two_levels():
+    people = [
+        executive("ceo", languages=EN, topics=["linkedin"]),
+        executive("vp", languages=EN, reports_to="ceo"),
+        # The junior reports to a manager outside the programme, who reports to the vp.
+        mentor("junior", languages=EN, skills={"linkedin": 3}, reports_to="lead"),
+        mentor("outsider", languages=EN, skills={"linkedin": 1}),
+    ]
+    document = pool(people, managers=[{"id": "lead", "reports_to": "vp"}])
+    result = matched(document)
+    # junior is below ceo (through lead and vp) and below vp: neither may have them.
+    assert mentors_of(result)["ceo"] == "outsider"
+    assert "vp" not in mentors_of(result)
+    (left,) = result.unmatched
+    assert left.executive == "vp"
+    assert left.refused["reporting_line"] == 1
+    assert "1 are in the reporting line" in left.reason()
+
+
+def test_a_common_language_is_required_and_counted():
+    people = [
+        executive("e1", languages=["fr"]),
+        mentor("m1", languages=["en"]),
+        mentor("m2", languages=["EN", "Fr"]),
+    ]
+    result = matched(pool(people))
+    assert mentors_of(result) == {"e1": "m2"}
+
+
+def test_as_many_executives_as_possible_are_matched_before_any_profile_counts():
+    # e1 prefers m1, but only m1 can take e2: the best matching gives e1 m2.
+    people = [
+        executive("e1", languages=EN, topics=["linkedin"]),
+        executive("e2", languages=["fr"]),
+        mentor("m1", languages=["en", "fr"], skills={"linkedin": 3}),
+        mentor("m2", languages=EN),
+    ]
+    optimal = matched(pool(people))
+    assert mentors_of(optimal) == {"e1": "m2", "e2": "m1"}
+    greedy = matched(pool(people), "greedy")
+    assert mentors_of(greedy) == {"e1": "m1"}  # best mentor first strands e2
+
+
+def test_capacity_lets_a_mentor_take_several_and_fixed_pairs_use_it():
+    people = [
+        executive("e1", languages=EN),
+        executive("e2", languages=EN),
+        executive("e3", languages=EN),
+        mentor("m1", languages=EN, capacity=2),
+    ]
+    document = pool(people)
+    document["pairs"] = [{"id": "p1", "mentor": "m1", "mentee": "e3"}]
+    result = matched(document)
+    assert len(result.pairs) == 1 and result.fixed == 1
+    (left,) = result.unmatched
+    assert left.taken == 1  # the mentor every rule allows went to the other executive
+
+
+def test_load_spreads_across_mentors_when_the_profiles_tie():
+    people = [
+        executive("e1", languages=EN),
+        executive("e2", languages=EN),
+        mentor("m1", languages=EN, capacity=2),
+        mentor("m2", languages=EN, capacity=2),
+    ]
+    assert sorted(mentors_of(matched(pool(people))).values()) == ["m1", "m2"]
+
+
+def test_missing_languages_are_an_error_naming_the_person():
+    people = [executive("e1"), mentor("m1", languages=EN)]
+    with pytest.raises(ScenarioError, match=r"people\[0\]\.languages: required to match"):
+        matched(pool(people))
+
+
+def test_matched_pairs_join_the_scenario_with_the_matchings_cadence():
+    people = [executive("e1", languages=EN), mentor("m1", languages=EN)]
+    document = pool(people, matching={"cadence": "biweekly"})
+    checked = validate_scenario(document)
+    result = match_pool(checked, build_problem(checked))
+    with_pairs = with_matched_pairs(checked, result)
+    (added,) = with_pairs.pairs
+    assert (added.id, added.mentor, added.mentee, added.cadence) == (
+        "e1-m1",
+        "m1",
+        "e1",
+        "biweekly",
+    )
+    assert len(build_problem(with_pairs).sessions) == 2  # 4 weeks, every other week
