@@ -39,3 +39,13 @@ class PlanFileCheck(StrEnum):
     `tandem verify` also reports on a plan edited by hand."""
 
     LOCAL_TIME = "local_time"  # mentee_local and mentor_local say the time `start` says
+
+
+class MatchRuleName(StrEnum):
+    """The hard rules of a matching: the matcher's options refuse mentors by these names
+    and the independent check of a matched scenario reports violations by them."""
+
+    CAPACITY = "capacity"  # a mentor has at most `capacity` executives
+    LANGUAGE = "language"  # the pair shares a language
+    REPORTING_LINE = "reporting_line"  # neither reports, directly or not, to the other
+    CALENDAR_FIT = "calendar_fit"  # enough periods leave both a common start

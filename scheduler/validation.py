@@ -188,6 +188,18 @@ def _unknown(problem: Problem, sessions: Sequence[PlannedSession]) -> Iterator[V
         seen.add(s.key)
 
 
+def session_violations(
+    problem: Problem, s: PlannedSession, busy_index: dict[tuple[str, str], _BlockingBusy]
+) -> list[Violation]:
+    """The rules one session must keep on its own (people, grid, duration, horizon,
+    period, working days and hours, busy time, available_from, notice window). Pass the
+    same `busy_index` (empty at first) across calls: it indexes busy time once."""
+    found = list(_session_rules(problem, s, busy_index))
+    if problem.notice_until and s.start < problem.notice_until:
+        found.append(Violation(s.pair, s.index, RuleName.NOTICE_WINDOW, "before now + notice"))
+    return found
+
+
 def _session_rules(
     problem: Problem, s: PlannedSession, busy_index: dict[tuple[str, str], _BlockingBusy]
 ) -> Iterator[Violation]:

@@ -19,12 +19,12 @@ from scheduler.matching.calendar_fit import CalendarFit, PairShape
 from scheduler.matching.options import (
     FULL_SCORE,
     Goal,
-    MatchRule,
     Options,
     options_of,
 )
 from scheduler.matching.pool import LEVEL_NEEDS, MentorProfile, Pool, pool_of
 from scheduler.problem import CADENCE_WEEKS
+from scheduler.rule_names import MatchRuleName as MatchRule
 from scheduler.time_notation import WEEKDAYS, format_clock
 
 Method = Literal["optimal", "greedy"]
@@ -78,7 +78,7 @@ class UnmatchedExecutive:
 
     def reason(self) -> str:
         texts = {
-            MatchRule.FULL: "have no room left",
+            MatchRule.CAPACITY: "have no room left",
             MatchRule.LANGUAGE: "share no language",
             MatchRule.REPORTING_LINE: "are in the reporting line",
             MatchRule.CALENDAR_FIT: (

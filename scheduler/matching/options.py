@@ -1,7 +1,7 @@
 """Each executive's options: the mentors every hard rule allows, scored on the soft goals.
 
 Hard rules, in the order a refused mentor is counted under (the first that refuses them):
-`full` (no room left), `language` (no language in common), `reporting_line` (either
+`capacity` (no room left), `language` (no language in common), `reporting_line` (either
 reports to the other, directly or through others), `calendar_fit` (fewer periods with a
 common start than `matching.min_calendar_share` of the pair's sessions). Each soft goal
 scores an option from 0 to 1000; the option's quality is their sum weighted by
@@ -27,18 +27,10 @@ from scheduler.matching.pool import (
     in_reporting_line,
     share_a_language,
 )
+from scheduler.rule_names import MatchRuleName as MatchRule
 
 IntArray = npt.NDArray[np.int64]
 FULL_SCORE = 1000
-
-
-class MatchRule(StrEnum):
-    """The matching's hard rules, by the names the validator and explanations use."""
-
-    FULL = "full"
-    LANGUAGE = "language"
-    REPORTING_LINE = "reporting_line"
-    CALENDAR_FIT = "calendar_fit"
 
 
 class Goal(StrEnum):
@@ -99,7 +91,7 @@ def _first_refusal(
     executive: ExecutiveProfile, mentor: MentorProfile, hard: doc.MatchingRules
 ) -> MatchRule | None:
     if mentor.room == 0:
-        return MatchRule.FULL
+        return MatchRule.CAPACITY
     if hard.language and not share_a_language(executive, mentor):
         return MatchRule.LANGUAGE
     if hard.reporting_line and in_reporting_line(executive, mentor):

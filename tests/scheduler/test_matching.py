@@ -8,6 +8,7 @@ import pytest
 
 from scheduler.errors import ScenarioError
 from scheduler.matching.match import MatchResult, match_pool, with_matched_pairs
+from scheduler.matching_check import check_matching
 from scheduler.problem import build_problem
 from scheduler.scenario_checks import validate_scenario
 from tests.builders import executive, mentor, scenario
@@ -16,8 +17,17 @@ EN = ["en"]
 
 
 def matched(document: dict[str, Any], method: str = "optimal") -> MatchResult:
+    """The matching, held to the independent check: every pair it forms keeps every rule."""
     checked = validate_scenario(document)
-    return match_pool(checked, build_problem(checked), method)  # type: ignore[arg-type]
+    result = match_pool(checked, build_problem(checked), method)  # type: ignore[arg-type]
+    with_pairs = with_matched_pairs(checked, result)
+    assert check_matching(with_pairs, build_problem(with_pairs)) == []
+    return result
+
+
+def violations(document: dict[str, Any]) -> list[str]:
+    checked = validate_scenario(document)
+    return [str(v) for v in check_matching(checked, build_problem(checked))]
 
 
 def pool(people: list[dict[str, Any]], **fields: Any) -> dict[str, Any]:
@@ -160,3 +170,41 @@ def test_matched_pairs_join_the_scenario_with_the_matchings_cadence():
         "biweekly",
     )
     assert len(build_problem(with_pairs).sessions) == 2  # 4 weeks, every other week
+
+
+def test_the_check_finds_each_rule_broken_by_pairs_made_by_hand():
+    people = [
+        executive("ceo", languages=EN, working_hours={"mon-fri": ["09:00-10:00"]}),
+        executive("vp", languages=EN, reports_to="ceo"),
+        executive("cfo", languages=["fr"]),
+        mentor("junior", languages=EN, reports_to="lead"),
+        mentor("late", languages=EN, working_hours={"mon-fri": ["14:00-18:00"]}),
+    ]
+    pairs = [
+        {"id": "line", "mentor": "junior", "mentee": "vp"},
+        {"id": "tongue", "mentor": "junior", "mentee": "cfo"},
+        {"id": "apart", "mentor": "late", "mentee": "ceo"},
+    ]
+    document = scenario(people, pairs, managers=[{"id": "lead", "reports_to": "vp"}])
+    assert violations(document) == [
+        "apart: calendar_fit: a common start in 0 of 1 periods; the matching needs 1",
+        "line: capacity: mentor junior has 2 executives, capacity 1",
+        "line: reporting_line: junior reports to vp (2 levels up)",
+        "tongue: capacity: mentor junior has 2 executives, capacity 1",
+        "tongue: language: cfo and junior share no language",
+    ]
+
+
+def test_the_check_counts_a_period_held_by_one_start_only():
+    # One common quarter hour a week: 09:00-09:45 is the only session both can hold.
+    people = [
+        executive("e1", languages=EN, working_hours={"mon": ["09:00-09:45"]}),
+        mentor("m1", languages=EN, working_hours={"mon": ["08:00-10:00"]}),
+    ]
+    document = scenario(people, [{"id": "p", "mentor": "m1", "mentee": "e1"}])
+    assert violations(document) == []
+    busy = {"busy": ["2027-01-04T09:30/2027-01-04T09:45"]}
+    people[1].update(busy)
+    assert violations(document) == [
+        "p: calendar_fit: a common start in 0 of 1 periods; the matching needs 1"
+    ]
