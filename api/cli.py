@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+import yaml
 
 from api.cli_environment import (
     EXIT_ENVIRONMENT,
@@ -29,17 +30,21 @@ from api.report import (
     print_comparison,
     print_diff,
     print_input_warnings,
+    print_match_summary,
     print_plan_summary,
     print_violations,
 )
 from connectors.documents import read_document
-from connectors.scenarios import load_problem, variant_problems
+from connectors.scenarios import Matched, load_problem, matched_problem, variant_problems
 from scheduler.diff import diff_plans
 from scheduler.domain import Problem
 from scheduler.errors import ScenarioError
+from scheduler.matching.match import Method, match_to_dict
+from scheduler.matching_check import check_matching
 from scheduler.parameters import SolverParameters
 from scheduler.plan_file_check import check_plan_file
 from scheduler.plan_format import plan_to_dict, replanning_keys, session_starts
+from scheduler.rule_names import MatchRuleName
 from scheduler.solve import solve
 from scheduler.variants import plan_variants
 
@@ -124,7 +129,26 @@ def _parser() -> argparse.ArgumentParser:
         metavar="DATETIME",
         help="re-plan as of this time, e.g. 2027-03-09T09:00+01:00 (fills `now`)",
     )
+    plan.add_argument(
+        "--match",
+        action="store_true",
+        help="form the pairs first (as `tandem match`), then plan them",
+    )
     plan.set_defaults(command=_plan)
+
+    match = commands.add_parser(
+        "match", help="form the pairs: a mentor for each executive no pair names yet"
+    )
+    match.add_argument("scenario", type=Path)
+    match.add_argument(
+        "--out", type=Path, help="write the scenario with its new pairs here (.yaml or .json)"
+    )
+    match.add_argument(
+        "--greedy",
+        action="store_true",
+        help="best mentor first, executive by executive (for comparison; not optimal)",
+    )
+    match.set_defaults(command=_match)
 
     check = commands.add_parser("check", help="validate a scenario only")
     check.add_argument("scenario", type=Path)
@@ -228,7 +252,17 @@ def _positive_float(text: str) -> float:
 def _plan(args: argparse.Namespace) -> int:
     if args.out:
         writable_file(args.out, "--out")
-    problem = _problem(args.scenario, *_replanning(args))
+    if args.match:
+        if args.current or args.now:
+            raise CommandError(
+                "--match forms a new programme's pairs: not with --current or --now", EXIT_INVALID
+            )
+        matched = _matched(args.scenario, "optimal")
+        if matched is None:
+            return EXIT_VIOLATIONS
+        problem = matched.problem
+    else:
+        problem = _problem(args.scenario, *_replanning(args))
     params = _solver_parameters(args, solver=args.solver)
     progress = None if args.quiet else _progress
     plan = solve(problem, params, progress)
@@ -239,6 +273,43 @@ def _plan(args: argparse.Namespace) -> int:
     if args.out:
         print(f"\nplan written to {args.out}")
     return EXIT_OK
+
+
+def _match(args: argparse.Namespace) -> int:
+    if args.out:
+        writable_file(args.out, "--out")
+    matched = _matched(args.scenario, "greedy" if args.greedy else "optimal")
+    if matched is None:
+        return EXIT_VIOLATIONS
+    if args.out:
+        write_atomically(args.out, _scenario_text(args.out, matched.data))
+        print(f"\nscenario with its pairs written to {args.out} (plan it with `tandem plan`)")
+    return EXIT_OK
+
+
+def _matched(scenario: Path, method: Method) -> Matched | None:
+    """The scenario matched and its summary printed; None (violations printed) when the
+    independent check finds a pair formed that breaks a matching rule. A pair the planner
+    fixed stays even when it breaks one: a warning says which."""
+    matched = matched_problem(scenario, method)
+    print_input_warnings(matched.problem.input_warnings)
+    print_match_summary(match_to_dict(matched.result, matched.scenario))
+    formed = {pair.pair for pair in matched.result.pairs}
+    violations = check_matching(matched.scenario, matched.problem)
+    for violation in violations:
+        if violation.pair in formed or violation.rule == MatchRuleName.CAPACITY:
+            print(f"violation: {violation}", file=sys.stderr)
+        else:
+            print(f"warning: a pair the planner fixed: {violation}", file=sys.stderr)
+    broken = [v for v in violations if v.pair in formed or v.rule == MatchRuleName.CAPACITY]
+    return None if broken else matched
+
+
+def _scenario_text(path: Path, data: dict[str, Any]) -> bytes:
+    if path.suffix.lower() == ".json":
+        return orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n"
+    text: str = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+    return text.encode("utf-8")
 
 
 def _problem(

@@ -19,6 +19,27 @@ def print_input_warnings(warnings: Iterable[str]) -> None:
         print(f"warning: {warning}", file=sys.stderr)
 
 
+def print_match_summary(match: dict[str, Any]) -> None:
+    """Every pair formed with why this mentor; every executive left without one, with
+    the rules that refused each candidate, counted."""
+    how = (
+        "proven optimal: as many executives as any matching can, then the best fit"
+        if match["proven_optimal"]
+        else "greedy, best mentor first: not optimal"
+    )
+    wanting = match["matched"] + match["unmatched"]
+    print(f"Matching: {match['matched']} of {wanting} executives matched ({how})")
+    if match["fixed"]:
+        print(f"  {match['fixed']} pairs the planner fixed are kept as they are")
+    if match["pairs"]:
+        print(f"  average calendar fit {match['average_calendar_fit']:.0%} of periods")
+    for pair in match["pairs"]:
+        print(f"  {pair['executive']} with {pair['mentor']} ({pair['pair']}): {pair['reason']}")
+    for left in match["executives_unmatched"]:
+        print(f"  {left['executive']}: no mentor; {left['reason']}")
+    print()
+
+
 def print_plan_summary(plan: dict[str, Any]) -> None:
     metrics, solver = plan["metrics"], plan["solver"]
     print(f"Plan: {plan['scenario']}")

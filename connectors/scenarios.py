@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
@@ -13,6 +13,13 @@ from connectors.synthetic import CalendarShape, generate_busy
 from scheduler import scenario as doc
 from scheduler.domain import Busy, BusyTimes, Problem
 from scheduler.errors import FieldError, ScenarioError
+from scheduler.matching.match import (
+    MatchResult,
+    Method,
+    match_pool,
+    matched_pairs,
+    with_matched_pairs,
+)
 from scheduler.plan_parts import part_document, without_calendars
 from scheduler.problem import build_problem, horizon_end_day
 from scheduler.scenario import Scenario
@@ -46,6 +53,40 @@ def problem_from_document(document: Document, base_dir: Path | None, default_nam
     scenario, calendars, warnings = read_calendars(scenario, base_dir, document)
     problem = build_problem(scenario, calendars, default_name=default_name)
     return replace(problem, input_warnings=tuple(str(w) for w in warnings))
+
+
+@dataclass(frozen=True)
+class Matched:
+    """A scenario whose pairs a matching completed: the problem to plan (its calendars
+    read once), the matching with its reasons, the scenario's data with the new pairs."""
+
+    scenario: Scenario
+    problem: Problem
+    result: MatchResult
+    data: dict[str, Any]
+
+
+def matched_from_document(
+    document: Document, base_dir: Path | None, default_name: str, method: Method = "optimal"
+) -> Matched:
+    scenario = scenario_from_document(document)
+    scenario, calendars, warnings = read_calendars(scenario, base_dir, document)
+    problem = build_problem(scenario, calendars, default_name=default_name)
+    try:
+        result = match_pool(scenario, problem, method)
+    except ScenarioError as invalid:
+        raise document.locate(invalid.errors) from None
+    matched = with_matched_pairs(scenario, result)
+    problem = build_problem(matched, calendars, default_name=default_name)
+    problem = replace(problem, input_warnings=tuple(str(w) for w in warnings))
+    data = dict(document.data)
+    data["pairs"] = [*data.get("pairs", []), *matched_pairs(result, scenario)]
+    return Matched(matched, problem, result, data)
+
+
+def matched_problem(path: Path, method: Method = "optimal") -> Matched:
+    """`tandem match`: the scenario file matched."""
+    return matched_from_document(read_document(path), path.parent, path.stem, method)
 
 
 def scenario_from_document(document: Document) -> Scenario:

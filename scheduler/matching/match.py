@@ -49,8 +49,10 @@ class MatchedPair:
 
     def reason(self, executive: doc.PersonEntry | None = None) -> str:
         parts = []
-        if self.topics_wanted:
-            known = ", ".join(self.topics) or "none"
+        if self.topics_wanted and not self.topics:
+            parts.append(f"knows none of the {self.topics_wanted} topics wanted")
+        elif self.topics_wanted:
+            known = ", ".join(self.topics)
             parts.append(f"knows {len(self.topics)} of {self.topics_wanted} topics ({known})")
             if executive is not None and executive.level:
                 parts.append(f"{self.topics_at_level} at the '{executive.level}' level")
@@ -247,3 +249,36 @@ def with_matched_pairs(scenario: doc.Scenario, result: MatchResult) -> doc.Scena
     """The scenario with the pairs formed added (its busy times read already are kept)."""
     added = [doc.PairEntry(**entry) for entry in matched_pairs(result, scenario)]
     return scenario.model_copy(update={"pairs": [*scenario.pairs, *added]})
+
+
+def match_to_dict(result: MatchResult, scenario: doc.Scenario) -> dict[str, Any]:
+    """The matching as the command line prints it and the API returns it."""
+    people = {person.id: person for person in scenario.people}
+    return {
+        "method": result.method,
+        "proven_optimal": result.proven_optimal,
+        "matched": len(result.pairs),
+        "unmatched": len(result.unmatched),
+        "fixed": result.fixed,
+        "average_calendar_fit": round(result.average_calendar_fit, 4),
+        "seconds": round(result.seconds, 3),
+        "pairs": [
+            {
+                "pair": p.pair,
+                "executive": p.executive,
+                "mentor": p.mentor,
+                "reason": p.reason(people.get(p.executive)),
+                "topics": list(p.topics),
+                "periods_held": p.periods_held,
+                "periods": p.periods,
+                "start_hours_per_week": p.start_hours_per_week,
+                "stable_slot": p.stable_slot,
+                "stable_weeks": p.stable_weeks,
+            }
+            for p in result.pairs
+        ],
+        "executives_unmatched": [
+            {"executive": u.executive, "reason": u.reason(), "refused": u.refused, "taken": u.taken}
+            for u in result.unmatched
+        ],
+    }
