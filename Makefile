@@ -27,6 +27,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.solver_bench
+	$(BIN)/python -m bench.match_bench
 
 # Mutants of the hard rules (scheduler/model, scheduler/rules) and of the validator, run
 # against the scheduler's tests; prints the survivors and the score. Takes about an hour.
