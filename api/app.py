@@ -13,7 +13,7 @@ from api.dependencies import database_turns
 from api.limits import BodyLimit
 from api.metrics import count_request
 from api.request_hygiene import CleanRequests
-from api.routes import graph_webhooks, health, invitations, plans, programmes, whatif
+from api.routes import graph_webhooks, health, invitations, matches, plans, programmes, whatif
 from api.settings import ServiceSettings
 from api.storage.database import make_engine, sessions, upgrade
 from api.work.dispatcher import Dispatcher
@@ -67,6 +67,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     app.include_router(plans.router)
     app.include_router(programmes.router)
     app.include_router(whatif.router)
+    app.include_router(matches.router)
     app.include_router(invitations.router)
     app.include_router(graph_webhooks.router)
     app.middleware("http")(_count_requests)

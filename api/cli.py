@@ -148,6 +148,7 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="best mentor first, executive by executive (for comparison; not optimal)",
     )
+    _add_memory_budget(match)
     match.set_defaults(command=_match)
 
     check = commands.add_parser("check", help="validate a scenario only")
@@ -257,7 +258,7 @@ def _plan(args: argparse.Namespace) -> int:
             raise CommandError(
                 "--match forms a new programme's pairs: not with --current or --now", EXIT_INVALID
             )
-        matched = _matched(args.scenario, "optimal")
+        matched = _matched(args.scenario, "optimal", args.memory_budget)
         if matched is None:
             return EXIT_VIOLATIONS
         problem = matched.problem
@@ -278,7 +279,8 @@ def _plan(args: argparse.Namespace) -> int:
 def _match(args: argparse.Namespace) -> int:
     if args.out:
         writable_file(args.out, "--out")
-    matched = _matched(args.scenario, "greedy" if args.greedy else "optimal")
+    method: Method = "greedy" if args.greedy else "optimal"
+    matched = _matched(args.scenario, method, args.memory_budget)
     if matched is None:
         return EXIT_VIOLATIONS
     if args.out:
@@ -287,11 +289,11 @@ def _match(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _matched(scenario: Path, method: Method) -> Matched | None:
+def _matched(scenario: Path, method: Method, memory_budget_mb: int) -> Matched | None:
     """The scenario matched and its summary printed; None (violations printed) when the
     independent check finds a pair formed that breaks a matching rule. A pair the planner
     fixed stays even when it breaks one: a warning says which."""
-    matched = matched_problem(scenario, method)
+    matched = matched_problem(scenario, method, memory_budget_mb)
     print_input_warnings(matched.problem.input_warnings)
     print_match_summary(match_to_dict(matched.result, matched.scenario))
     formed = {pair.pair for pair in matched.result.pairs}

@@ -15,7 +15,7 @@ from api.settings import ServiceSettings
 from api.storage.locks import lock_row
 from api.storage.models import PlanJob, Programme, Tenant
 from api.validation import check_submitted
-from api.work.admission import check_tenant_jobs, queue_for
+from api.work.admission import check_tenant_jobs, match_queue, queue_for
 from api.work.claims import WAITING_QUEUE, now, queue_position
 from scheduler.plan_parts import split_pairs
 from scheduler.scenario_checks import validate_scenario
@@ -50,7 +50,10 @@ def submit(
     result."""
     valid = check_submitted(settings, scenario)
     whatif = kind == "whatif"
-    queue = queue_for(settings, valid, per_variant=whatif)
+    if kind == "match":
+        queue = match_queue(settings, valid)
+    else:
+        queue = queue_for(settings, valid, per_variant=whatif)
     parts = _parts(settings, kind, queue, scenario)
     check_tenant_jobs(session, settings, tenant_id)
     job = new_job(tenant_id, kind, WAITING_QUEUE if parts else queue, scenario)

@@ -45,6 +45,9 @@ class ServiceSettings(BaseSettings):
     max_horizon_weeks: int = 104
     max_candidate_starts: int = 60_000_000  # the size estimate's upper bound on starts
     large_job_starts: int = 2_000_000  # above this estimate a job goes to the large queue
+    # A matching: its estimate of start cells compared (executives' cells x mentors).
+    max_match_comparisons: int = 20_000_000_000
+    large_match_comparisons: int = 500_000_000
     # A large plan is cut into this many parts (groups of people that share nobody), one
     # job each, so that as many workers plan it at once; about the number of processes
     # that take large jobs. 1: never cut.

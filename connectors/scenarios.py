@@ -67,13 +67,17 @@ class Matched:
 
 
 def matched_from_document(
-    document: Document, base_dir: Path | None, default_name: str, method: Method = "optimal"
+    document: Document,
+    base_dir: Path | None,
+    default_name: str,
+    method: Method = "optimal",
+    memory_budget_mb: int = 2048,
 ) -> Matched:
     scenario = scenario_from_document(document)
     scenario, calendars, warnings = read_calendars(scenario, base_dir, document)
     problem = build_problem(scenario, calendars, default_name=default_name)
     try:
-        result = match_pool(scenario, problem, method)
+        result = match_pool(scenario, problem, method, memory_budget_mb)
     except ScenarioError as invalid:
         raise document.locate(invalid.errors) from None
     matched = with_matched_pairs(scenario, result)
@@ -84,9 +88,12 @@ def matched_from_document(
     return Matched(matched, problem, result, data)
 
 
-def matched_problem(path: Path, method: Method = "optimal") -> Matched:
+def matched_problem(
+    path: Path, method: Method = "optimal", memory_budget_mb: int = 2048
+) -> Matched:
     """`tandem match`: the scenario file matched."""
-    return matched_from_document(read_document(path), path.parent, path.stem, method)
+    document = read_document(path)
+    return matched_from_document(document, path.parent, path.stem, method, memory_budget_mb)
 
 
 def scenario_from_document(document: Document) -> Scenario:

@@ -19,6 +19,8 @@ from api.problems import Problem
 from api.settings import ServiceSettings
 from api.storage.locks import lock_row
 from api.storage.models import PlanJob, Tenant
+from scheduler.matching.pool import pool_of
+from scheduler.matching.size import match_size
 from scheduler.scenario import Scenario
 from scheduler.scenario_checks import variants_of
 from scheduler.time_notation import parse_working_hours
@@ -41,6 +43,33 @@ def queue_for(settings: ServiceSettings, scenario: Scenario, per_variant: bool =
     estimates = check_size(settings, variants)
     largest = max(estimate.starts for estimate in estimates)
     return "large" if largest > settings.large_job_starts else "small"
+
+
+def match_queue(settings: ServiceSettings, scenario: Scenario) -> str:
+    """A matching's queue, once it is within the quota (else a 422 naming the cause): its
+    people have the fields its rules need, and its comparisons and memory are bounded."""
+    pool_of(scenario)  # a ScenarioError (a 422) names anyone the language rule lacks
+    size = match_size(scenario)
+    errors = _past_quota(settings, scenario, "")
+    if size.comparisons > settings.max_match_comparisons:
+        errors.append(
+            {
+                "path": "(document)",
+                "message": f"about {size.comparisons:,} start cells to compare, past the "
+                f"quota of {settings.max_match_comparisons:,} per job; cause: {size.causes}",
+            }
+        )
+    if size.megabytes > settings.job_memory_budget_mb:
+        errors.append(
+            {
+                "path": "(document)",
+                "message": f"about {size.megabytes:,} MB to measure calendar fit, past the "
+                f"budget of {settings.job_memory_budget_mb:,} MB per job; cause: {size.causes}",
+            }
+        )
+    if errors:
+        raise beyond_quota(errors)
+    return "large" if size.comparisons > settings.large_match_comparisons else "small"
 
 
 def check_size(settings: ServiceSettings, variants: list[Scenario]) -> list[Estimate]:

@@ -12,17 +12,22 @@ from typing import Any, Literal
 
 from api.problems import field_errors
 from api.work.parts import groups_result, part_result
+from connectors.documents import Document
 from connectors.scenarios import (
+    matched_from_document,
     problem_from_data,
     problem_reading_calendars_of,
     variant_problem_from_data,
 )
 from scheduler.comparison import summarise
 from scheduler.errors import ScenarioError
+from scheduler.matching.match import match_to_dict
+from scheduler.matching_check import check_matching
 from scheduler.parameters import SolverParameters
 from scheduler.plan_format import plan_from_dict, plan_to_dict
 from scheduler.plan_parts import pairs_reached, released_people
 from scheduler.replan import replan_from_plan
+from scheduler.rule_names import MatchRuleName
 from scheduler.solve import plan_all_groups, solve
 
 log = logging.getLogger(__name__)
@@ -36,7 +41,7 @@ class Computation:
     "variant" is one variant of a what-if, "groups" the scenario of a part of a large plan
     (`api.work.parts` assembles them)."""
 
-    kind: Literal["plan", "replan", "variant", "groups"]
+    kind: Literal["plan", "replan", "variant", "groups", "match"]
     document: dict[str, Any]
     previous_plan: dict[str, Any] | None = None
     changed_people: tuple[str, ...] = ()
@@ -55,9 +60,13 @@ def compute(job: Computation, params: SolverParameters, progress: Progress) -> d
             }
         if job.kind == "replan":
             return {"status": "done", "plan": replan(job, params)}
+        if job.kind == "match":
+            return {"status": "done", "plan": match(job.document, params, progress)}
         return {"status": "done", "plan": plan(job.document, params, progress)}
     except ScenarioError as invalid:
         return failed("Invalid scenario", errors=field_errors(invalid.errors))
+    except MatchingCheckError as broken:
+        return failed("Matching refused by its check", violations=broken.args[0])
 
 
 def failed(title: str, **extra: Any) -> dict[str, Any]:
@@ -67,6 +76,34 @@ def failed(title: str, **extra: Any) -> dict[str, Any]:
 def plan(document: dict[str, Any], params: SolverParameters, progress: Progress) -> Any:
     problem = problem_from_data(document)
     return plan_to_dict(problem, solve(problem, params, progress=progress))
+
+
+def match(document: dict[str, Any], params: SolverParameters, progress: Progress) -> dict[str, Any]:
+    """The pairs formed, with their reasons, and the scenario with them (ready to plan);
+    a pair formed that the independent check refuses fails the job, as in `tandem match`."""
+    progress("matching")
+    matched = matched_from_document(
+        Document(document, "scenario"),
+        None,
+        "scenario",
+        memory_budget_mb=params.memory_budget_mb,
+    )
+    formed = {pair.pair for pair in matched.result.pairs}
+    broken = [
+        str(v)
+        for v in check_matching(matched.scenario, matched.problem)
+        if v.pair in formed or v.rule == MatchRuleName.CAPACITY
+    ]
+    if broken:
+        raise MatchingCheckError(broken)
+    return {
+        "matching": match_to_dict(matched.result, matched.scenario),
+        "scenario": matched.data,
+    }
+
+
+class MatchingCheckError(Exception):
+    """A pair formed breaks a matching rule by the independent check: a bug, reported."""
 
 
 def replan(job: Computation, params: SolverParameters) -> Any:

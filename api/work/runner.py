@@ -97,6 +97,8 @@ def prepare(sessions: sessionmaker[Session], claim: Claim) -> Prepared:
     if claim.parent_id is not None:  # a part: its job holds the scenario
         with sessions() as session:
             return Prepared(_part_computation(session, claim))
+    if claim.kind == "match":
+        return Prepared(Computation("match", claim.scenario))
     if claim.kind != "programme" or claim.programme_id is None:
         return Prepared(Computation("plan", claim.scenario))
     with sessions() as session:

@@ -27,6 +27,15 @@ from scheduler.problem import session_requests
 BoolArray = npt.NDArray[np.bool_]
 IntArray = npt.NDArray[np.int64]
 MINUTES_PER_DAY = 24 * 60
+# Cells of (mentor x executive start) compared at once: bounds the working memory of one
+# executive's fit (about 4 bytes each) whatever the pool, the grid and the horizon.
+CELLS_AT_ONCE = 8_000_000
+
+
+def fit_megabytes(mentors: int, grid_cells: int) -> int:
+    """What measuring a pool's calendar fit holds at once: every mentor's start cells (a
+    byte each), and one chunk of comparisons (`CELLS_AT_ONCE`, about 12 bytes each)."""
+    return (mentors * grid_cells + CELLS_AT_ONCE * 12) // 1_000_000 + 1
 
 
 @dataclass(frozen=True)
@@ -97,9 +106,24 @@ class CalendarFit:
         )
 
     def of_executive(self, executive: str, rows: IntArray) -> FitFigures:
-        """The fit of `executive` with the mentors at `rows` (positions in `mentors`)."""
+        """The fit of `executive` with the mentors at `rows` (positions in `mentors`),
+        a bounded number of cells at a time."""
         windows = self.windows(executive)
         own = np.flatnonzero(self._starts(executive))
+        chunk = max(1, CELLS_AT_ONCE // max(1, len(own)))
+        parts = [
+            self._fit_of_rows(executive, windows, own, rows[first : first + chunk])
+            for first in range(0, len(rows), chunk)
+        ]
+        held, minutes, weeks, slots = (
+            np.concatenate([part[i] for part in parts]) if parts else np.zeros(0, np.int64)
+            for i in range(4)
+        )
+        return FitFigures(len(windows), held, minutes, weeks, slots, self.weeks)
+
+    def _fit_of_rows(
+        self, executive: str, windows: list[tuple[int, int]], own: IntArray, rows: IntArray
+    ) -> tuple[IntArray, IntArray, IntArray, IntArray]:
         common: BoolArray = self.mentor_starts[np.ix_(rows, own)]
         counts = np.zeros((len(rows), len(own) + 1), dtype=np.int32)
         np.cumsum(common, axis=1, out=counts[:, 1:])
@@ -112,16 +136,10 @@ class CalendarFit:
             within[low] += 1
             within[high] -= 1
         in_a_period = np.cumsum(within[:-1]) > 0
-        start_cells = (common & in_a_period).sum(axis=1)
+        start_cells = (common & in_a_period).sum(axis=1).astype(np.int64)
         stable_weeks, stable_slot = self._stable_slot(executive, own, common)
-        return FitFigures(
-            periods=len(windows),
-            held=(per_period > 0).sum(axis=1).astype(np.int64),
-            start_minutes=start_cells.astype(np.int64) * self.grid.step,
-            stable_weeks=stable_weeks,
-            stable_slot=stable_slot,
-            weeks=self.weeks,
-        )
+        held = (per_period > 0).sum(axis=1).astype(np.int64)
+        return held, start_cells * self.grid.step, stable_weeks, stable_slot
 
     def _stable_slot(
         self, executive: str, own: IntArray, common: BoolArray

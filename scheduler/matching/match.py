@@ -23,6 +23,7 @@ from scheduler.matching.options import (
     options_of,
 )
 from scheduler.matching.pool import LEVEL_NEEDS, MentorProfile, Pool, pool_of
+from scheduler.matching.size import check_match_memory
 from scheduler.problem import CADENCE_WEEKS
 from scheduler.rule_names import MatchRuleName as MatchRule
 from scheduler.time_notation import WEEKDAYS, format_clock
@@ -125,8 +126,16 @@ def pair_shape(scenario: doc.Scenario) -> PairShape:
     )
 
 
-def match_pool(scenario: doc.Scenario, problem: Problem, method: Method = "optimal") -> MatchResult:
+def match_pool(
+    scenario: doc.Scenario,
+    problem: Problem,
+    method: Method = "optimal",
+    memory_budget_mb: int = 2048,
+) -> MatchResult:
+    """ScenarioError when a person lacks a field a rule needs, or when measuring the pool's
+    calendar fit would pass `memory_budget_mb` (before anything large is built)."""
     began = time.perf_counter()
+    check_match_memory(scenario, memory_budget_mb)
     pool = pool_of(scenario)
     shape = pair_shape(scenario)
     fit = CalendarFit(problem, shape, [m.id for m in pool.mentors])

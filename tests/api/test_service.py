@@ -407,3 +407,68 @@ def test_callers_cannot_make_the_server_read_its_files_or_mailboxes(
         "variations": [{"name": "v", "set": {"people.e1.calendar": {"ics": "/etc/passwd"}}}],
     }
     assert httpx.post(f"{base}/v1/whatif", json=sneaky, headers=bearer(key)).status_code == 422
+
+
+def test_matching_over_http_forms_the_pairs_with_their_reasons(service: tuple[str, str]) -> None:
+    base, database = service
+    _, key = create_key(database, "match-co")
+    document = scenario(
+        horizon={"start": "2027-01-04", "weeks": 2},
+        people=[
+            executive("e1", languages=["fr"], topics=["linkedin"], level="develop"),
+            executive("e2", languages=["de"]),
+            mentor("m1", languages=["en", "fr"], skills={"linkedin": 2}),
+            mentor("m2", languages=["en"]),
+        ],
+        pairs=[],
+    )
+    bad = httpx.post(
+        f"{base}/v1/matches", json={**document, "people": [{"id": "x"}]}, headers=bearer(key)
+    )
+    assert bad.status_code == 422 and bad.headers["content-type"] == "application/problem+json"
+    answer = httpx.post(f"{base}/v1/matches", json=document, headers=bearer(key))
+    assert answer.status_code == 202
+    job = wait_done(base, answer.headers["Location"], key)
+    assert job["status"] == "done", job
+    matching = job["matching"]
+    assert [(p["executive"], p["mentor"]) for p in matching["pairs"]] == [("e1", "m1")]
+    assert matching["pairs"][0]["reason"].startswith("knows 1 of 1 topics (linkedin)")
+    (left,) = matching["executives_unmatched"]
+    assert left["executive"] == "e2" and left["refused"]["language"] == 2
+    assert job["scenario"]["pairs"] == [{"id": "e1-m1", "mentor": "m1", "mentee": "e1"}]
+    # The scenario it returns plans as it is.
+    planned = httpx.post(f"{base}/v1/plans", json=job["scenario"], headers=bearer(key))
+    assert wait_done(base, planned.headers["Location"], key)["status"] == "done"
+    # A matching job is not a plan job, and no other tenant sees it.
+    assert httpx.get(f"{base}/v1/plans/{job['id']}", headers=bearer(key)).status_code == 404
+    _, other = create_key(database, "match-other")
+    assert httpx.get(base + answer.headers["Location"], headers=bearer(other)).status_code == 404
+
+
+def test_a_matching_is_refused_at_once_for_a_missing_field_or_its_size(
+    service: tuple[str, str],
+) -> None:
+    base, database = service
+    _, key = create_key(database, "match-bad")
+    document = scenario(people=[executive("e1"), mentor("m1", languages=["en"])], pairs=[])
+    refused = httpx.post(f"{base}/v1/matches", json=document, headers=bearer(key))
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["errors"][0]["path"] == "people[0].languages"
+    # 500 executives x 10,000 mentors working around the clock on a 5-minute grid for
+    # two years: refused before any calendar is read, naming the causes.
+    always = {"mon-sun": ["00:00-24:00"]}
+    crowd = scenario(
+        horizon={"start": "2027-01-04", "weeks": 104},
+        grid_minutes=5,
+        people=[
+            *(executive(f"e{n}", languages=["en"], working_hours=always) for n in range(500)),
+            *(mentor(f"m{n}", languages=["en"]) for n in range(10_000)),
+        ],
+        pairs=[],
+    )
+    beyond = httpx.post(f"{base}/v1/matches", json=crowd, headers=bearer(key))
+    assert beyond.status_code == 422, beyond.text
+    messages = " ".join(e["message"] for e in beyond.json()["errors"])
+    assert "start cells to compare, past the quota" in messages
+    assert "MB to measure calendar fit, past the budget" in messages
+    assert "a 5-minute grid" in messages and "a 104-week horizon" in messages

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
+from unittest.mock import ANY
 
 import pytest
 
 from scheduler.errors import ScenarioError
+from scheduler.matching import calendar_fit
 from scheduler.matching.match import MatchResult, match_pool, with_matched_pairs
 from scheduler.matching_check import check_matching
 from scheduler.problem import build_problem
@@ -208,3 +211,31 @@ def test_the_check_counts_a_period_held_by_one_start_only():
     assert violations(document) == [
         "p: calendar_fit: a common start in 0 of 1 periods; the matching needs 1"
     ]
+
+
+def test_calendar_fit_in_chunks_is_the_fit_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    people = [
+        executive("e1", languages=EN, busy=["2027-01-05T09:00/2027-01-05T17:00"]),
+        *(
+            mentor(
+                f"m{n}",
+                languages=EN,
+                busy=[f"2027-01-0{4 + n % 4}T10:00/2027-01-0{4 + n % 4}T16:00"],
+            )
+            for n in range(7)
+        ),
+    ]
+    whole = matched(pool(people))
+    monkeypatch.setattr(calendar_fit, "CELLS_AT_ONCE", 1)  # one mentor at a time
+    assert matched(pool(people)) == replace(whole, seconds=ANY, timings=ANY)
+
+
+def test_a_pool_past_the_memory_budget_is_refused_naming_its_causes() -> None:
+    people = [executive("e1", languages=EN), *(mentor(f"m{n}", languages=EN) for n in range(3))]
+    checked = validate_scenario(pool(people, grid_minutes=5))
+    with pytest.raises(
+        ScenarioError,
+        match=r"matching: about \d+ MB .* past the memory budget of 1 MB; "
+        r"cause: 1 executives to match x 3 mentors; a 5-minute grid",
+    ):
+        match_pool(checked, build_problem(checked), memory_budget_mb=1)
