@@ -30,12 +30,19 @@ from api.report import (
     print_comparison,
     print_diff,
     print_input_warnings,
+    print_match_comparison,
     print_match_summary,
     print_plan_summary,
     print_violations,
 )
 from connectors.documents import read_document
-from connectors.scenarios import Matched, load_problem, matched_problem, variant_problems
+from connectors.scenarios import (
+    Matched,
+    load_problem,
+    matched_problem,
+    matched_variants,
+    variant_problems,
+)
 from scheduler.diff import diff_plans
 from scheduler.domain import Problem
 from scheduler.errors import ScenarioError
@@ -173,6 +180,11 @@ def _parser() -> argparse.ArgumentParser:
     whatif.add_argument("--seed", type=int, default=0)
     _add_memory_budget(whatif)
     whatif.add_argument("--processes", type=positive_int, default=2, metavar="N")
+    whatif.add_argument(
+        "--match",
+        action="store_true",
+        help="form each variant's pairs first (variations may change matching fields)",
+    )
     whatif.set_defaults(command=_whatif)
 
     calendars = commands.add_parser("calendars", help="calendar sources")
@@ -377,7 +389,12 @@ def _whatif(args: argparse.Namespace) -> int:
     if args.html:
         writable_file(args.html, "--html")
     params = _solver_parameters(args)
-    variants = variant_problems(args.scenario)
+    if args.match:
+        matched = matched_variants(args.scenario, args.memory_budget)
+        print_match_comparison([(name, m.result) for name, m in matched])
+        variants = [(name, m.problem) for name, m in matched]
+    else:
+        variants = variant_problems(args.scenario)
     print_input_warnings(w for _, problem in variants for w in problem.input_warnings)
     results, summaries = plan_variants(variants, params, _progress)
     print_comparison(summaries)

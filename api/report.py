@@ -9,6 +9,7 @@ from typing import Any
 
 from scheduler.comparison import VariantSummary, comparison_rows
 from scheduler.diff import PlanDiff
+from scheduler.matching.match import MatchResult
 from scheduler.validation import Violation
 
 
@@ -37,6 +38,19 @@ def print_match_summary(match: dict[str, Any]) -> None:
         print(f"  {pair['executive']} with {pair['mentor']} ({pair['pair']}): {pair['reason']}")
     for left in match["executives_unmatched"]:
         print(f"  {left['executive']}: no mentor; {left['reason']}")
+    print()
+
+
+def print_match_comparison(results: list[tuple[str, MatchResult]]) -> None:
+    """Each variant's matching in one line: executives matched, and those left."""
+    print("Matching, per variant:")
+    for name, result in results:
+        left = ", ".join(u.executive for u in result.unmatched) or "none"
+        wanting = len(result.pairs) + len(result.unmatched)
+        print(
+            f"  {name}: {len(result.pairs)} of {wanting} executives matched, average "
+            f"calendar fit {result.average_calendar_fit:.0%}; left without a mentor: {left}"
+        )
     print()
 
 

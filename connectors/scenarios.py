@@ -225,6 +225,17 @@ def variant_problem_from_data(
     return name, problem_from_document(variant, None, default_name=source)
 
 
+def matched_variants(path: Path, memory_budget_mb: int = 2048) -> list[tuple[str, Matched]]:
+    """The base scenario and each of its variations, each matched (its own pool: a
+    variation may change people's matching fields or the matching section), by name."""
+    document = read_document(path)
+    scenario_from_document(document)  # the base and every variation, all errors at once
+    return [
+        (name, matched_from_document(variant, path.parent, path.stem, "optimal", memory_budget_mb))
+        for name, variant in _variant_documents(document)
+    ]
+
+
 def _variants(
     document: Document, base_dir: Path | None, default_name: str
 ) -> list[tuple[str, Problem]]:

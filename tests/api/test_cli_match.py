@@ -101,3 +101,25 @@ def test_match_refuses_replanning_options(tmp_path: Path) -> None:
     result = tandem("plan", small_pool(tmp_path), "--match", "--now", "2027-01-05T09:00")
     assert result.returncode == 2
     assert "--match" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_whatif_match_matches_each_variant_with_its_own_fields(tmp_path: Path) -> None:
+    path = small_pool(
+        tmp_path,
+        variations=[
+            {
+                "name": "m1 learns french, takes two",
+                "set": {"people.m1.languages": ["en", "fr"], "people.m1.capacity": 2},
+            }
+        ],
+    )
+    document = json.loads(path.read_text())
+    document["people"].append({"id": "e2", "role": "executive", "languages": ["fr"]})
+    path.write_text(json.dumps(document))
+    result = tandem("whatif", path, "--match", "--time-limit", "10")
+    assert result.returncode == 0, result.stderr
+    assert "base: 1 of 2 executives matched" in result.stdout
+    assert "left without a mentor: e2" in result.stdout
+    assert "m1 learns french, takes two: 2 of 2 executives matched" in result.stdout
+    rows = {line.split("  ")[0]: line.split() for line in result.stdout.splitlines()}
+    assert rows["sessions required"][-2:] == ["2", "4"]
