@@ -11,7 +11,7 @@ from api import jobs
 from api.auth import Tenant
 from api.dependencies import DbSession, Settings
 from api.problems import Problem
-from api.routes.plans import PlanJobAccepted, ScenarioBody, Status, accepted
+from api.routes.plans import SUBMIT_ANSWERS, PlanJobAccepted, ScenarioBody, Status, accepted
 
 router = APIRouter(prefix="/v1/matches", tags=["matching"])
 
@@ -36,12 +36,7 @@ class MatchJobView(BaseModel):
     "",
     status_code=202,
     response_model=PlanJobAccepted,
-    responses={
-        401: {"description": "No or bad API key"},
-        413: {"description": "Body too large"},
-        422: {"description": "Invalid scenario, or one beyond the quota (problem+json)"},
-        429: {"description": "Too many jobs queued or running; see Retry-After"},
-    },
+    responses=SUBMIT_ANSWERS,
 )
 def create_match(
     request: Request,

@@ -29,6 +29,15 @@ ScenarioBody = Annotated[
 ]
 
 
+# What a job's submission may answer besides its 202 (plans, matchings, what-ifs).
+SUBMIT_ANSWERS: dict[int | str, dict[str, Any]] = {
+    401: {"description": "No or bad API key"},
+    413: {"description": "Body too large"},
+    422: {"description": "Invalid scenario, or one beyond the quota (problem+json)"},
+    429: {"description": "Too many jobs queued or running; see Retry-After"},
+}
+
+
 class PlanJobAccepted(BaseModel):
     id: str
     status: Status
@@ -59,12 +68,7 @@ class PlanJobView(BaseModel):
     "",
     status_code=202,
     response_model=PlanJobAccepted,
-    responses={
-        401: {"description": "No or bad API key"},
-        413: {"description": "Body too large"},
-        422: {"description": "Invalid scenario, or one beyond the quota (problem+json)"},
-        429: {"description": "Too many jobs queued or running; see Retry-After"},
-    },
+    responses=SUBMIT_ANSWERS,
 )
 def create_plan(
     request: Request,

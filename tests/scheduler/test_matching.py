@@ -41,7 +41,9 @@ def mentors_of(result: MatchResult) -> dict[str, str]:
     return {p.executive: p.mentor for p in result.pairs}
 
 
-def test_a_mentor_whose_calendar_never_meets_the_executive_loses_to_a_weaker_profile_that_does():
+def expert_against_novice(**fields: Any) -> dict[str, Any]:
+    """An expert who works only afternoons, a novice who works the day; the executive
+    works mornings and wants what the expert knows best."""
     people = [
         executive(
             "e1",
@@ -50,7 +52,6 @@ def test_a_mentor_whose_calendar_never_meets_the_executive_loses_to_a_weaker_pro
             level="exploit",
             working_hours={"mon-fri": ["09:00-12:00"]},
         ),
-        # The expert works only afternoons: never a common hour with e1.
         mentor(
             "expert",
             languages=EN,
@@ -59,29 +60,17 @@ def test_a_mentor_whose_calendar_never_meets_the_executive_loses_to_a_weaker_pro
         ),
         mentor("novice", languages=EN, skills={"linkedin": 1}),
     ]
-    result = matched(pool(people))
+    return pool(people, **fields)
+
+
+def test_a_mentor_whose_calendar_never_meets_the_executive_loses_to_a_weaker_profile_that_does():
+    result = matched(expert_against_novice())
     assert mentors_of(result) == {"e1": "novice"}
     assert result.pairs[0].topics == ("linkedin",)
 
 
 def test_without_the_calendar_rule_the_expert_wins_on_profile():
-    people = [
-        executive(
-            "e1",
-            languages=EN,
-            topics=["linkedin", "generative-ai"],
-            level="exploit",
-            working_hours={"mon-fri": ["09:00-12:00"]},
-        ),
-        mentor(
-            "expert",
-            languages=EN,
-            skills={"linkedin": 3, "generative-ai": 3},
-            working_hours={"mon-fri": ["13:00-18:00"]},
-        ),
-        mentor("novice", languages=EN, skills={"linkedin": 1}),
-    ]
-    result = matched(pool(people, matching={"hard": {"calendar_fit": False}}))
+    result = matched(expert_against_novice(matching={"hard": {"calendar_fit": False}}))
     assert mentors_of(result) == {"e1": "expert"}
 
 
