@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from scheduler.busy_entries import read_busy_lists
 from scheduler.errors import FieldError, ScenarioError, format_path
 from scheduler.scenario import Rules, Scenario
+from scheduler.supervision_checks import supervision_errors
 from scheduler.whatif import apply_variation, variation_names
 
 _GRID_CHOICES = (5, 10, 15, 30, 60)
@@ -137,7 +138,8 @@ def cross_field_errors(raw: dict[str, Any]) -> Iterator[FieldError]:
     yield from _pairs_met_twice(pairs)
     yield from _durations_on_grid(raw, pairs)
     yield from _people_fields(people)
-    yield from _current_pairs(raw, pair_ids)
+    check_ins = yield from supervision_errors(raw, roles, pairs)
+    yield from _current_pairs(raw, {**pair_ids, **dict.fromkeys(check_ins)})
 
 
 def _items(raw: dict[str, Any], key: str) -> list[tuple[int, dict[str, Any]]]:
@@ -178,6 +180,12 @@ def _pair_people(
             path = f"pairs[{index}].{field}"
             if person not in roles:
                 yield FieldError(path, f"unknown person '{person}'")
+            elif roles[person] == "coach":
+                yield FieldError(
+                    path,
+                    f"'{person}' is a coach: coaches meet mentors in supervision check-ins "
+                    "(see supervision), not in pairs",
+                )
             elif roles[person] in ("mentor", "executive") and roles[person] != wanted:
                 yield FieldError(
                     path,

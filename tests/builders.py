@@ -75,3 +75,7 @@ def local_starts(problem: Problem, plan: Plan, person_id: str) -> list[str]:
         for s in plan.sessions
         if person_id in (s.mentor, s.mentee)
     )
+
+
+def coach(person_id: str = "c1", **fields: Any) -> dict[str, Any]:
+    return person(person_id, "coach", **fields)
