@@ -65,6 +65,17 @@ def scenario_assignment(scenario: doc.Scenario) -> dict[str, str]:
     )
 
 
+def raw_assignment(document: Mapping[str, Any]) -> dict[str, str]:
+    """`scenario_assignment` of a valid scenario still as plain data (the service's parts)."""
+    section = document.get("supervision")
+    if section is None:
+        return {}
+    roles = {person["id"]: person["role"] for person in document["people"]}
+    mentors = supervised_mentors(roles, [pair["mentor"] for pair in document["pairs"]])
+    assigned = [(entry["coach"], entry["mentors"]) for entry in section.get("assign", [])]
+    return assignment(mentors, coaches(roles, section.get("coaches")), assigned)
+
+
 def check_in_pairs(scenario: doc.Scenario) -> list[Pair]:
     """One pair of check-ins per supervised mentor, from the mentor's `available_from`
     (or the horizon's start), under the programme's rules."""

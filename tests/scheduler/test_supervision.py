@@ -15,33 +15,15 @@ from scheduler.supervision import scenario_assignment
 from scheduler.validation import validate_plan
 from tests.builders import (
     checked_plan,
-    coach,
-    executive,
     mentor,
     pair,
     plan_of,
     problem_of,
     scenario,
+    supervised_programme,
 )
 
 MENTORS = ("m1", "m2", "m3")
-
-
-def programme(supervision: dict[str, Any] | None = None, **fields: Any) -> dict[str, Any]:
-    """Two coaches, three mentors each with one executive, twelve weeks from Monday 4 January
-    2027 (in January, February and March)."""
-    people = [
-        coach("c1", email="c1@example.com"),
-        coach("c2", email="c2@example.com"),
-        *(mentor(m, email=f"{m}@example.com") for m in MENTORS),
-        *(executive(f"e{n}", email=f"e{n}@example.com") for n in (1, 2, 3)),
-    ]
-    pairs = [pair(f"p{n}", f"m{n}", f"e{n}") for n in (1, 2, 3)]
-    document = scenario(
-        people, pairs, horizon={"start": "2027-01-04", "weeks": 12}, supervision=supervision or {}
-    )
-    document.update(fields)
-    return document
 
 
 def person_entry(document: dict[str, Any], person_id: str) -> dict[str, Any]:
@@ -59,17 +41,19 @@ def errors_of(document: dict[str, Any]) -> list[str]:
 
 
 def test_explicit_coaches_stay_and_the_others_are_spread_fewest_mentors_first() -> None:
-    explicit = validate_scenario(programme({"assign": [{"coach": "c2", "mentors": ["m3"]}]}))
+    explicit = validate_scenario(
+        supervised_programme({"assign": [{"coach": "c2", "mentors": ["m3"]}]})
+    )
     # m1 to c1 (c2 has m3 already); m2: both coaches have one, the tie goes by id to c1.
     assert scenario_assignment(explicit) == {"m1": "c1", "m2": "c1", "m3": "c2"}
-    spread = validate_scenario(programme())
+    spread = validate_scenario(supervised_programme())
     assert scenario_assignment(spread) == {"m1": "c1", "m2": "c2", "m3": "c1"}
-    only_c2 = validate_scenario(programme({"coaches": ["c2"]}))
+    only_c2 = validate_scenario(supervised_programme({"coaches": ["c2"]}))
     assert set(scenario_assignment(only_c2).values()) == {"c2"}
 
 
 def test_each_mentor_meets_their_coach_once_a_month_for_30_minutes() -> None:
-    document = programme({"assign": [{"coach": "c2", "mentors": ["m3"]}]})
+    document = supervised_programme({"assign": [{"coach": "c2", "mentors": ["m3"]}]})
     problem = problem_of(document)
     plan = checked_plan(problem)
     assert plan.unplaced == ()
@@ -84,20 +68,20 @@ def test_each_mentor_meets_their_coach_once_a_month_for_30_minutes() -> None:
 
 
 def test_the_cadence_and_duration_of_check_ins_are_the_sections() -> None:
-    plan = plan_of(programme({"cadence": "biweekly", "duration_minutes": 45}))
+    plan = plan_of(supervised_programme({"cadence": "biweekly", "duration_minutes": 45}))
     assert len(check_ins(plan)) == 3 * 6
     assert all(s.end - s.start == timedelta(minutes=45) for s in check_ins(plan))
 
 
 def test_no_scenario_without_supervision_gets_check_ins() -> None:
-    document = programme()
+    document = supervised_programme()
     del document["supervision"]
     plan = plan_of(document)
     assert check_ins(plan) == []
 
 
 def test_no_check_in_before_the_mentors_available_from() -> None:
-    document = programme()
+    document = supervised_programme()
     person_entry(document, "m2")["available_from"] = "2027-02-10"
     problem = problem_of(document)
     plan = checked_plan(problem)
@@ -108,7 +92,7 @@ def test_no_check_in_before_the_mentors_available_from() -> None:
 
 
 def test_a_forged_check_in_before_available_from_is_flagged() -> None:
-    document = programme()
+    document = supervised_programme()
     person_entry(document, "m2")["available_from"] = "2027-02-10"
     problem = problem_of(document)
     plan = checked_plan(problem)
@@ -121,7 +105,7 @@ def test_a_forged_check_in_before_available_from_is_flagged() -> None:
 
 
 def test_check_ins_keep_clear_of_the_coachs_busy_time() -> None:
-    document = programme({"coaches": ["c1"]})
+    document = supervised_programme({"coaches": ["c1"]})
     person_entry(document, "c1")["busy"] = [
         {"start": "2027-01-04T00:00", "end": "2027-01-16T00:00"},
         {"start": "2027-02-01T00:00", "end": "2027-02-06T00:00"},
@@ -136,7 +120,7 @@ def test_check_ins_keep_clear_of_the_coachs_busy_time() -> None:
 
 
 def test_the_validator_flags_a_check_in_over_the_coachs_busy_time() -> None:
-    document = programme()
+    document = supervised_programme()
     problem = problem_of(document)
     plan = checked_plan(problem)
     session = check_ins(plan)[0]
@@ -149,7 +133,9 @@ def test_the_validator_flags_a_check_in_over_the_coachs_busy_time() -> None:
 
 def test_the_coachs_daily_cap_leaves_a_check_in_unplaced() -> None:
     # One week, the coach works on Mondays only and holds two sessions a day at most.
-    document = programme({"coaches": ["c1"]}, horizon={"start": "2027-01-04", "weeks": 1})
+    document = supervised_programme(
+        {"coaches": ["c1"]}, horizon={"start": "2027-01-04", "weeks": 1}
+    )
     person_entry(document, "c1").update(
         working_hours={"mon": ["09:00-18:00"]}, max_sessions_per_day=2
     )
@@ -166,7 +152,9 @@ def test_the_coachs_daily_cap_leaves_a_check_in_unplaced() -> None:
 def test_check_ins_count_towards_the_mentors_caps() -> None:
     # The mentor may hold one session a day and works on Mondays only: one week, the
     # weekly session and the check-in cannot both be held.
-    document = programme({"coaches": ["c1"]}, horizon={"start": "2027-01-04", "weeks": 1})
+    document = supervised_programme(
+        {"coaches": ["c1"]}, horizon={"start": "2027-01-04", "weeks": 1}
+    )
     person_entry(document, "m1").update(
         working_hours={"mon": ["09:00-18:00"]}, max_sessions_per_day=1
     )
@@ -177,7 +165,7 @@ def test_check_ins_count_towards_the_mentors_caps() -> None:
 
 
 def test_a_plan_file_keeps_the_kind_and_old_files_read_as_mentoring() -> None:
-    document = programme()
+    document = supervised_programme()
     problem = problem_of(document)
     plan = checked_plan(problem)
     written = plan_to_dict(problem, plan)
@@ -196,7 +184,7 @@ def test_a_plan_file_keeps_the_kind_and_old_files_read_as_mentoring() -> None:
 
 
 def test_a_re_plan_keeps_the_check_ins() -> None:
-    document = programme()
+    document = supervised_programme()
     problem = problem_of(document)
     first = checked_plan(problem)
     moved_session = next(s for s in first.sessions if s.key == ("p1", 3))
@@ -215,7 +203,7 @@ def test_a_re_plan_keeps_the_check_ins() -> None:
 
 
 def test_check_ins_can_be_declined_and_move() -> None:
-    document = programme()
+    document = supervised_programme()
     problem = problem_of(document)
     first = checked_plan(problem)
     declined = check_ins(first)[0]
@@ -267,7 +255,7 @@ def test_check_ins_can_be_declined_and_move() -> None:
 def test_a_bad_supervision_section_names_the_field(
     supervision: dict[str, Any], expected: list[str]
 ) -> None:
-    errors = errors_of(programme(supervision))
+    errors = errors_of(supervised_programme(supervision))
     assert len(errors) == len(expected), errors
     for error, start in zip(errors, expected, strict=True):
         assert error.startswith(start), errors
@@ -279,7 +267,7 @@ def test_supervision_without_any_coach_is_an_error() -> None:
 
 
 def test_a_coach_is_no_member_of_a_pair_and_check_in_ids_are_reserved() -> None:
-    document = programme()
+    document = supervised_programme()
     document["pairs"].append(pair("p4", "c1", "e1"))
     document["pairs"].append(pair("check-in.m1", "m1", "e2"))
     errors = errors_of(document)
@@ -288,7 +276,7 @@ def test_a_coach_is_no_member_of_a_pair_and_check_in_ids_are_reserved() -> None:
 
 
 def test_a_mentor_assigned_who_mentors_no_pair_is_an_error() -> None:
-    document = programme({"assign": [{"coach": "c1", "mentors": ["m4"]}]})
+    document = supervised_programme({"assign": [{"coach": "c1", "mentors": ["m4"]}]})
     document["people"].append(mentor("m4"))
     assert errors_of(document) == [
         "supervision.assign[0].mentors[0]: 'm4' is the mentor of no pair"
