@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from scheduler.comparison import comparison_rows, summarise
 from scheduler.errors import ScenarioError
 from scheduler.plan_file_check import check_plan_file
 from scheduler.plan_format import PlanDocument, plan_to_dict, replanning_keys
@@ -281,3 +282,12 @@ def test_a_mentor_assigned_who_mentors_no_pair_is_an_error() -> None:
     assert errors_of(document) == [
         "supervision.assign[0].mentors[0]: 'm4' is the mentor of no pair"
     ]
+
+
+def test_the_what_if_figures_show_each_coachs_load() -> None:
+    document = supervised_programme({"coaches": ["c1"]})
+    problem = problem_of(document)
+    summary = summarise("base", problem, checked_plan(problem))
+    assert summary.check_ins_by_coach == {"c1": 9, "c2": 0}
+    rows = dict(comparison_rows([summary]))
+    assert rows["check-ins: coach c1"] == ["9"] and rows["check-ins: coach c2"] == ["0"]
