@@ -17,7 +17,7 @@ from api.storage.models import PlanJob, Programme, Tenant
 from api.validation import check_submitted
 from api.work.admission import check_tenant_jobs, match_queue, queue_for
 from api.work.claims import WAITING_QUEUE, now, queue_position
-from scheduler.plan_parts import split_pairs
+from scheduler.plan_parts import planned_pairs, split_pairs
 from scheduler.scenario_checks import validate_scenario
 from scheduler.whatif import variation_names
 
@@ -89,7 +89,7 @@ def _parts(
     if kind == "whatif":
         return "variant", 1 + len(variation_names(scenario))
     if kind == "plan" and queue == "large":
-        count = plan_part_count(settings, scenario["pairs"])
+        count = plan_part_count(settings, planned_pairs(scenario))
         return ("groups", count) if count > 1 else None
     return None
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections import Counter
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
@@ -67,6 +68,7 @@ def print_plan_summary(plan: dict[str, Any]) -> None:
     print("  " + _solver_line(solver))
     for note in solver["notes"]:
         print(f"    note: {note}")
+    _print_check_ins(plan["sessions"], plan["unplaced"])
     _print_load(plan["load"])
     _print_moves(plan["sessions"])
     for warning in plan["warnings"]:
@@ -89,15 +91,32 @@ def _solver_line(solver: dict[str, Any]) -> str:
     return line
 
 
+def _print_check_ins(sessions: list[dict[str, Any]], unplaced: list[dict[str, Any]]) -> None:
+    """The supervision check-ins placed and unplaced, and how many each coach holds."""
+    placed = [s for s in sessions if s.get("kind") == "supervision"]
+    missed = [u for u in unplaced if u.get("kind") == "supervision"]
+    if not placed and not missed:
+        return
+    per_coach = Counter(s["mentor"] for s in placed)
+    coaches = ", ".join(f"{coach} {count}" for coach, count in sorted(per_coach.items()))
+    print(
+        f"  supervision check-ins: {len(placed)} of {len(placed) + len(missed)} placed, "
+        f"{len(missed)} unplaced; per coach: {coaches or 'none'}"
+    )
+
+
+LOAD_ROLES = (("executive", "executives"), ("mentor", "mentors"), ("coach", "coaches"))
+
+
 def _print_load(load: list[dict[str, Any]]) -> None:
-    for role in ("executive", "mentor"):
+    for role, group in LOAD_ROLES:
         people = [p for p in load if p["role"] == role]
         if not people:
             continue
         hours = [p["hours"] for p in people]
         busiest = max(people, key=lambda p: (p["hours"], p["person"]))
         print(
-            f"  {role}s: {len(people)}, mentoring hours min {min(hours):g} / "
+            f"  {group}: {len(people)}, session hours min {min(hours):g} / "
             f"mean {sum(hours) / len(hours):.1f} / max {max(hours):g} ({busiest['person']}), "
             f"busiest week {max(p['busiest_week'] for p in people)} sessions"
         )

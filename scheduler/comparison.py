@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from scheduler.diff import diff_plans
@@ -25,6 +25,7 @@ class VariantSummary:
     unplaced_by_reason: dict[str, int]
     differs_from_base: int | None  # sessions added, removed or moved against the base
     sessions_per_week: dict[date, int]  # Monday (scenario time zone) -> sessions
+    check_ins_by_coach: dict[str, int] = field(default_factory=dict)  # check-ins per coach
 
 
 def summarise(name: str, problem: Problem, plan: Plan, base: Plan | None = None) -> VariantSummary:
@@ -43,7 +44,15 @@ def summarise(name: str, problem: Problem, plan: Plan, base: Plan | None = None)
         unplaced_by_reason=metrics.unplaced_by_reason,
         differs_from_base=None if base is None else _differences(base, plan),
         sessions_per_week=_per_week(problem, plan),
+        check_ins_by_coach=_check_ins_by_coach(problem, plan),
     )
+
+
+def _check_ins_by_coach(problem: Problem, plan: Plan) -> dict[str, int]:
+    """Each coach's load: check-ins placed (0 for a coach of the scenario with none)."""
+    placed = Counter(s.mentor for s in plan.sessions if problem.pairs[s.pair].kind == "supervision")
+    coaches = [p.id for p in problem.people.values() if p.role == "coach"]
+    return {coach: placed[coach] for coach in sorted({*coaches, *placed})}
 
 
 def _differences(base: Plan, plan: Plan) -> int:
@@ -77,6 +86,11 @@ def comparison_rows(summaries: list[VariantSummary]) -> list[tuple[str, list[str
             "differs from base",
             ["-" if v.differs_from_base is None else str(v.differs_from_base) for v in summaries],
         ),
+    ]
+    coaches = sorted({coach for v in summaries for coach in v.check_ins_by_coach})
+    rows += [
+        (f"check-ins: coach {coach}", [str(v.check_ins_by_coach.get(coach, 0)) for v in summaries])
+        for coach in coaches
     ]
     reasons = sorted({reason for v in summaries for reason in v.unplaced_by_reason})
     rows += [

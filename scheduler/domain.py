@@ -24,12 +24,24 @@ Decliner = Literal["mentor", "executive"]
 # After a decline the session leaves the declined time, and by default the declining
 # person's local day of it too (`other_day`); `other_time` lets it stay on that day.
 AfterDecline = Literal["other_day", "other_time"]
+# A mentoring session (a mentor and an executive), or a supervision check-in (a coach,
+# in the pair's `mentor` place, and the mentor they supervise, in its `mentee` place).
+SessionKind = Literal["mentoring", "supervision"]
+Cadence = int | Literal["monthly"]  # weeks, or calendar months
+
+
+def resolved_cadence(written: int | str) -> Cadence:
+    """A cadence as written (`weekly`, `biweekly`, `monthly`, or weeks) as planned."""
+    weeks = {"weekly": 1, "biweekly": 2}
+    if isinstance(written, str):
+        return weeks.get(written, "monthly")
+    return written
 
 
 @dataclass(frozen=True)
 class Person:
     id: str
-    role: Literal["executive", "mentor"]
+    role: Literal["executive", "mentor", "coach"]
     tz: tzinfo
     working_hours: dict[int, tuple[MinuteRange, ...]]
     busy: BusyTimes = field(default_factory=BusyTimes.empty)
@@ -59,7 +71,7 @@ class Pair:
     id: str
     mentor: str
     mentee: str
-    cadence: int | Literal["monthly"]
+    cadence: Cadence
     duration_minutes: int
     start: date
     session_count: int | None
@@ -72,13 +84,23 @@ class Pair:
     max_sessions_per_week: int | None = None
     max_moves_per_session: int | None = None
     after_decline: AfterDecline = "other_day"
+    kind: SessionKind = "mentoring"
 
     @property
     def people(self) -> tuple[str, str]:
         return (self.mentor, self.mentee)
 
+    @property
+    def roles(self) -> tuple[str, str]:
+        """What the people in the `mentor` and `mentee` places are, in words."""
+        return ("coach", "mentor") if self.kind == "supervision" else ("mentor", "executive")
+
     def person_of(self, role: Decliner) -> str:
         return self.mentor if role == "mentor" else self.mentee
+
+    def role_word(self, role: Decliner) -> str:
+        """What the person in the `role` place is (a check-in's `mentor` is its coach)."""
+        return self.roles[0] if role == "mentor" else self.roles[1]
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,20 @@ def check_plan_file(problem: Problem, data: Any, source: str | None = None) -> l
     record = plan_record(data, source)
     problem = with_declines(problem, plan_declines(record))
     found = validate_plan(problem, planned_sessions(problem, record))
-    return sorted({*found, *_local_times(problem, record)})
+    return sorted({*found, *_local_times(problem, record), *_kinds(problem, record)})
+
+
+def _kinds(problem: Problem, record: PlanRecord) -> Iterator[Violation]:
+    """A `kind` written into a session must be its pair's (left out, it is not checked)."""
+    for s in record.sessions:
+        pair = problem.pairs.get(s.pair)
+        if pair is not None and "kind" in s.model_fields_set and s.kind != pair.kind:
+            yield Violation(
+                s.pair,
+                s.index,
+                PlanFileCheck.KIND,
+                f"kind {s.kind} is not the pair's: its sessions are of kind {pair.kind}",
+            )
 
 
 def _local_times(problem: Problem, record: PlanRecord) -> Iterator[Violation]:
@@ -38,9 +51,10 @@ def _local_times(problem: Problem, record: PlanRecord) -> Iterator[Violation]:
         pair = problem.pairs.get(s.pair)
         if pair is None:
             continue  # `known_session` names it
+        mentor_role, mentee_role = pair.roles
         written = (
-            ("mentee_local", "executive", s.mentee or pair.mentee, s.mentee_local),
-            ("mentor_local", "mentor", s.mentor or pair.mentor, s.mentor_local),
+            ("mentee_local", mentee_role, s.mentee or pair.mentee, s.mentee_local),
+            ("mentor_local", mentor_role, s.mentor or pair.mentor, s.mentor_local),
         )
         for field, role, person_id, local in written:
             person = problem.people.get(person_id)

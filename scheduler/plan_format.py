@@ -22,6 +22,7 @@ from scheduler.domain import (
     Plan,
     PlannedSession,
     Problem,
+    SessionKind,
     SolverReport,
     Unplaced,
 )
@@ -67,7 +68,7 @@ def plan_to_dict(problem: Problem, plan: Plan) -> dict[str, Any]:
             "notes": list(solver.notes),
         },
         "sessions": [_session(problem, s, declines.get(s.key, ())) for s in plan.sessions],
-        "unplaced": [_unplaced(u, declines.get(u.key, ())) for u in plan.unplaced],
+        "unplaced": [_unplaced(problem, u, declines.get(u.key, ())) for u in plan.unplaced],
         "metrics": {
             "required": metrics.required,
             "placed": metrics.placed,
@@ -93,6 +94,7 @@ def _session(problem: Problem, s: PlannedSession, declines: tuple[Decline, ...])
     return {
         "pair": s.pair,
         "index": s.index,
+        "kind": problem.pairs[s.pair].kind,
         "mentor": s.mentor,
         "mentee": s.mentee,
         "start": instant_text(s.start),
@@ -107,10 +109,11 @@ def _session(problem: Problem, s: PlannedSession, declines: tuple[Decline, ...])
     }
 
 
-def _unplaced(u: Unplaced, declines: tuple[Decline, ...]) -> dict[str, Any]:
+def _unplaced(problem: Problem, u: Unplaced, declines: tuple[Decline, ...]) -> dict[str, Any]:
     return {
         "pair": u.pair,
         "index": u.index,
+        "kind": problem.pairs[u.pair].kind,
         "reason": u.reason,
         "code": u.code,
         "people": list(u.people),
@@ -153,6 +156,7 @@ class _SessionRecord(_Strict):
 
     pair: str
     index: int = Field(ge=0)
+    kind: SessionKind = "mentoring"  # older plans have none: all their sessions are mentoring
     start: AwareDatetime
     end: AwareDatetime | None = None
     mentor: str | None = None
@@ -189,6 +193,7 @@ class PlanUnplaced(_Strict):
 
     pair: str
     index: int = Field(ge=0)
+    kind: SessionKind = "mentoring"
     reason: str
     code: str
     people: tuple[str, ...] = ()

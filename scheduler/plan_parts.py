@@ -1,7 +1,8 @@
 """A programme's scenario cut into parts that share nobody, to be planned on several
 machines and assembled into one plan (`scheduler.solve.assembled`).
 
-People linked through pairs (directly or by a chain of pairs) stay in one part, so every
+People linked through pairs (directly or by a chain of pairs, a coach's check-ins with
+the mentors they supervise included: `planned_pairs`) stay in one part, so every
 group of the solver lies whole in one part, and a group's plan depends on the group alone:
 the assembled plan is the plan one process makes. Parts are balanced by their number of
 pairs, the largest group first onto the lightest part.
@@ -14,6 +15,17 @@ from collections.abc import Collection
 from typing import Any
 
 from scheduler.grouping import linked
+from scheduler.supervision import check_in_id, raw_assignment
+
+
+def planned_pairs(document: dict[str, Any]) -> list[dict[str, Any]]:
+    """The document's pairs, and one `{id, mentor: coach, mentee: mentor}` for each
+    supervised mentor's check-ins: every pair the planner plans, as the parts see them."""
+    check_ins = [
+        {"id": check_in_id(mentor), "mentor": coach, "mentee": mentor}
+        for mentor, coach in raw_assignment(document).items()
+    ]
+    return [*document["pairs"], *check_ins]
 
 
 def split_pairs(pairs: list[dict[str, Any]], parts: int) -> list[list[str]]:
@@ -57,26 +69,43 @@ def released_people(document: dict[str, Any]) -> set[str]:
     }
     return {
         p
-        for pair in document["pairs"]
+        for pair in planned_pairs(document)
         if pair["id"] in released
         for p in (pair["mentor"], pair["mentee"])
     }
 
 
 def part_document(document: dict[str, Any], pair_ids: list[str]) -> dict[str, Any]:
-    """The scenario of these pairs alone: their people, their booked and declined sessions."""
+    """The scenario of these pairs alone (check-ins among them: `planned_pairs`): their
+    people, their booked and declined sessions; the part's check-ins keep their coaches."""
     kept = set(pair_ids)
-    pairs = [pair for pair in document["pairs"] if pair["id"] in kept]
-    people = {person for pair in pairs for person in (pair["mentor"], pair["mentee"])}
+    planned = [pair for pair in planned_pairs(document) if pair["id"] in kept]
+    people = {person for pair in planned for person in (pair["mentor"], pair["mentee"])}
     part = {
         **_plan_only(document),
         "people": [person for person in document["people"] if person["id"] in people],
-        "pairs": pairs,
+        "pairs": [pair for pair in document["pairs"] if pair["id"] in kept],
     }
+    if "supervision" in document:
+        part["supervision"] = _part_supervision(document["supervision"], planned)
     for key in ("current", "declined"):  # a part's own sessions' bookings and declines
         if key in document:
             part[key] = [entry for entry in document[key] if entry["pair"] in kept]
     return part
+
+
+def _part_supervision(supervision: dict[str, Any], planned: list[dict[str, Any]]) -> dict[str, Any]:
+    """The section for the part's check-ins alone, each mentor with the coach the whole
+    programme gives them (spreading over a part's mentors alone could choose another)."""
+    coach_of = {p["mentee"]: p["mentor"] for p in planned if p["id"] == check_in_id(p["mentee"])}
+    assign: dict[str, list[str]] = {}
+    for mentor, coach in coach_of.items():
+        assign.setdefault(coach, []).append(mentor)
+    return {
+        **supervision,
+        "coaches": sorted(assign) or supervision.get("coaches", []),
+        "assign": [{"coach": coach, "mentors": mentors} for coach, mentors in assign.items()],
+    }
 
 
 def without_calendars(document: dict[str, Any]) -> dict[str, Any]:

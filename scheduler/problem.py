@@ -19,14 +19,15 @@ from scheduler.domain import (
     Preference,
     Problem,
     SessionRequest,
+    resolved_cadence,
 )
 from scheduler.errors import FieldError, ScenarioError
+from scheduler.supervision import check_in_pairs
 from scheduler.time_grid import local_midnight, naive_to_utc, period_days
 from scheduler.time_notation import WEEKDAYS, MinuteRange, parse_range, parse_working_hours
 from scheduler.zone_text import zone_named
 
 T = TypeVar("T")
-CADENCE_WEEKS = {"weekly": 1, "biweekly": 2}
 
 
 def build_problem(
@@ -45,6 +46,7 @@ def build_problem(
         for index, person in enumerate(scenario.people)
     }
     pairs = {pair.id: _pair(pair, scenario) for pair in scenario.pairs}
+    pairs |= {pair.id: pair for pair in check_in_pairs(scenario)}
     horizon_start = local_midnight(first_day, scenario_tz)
     horizon_end = local_midnight(end_day, scenario_tz)
     problem = Problem(
@@ -266,7 +268,7 @@ def _pair(pair: doc.PairEntry, scenario: doc.Scenario) -> Pair:
         id=pair.id,
         mentor=pair.mentor,
         mentee=pair.mentee,
-        cadence=CADENCE_WEEKS.get(cadence, cadence) if isinstance(cadence, str) else cadence,  # type: ignore[arg-type]
+        cadence=resolved_cadence(cadence),
         duration_minutes=pair.duration_minutes or rules.duration_minutes,
         start=pair.start or scenario.horizon.start,
         session_count=pair.sessions,

@@ -39,6 +39,7 @@ class PlanFileCheck(StrEnum):
     `tandem verify` also reports on a plan edited by hand."""
 
     LOCAL_TIME = "local_time"  # mentee_local and mentor_local say the time `start` says
+    KIND = "kind"  # a session's `kind`, when written, is its pair's (mentoring, supervision)
 
 
 class MatchRuleName(StrEnum):

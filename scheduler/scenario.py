@@ -221,9 +221,12 @@ class CalendarSource(Strict):
         return self
 
 
+Role = Literal["executive", "mentor", "coach"]
+
+
 class PersonEntry(Strict):
     id: Identifier
-    role: Literal["executive", "mentor"]
+    role: Role
     name: str | None = None
     email: str | None = None
     timezone: str | None = None
@@ -365,19 +368,25 @@ class Variation(Strict):
 
 
 TEMPLATE_FIELDS = ("mentor", "executive", "programme", "number", "total")
+# In a supervision check-in's templates `{mentor}` is the supervised mentor.
+SUPERVISION_FIELDS = ("coach", "mentor", "programme", "number", "total")
 Sensitivity = Literal["normal", "personal", "private", "confidential"]
 
 
-def check_template(text: str) -> str:
+def check_template(text: str, fields: tuple[str, ...] = TEMPLATE_FIELDS) -> str:
     """Only the documented placeholders, written `{mentor}`; `{{` is a literal brace."""
     try:
         parts = list(string.Formatter().parse(text))
     except ValueError as problem:
         raise ValueError(f"not a valid template ({problem})") from None
     for _, name, spec, conversion in parts:
-        if name is not None and (name not in TEMPLATE_FIELDS or spec or conversion):
-            raise ValueError(f"unknown placeholder '{{{name}}}' (use {', '.join(TEMPLATE_FIELDS)})")
+        if name is not None and (name not in fields or spec or conversion):
+            raise ValueError(f"unknown placeholder '{{{name}}}' (use {', '.join(fields)})")
     return text
+
+
+def check_supervision_template(text: str) -> str:
+    return check_template(text, SUPERVISION_FIELDS)
 
 
 class Invitations(Strict):
@@ -392,10 +401,20 @@ class Invitations(Strict):
     cancel_comment: Annotated[str, Field(max_length=1000)] = (
         "This reverse-mentoring session is no longer planned at this time."
     )
+    supervision_subject: Annotated[str, Field(min_length=1, max_length=255)] = (
+        "Mentor check-in: {mentor} with {coach}"
+    )
+    supervision_body: Annotated[str, Field(max_length=4000)] = (
+        "Check-in {number} of {total} of mentor {mentor} with programme coach {coach}. "
+        "If this time does not suit you, decline it and a new time will be found."
+    )
     sensitivity: Sensitivity = "private"
     teams: bool = False
 
     _templates = field_validator("subject", "body", "cancel_comment")(check_template)
+    _supervision_templates = field_validator("supervision_subject", "supervision_body")(
+        check_supervision_template
+    )
 
     @field_validator("organizer")
     @classmethod
@@ -403,6 +422,23 @@ class Invitations(Strict):
         if value != "mentor" and not EMAIL.fullmatch(value):
             raise ValueError("'mentor' or the e-mail address of a programme mailbox")
         return value
+
+
+class CoachAssignment(Strict):
+    """Which mentors one coach supervises."""
+
+    coach: str
+    mentors: list[str]
+
+
+class Supervision(Strict):
+    """Each supervised mentor (a mentor of a pair) meets a coach one-on-one: a check-in
+    per period of `cadence`, placed under the same hard rules as the sessions."""
+
+    coaches: list[str] | None = None  # default: every person with role coach
+    cadence: Cadence = "monthly"
+    duration_minutes: Annotated[int, Field(ge=5, le=8 * 60)] = 30
+    assign: list[CoachAssignment] = Field(default_factory=list)
 
 
 class Scenario(Strict):
@@ -425,6 +461,7 @@ class Scenario(Strict):
     invitations: Invitations = Field(default_factory=Invitations)
     matching: Matching = Field(default_factory=Matching)
     managers: list[Manager] = Field(default_factory=list)
+    supervision: Supervision | None = None
     # Each person's `busy` list, read apart from the rest (`scenario_checks`), by position.
     _busy: dict[int, BusyEntries] = PrivateAttr(default_factory=dict)
     # Each variation applied and validated (`validate_scenario`), in order.

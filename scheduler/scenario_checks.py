@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from scheduler.busy_entries import read_busy_lists
 from scheduler.errors import FieldError, ScenarioError, format_path
 from scheduler.scenario import Rules, Scenario
+from scheduler.supervision_checks import supervision_errors
 from scheduler.whatif import apply_variation, variation_names
 
 _GRID_CHOICES = (5, 10, 15, 30, 60)
@@ -139,7 +140,8 @@ def cross_field_errors(raw: dict[str, Any]) -> Iterator[FieldError]:
     yield from _people_fields(people)
     yield from _matching_fields(people)
     yield from _reporting_lines(people, _items(raw, "managers"))
-    yield from _current_pairs(raw, pair_ids)
+    check_ins = yield from supervision_errors(raw, roles, pairs)
+    yield from _current_pairs(raw, {**pair_ids, **dict.fromkeys(check_ins)})
 
 
 def _items(raw: dict[str, Any], key: str) -> list[tuple[int, dict[str, Any]]]:
@@ -180,6 +182,12 @@ def _pair_people(
             path = f"pairs[{index}].{field}"
             if person not in roles:
                 yield FieldError(path, f"unknown person '{person}'")
+            elif roles[person] == "coach":
+                yield FieldError(
+                    path,
+                    f"'{person}' is a coach: coaches meet mentors in supervision check-ins "
+                    "(see supervision), not in pairs",
+                )
             elif roles[person] in ("mentor", "executive") and roles[person] != wanted:
                 yield FieldError(
                     path,
@@ -275,7 +283,7 @@ def _matching_fields(people: list[tuple[int, dict[str, Any]]]) -> Iterator[Field
     for index, person in people:
         role = person.get("role")
         for field, wanted in _FIELDS_OF_ROLE.items():
-            if person.get(field) is not None and role in ("mentor", "executive") and role != wanted:
+            if person.get(field) is not None and isinstance(role, str) and role != wanted:
                 yield FieldError(
                     f"people[{index}].{field}",
                     f"only {wanted}s have {field}; remove it here",

@@ -207,7 +207,7 @@ def _session_rules(
     yield from _people(pair, s)
     yield from _on_grid_and_duration(problem, pair, s)
     yield from _inside_horizon_and_period(problem, pair, s)
-    for person_id, role in ((pair.mentor, "mentor"), (pair.mentee, "executive")):
+    for person_id, role in zip(pair.people, pair.roles, strict=True):
         person = problem.people[person_id]
         yield from _working_day(person, role, s)
         blocking = busy_index.get((person_id, pair.tentative))
@@ -216,7 +216,7 @@ def _session_rules(
                 person, pair.tentative
             )
         yield from _busy_time(person, role, pair, s, blocking)
-    yield from _available_from(problem.people[pair.mentor], s)
+        yield from _available_from(person, role, s)
 
 
 def _people(pair: Pair, s: PlannedSession) -> Iterator[Violation]:
@@ -389,13 +389,15 @@ def _seconds(moment: datetime) -> int:
     return delta.days * 86_400 + delta.seconds
 
 
-def _available_from(mentor: Person, s: PlannedSession) -> Iterator[Violation]:
-    if mentor.available_from and s.start < _instant(mentor.available_from, 0, mentor.tz):
+def _available_from(person: Person, role: str, s: PlannedSession) -> Iterator[Violation]:
+    """No session of a person before their `available_from` (a mentor's training; only
+    mentors and coaches have one)."""
+    if person.available_from and s.start < _instant(person.available_from, 0, person.tz):
         yield Violation(
             s.pair,
             s.index,
             RuleName.AVAILABLE_FROM,
-            f"mentor {mentor.id} is available from {mentor.available_from} (training first)",
+            f"{role} {person.id} is available from {person.available_from} (training first)",
         )
 
 

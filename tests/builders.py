@@ -75,3 +75,26 @@ def local_starts(problem: Problem, plan: Plan, person_id: str) -> list[str]:
         for s in plan.sessions
         if person_id in (s.mentor, s.mentee)
     )
+
+
+def coach(person_id: str = "c1", **fields: Any) -> dict[str, Any]:
+    return person(person_id, "coach", **fields)
+
+
+def supervised_programme(
+    supervision: dict[str, Any] | None = None, **fields: Any
+) -> dict[str, Any]:
+    """Two coaches, three mentors each with one executive, twelve weeks from Monday 4 January
+    2027 (in January, February and March)."""
+    people = [
+        coach("c1", email="c1@example.com"),
+        coach("c2", email="c2@example.com"),
+        *(mentor(f"m{n}", email=f"m{n}@example.com") for n in (1, 2, 3)),
+        *(executive(f"e{n}", email=f"e{n}@example.com") for n in (1, 2, 3)),
+    ]
+    pairs = [pair(f"p{n}", f"m{n}", f"e{n}") for n in (1, 2, 3)]
+    document = scenario(
+        people, pairs, horizon={"start": "2027-01-04", "weeks": 12}, supervision=supervision or {}
+    )
+    document.update(fields)
+    return document

@@ -9,9 +9,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from connectors.graph.meetings import meeting_zone
+from scheduler.domain import Pair
 from scheduler.errors import FieldError, ScenarioError
 from scheduler.plan_format import PlanDocument
-from scheduler.scenario import PersonEntry, Scenario
+from scheduler.scenario import Invitations, PairEntry, PersonEntry, Scenario
+from scheduler.supervision import check_in_pairs
 
 SessionKey = tuple[str, int]
 
@@ -37,38 +39,89 @@ def wanted_meetings(scenario: Scenario, plan: PlanDocument) -> dict[SessionKey, 
     people = {person.id: (number, person) for number, person in enumerate(scenario.people)}
     totals = Counter([*(s.pair for s in plan.sessions), *(u.pair for u in plan.unplaced)])
     _require_emails(plan, people)
-    template = scenario.invitations
+    check_ins = {pair.id for pair in check_in_pairs(scenario)}
     wanted = {}
     for session in plan.sessions:
-        mentor, executive = people[session.mentor][1], people[session.mentee][1]
-        fields = {
-            "mentor": mentor.name or mentor.id,
-            "executive": executive.name or executive.id,
-            "programme": scenario.name or "",
-            "number": session.index + 1,
-            "total": totals[session.pair],
-        }
-        by_mailbox = template.organizer != "mentor"
-        attendees = [(str(executive.email), executive.name)]
-        if by_mailbox:  # the mentor must receive it too; still nobody else
-            attendees.insert(0, (str(mentor.email), mentor.name))
+        first, second = people[session.mentor][1], people[session.mentee][1]
+        number = {"number": session.index + 1, "total": totals[session.pair]}
+        if session.pair in check_ins:
+            meeting = _check_in(scenario, first, second, number)
+        else:
+            meeting = _mentoring(scenario, first, second, number)
         wanted[session.key] = WantedMeeting(
-            pair=session.pair,
-            index=session.index,
-            organiser=template.organizer if by_mailbox else str(mentor.email),
-            attendees=tuple(attendees),
-            time_zone=meeting_zone(mentor.timezone or scenario.timezone),
-            content={
-                "subject": template.subject.format(**fields),
-                "body": template.body.format(**fields),
-                "cancel_comment": template.cancel_comment.format(**fields),
-                "sensitivity": template.sensitivity,
-                "teams": template.teams,
-            },
+            session.pair,
+            session.index,
+            *meeting,
             start=session.start.astimezone(UTC),
             end=session.end.astimezone(UTC),
         )
     return wanted
+
+
+# Who organises, who attends, in which zone, and what the meeting says.
+Meeting = tuple[str, tuple[tuple[str, str | None], ...], str, dict[str, Any]]
+
+
+def _mentoring(
+    scenario: Scenario, mentor: PersonEntry, executive: PersonEntry, number: dict[str, int]
+) -> Meeting:
+    """The mentor organises (or the programme's mailbox, with the mentor attending); the
+    executive attends."""
+    template = scenario.invitations
+    fields = {
+        "mentor": mentor.name or mentor.id,
+        "executive": executive.name or executive.id,
+        "programme": scenario.name or "",
+        **number,
+    }
+    by_mailbox = template.organizer != "mentor"
+    attendees = [(str(executive.email), executive.name)]
+    if by_mailbox:  # the mentor must receive it too; still nobody else
+        attendees.insert(0, (str(mentor.email), mentor.name))
+    texts = (template.subject, template.body, template.cancel_comment)
+    return (
+        template.organizer if by_mailbox else str(mentor.email),
+        tuple(attendees),
+        meeting_zone(mentor.timezone or scenario.timezone),
+        _content(template, texts, fields),
+    )
+
+
+def _check_in(
+    scenario: Scenario, coach: PersonEntry, mentor: PersonEntry, number: dict[str, int]
+) -> Meeting:
+    """A supervision check-in: the coach organises, the mentor attends (a programme
+    mailbox organises mentoring sessions only)."""
+    template = scenario.invitations
+    fields = {
+        "coach": coach.name or coach.id,
+        "mentor": mentor.name or mentor.id,
+        "programme": scenario.name or "",
+        **number,
+    }
+    texts = (template.supervision_subject, template.supervision_body, CHECK_IN_CANCEL)
+    return (
+        str(coach.email),
+        ((str(mentor.email), mentor.name),),
+        meeting_zone(coach.timezone or scenario.timezone),
+        _content(template, texts, fields),
+    )
+
+
+CHECK_IN_CANCEL = "This check-in is no longer planned at this time."
+
+
+def _content(
+    template: Invitations, texts: tuple[str, str, str], fields: dict[str, Any]
+) -> dict[str, Any]:
+    subject, body, cancel_comment = texts
+    return {
+        "subject": subject.format(**fields),
+        "body": body.format(**fields),
+        "cancel_comment": cancel_comment.format(**fields),
+        "sensitivity": template.sensitivity,
+        "teams": template.teams,
+    }
 
 
 def parse_instant(text: str) -> datetime:
@@ -99,7 +152,8 @@ def check_plan_against(scenario: Scenario, plan: Any, source: str) -> None:
     """A plan names the scenario's pairs and people, and times with offsets."""
     if not isinstance(plan, dict) or not isinstance(plan.get("sessions"), list):
         raise ScenarioError([FieldError("sessions", "required: a plan from `tandem plan`")], source)
-    pairs = {pair.id: pair for pair in scenario.pairs}
+    pairs: dict[str, PairEntry | Pair] = {pair.id: pair for pair in scenario.pairs}
+    pairs |= {pair.id: pair for pair in check_in_pairs(scenario)}
     errors = []
     for number, session in enumerate(plan["sessions"]):
         where = f"sessions[{number}]"

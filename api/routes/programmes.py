@@ -15,6 +15,7 @@ from api.dependencies import DbSession, Settings
 from api.problems import Problem
 from api.routes.plans import EXAMPLE, PlanJobAccepted, accepted
 from scheduler.scenario import Moment
+from scheduler.supervision import check_in_id
 
 MOST_SESSIONS = 10_000_000  # far past any programme's sessions: an offset past it is a typo
 router = APIRouter(prefix="/v1/programmes", tags=["programmes"])
@@ -222,13 +223,20 @@ def person_feed(session: DbSession, programme_id: str, person: str, tenant: Tena
             f"DTSTAMP:{_ics_time(r.start)}",
             f"DTSTART:{_ics_time(r.start)}",
             f"DTEND:{_ics_time(r.end)}",
-            "SUMMARY:Reverse mentoring session",
+            f"SUMMARY:{_feed_summary(r.pair, r.mentor, r.mentee)}",
             "STATUS:CONFIRMED",
             "TRANSP:OPAQUE",
             "END:VEVENT",
         ]
     lines.append("END:VCALENDAR")
     return Response("\r\n".join(lines) + "\r\n", media_type="text/calendar")
+
+
+def _feed_summary(pair: str, mentor: str, mentee: str) -> str:
+    """A check-in's row holds its coach as `mentor` and the supervised mentor as `mentee`."""
+    if pair == check_in_id(mentee):
+        return f"Mentor check-in: {mentee} with coach {mentor}"
+    return "Reverse mentoring session"
 
 
 def _ics_time(moment: datetime) -> str:

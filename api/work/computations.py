@@ -25,7 +25,7 @@ from scheduler.matching.match import match_to_dict
 from scheduler.matching_check import check_matching
 from scheduler.parameters import SolverParameters
 from scheduler.plan_format import plan_from_dict, plan_to_dict
-from scheduler.plan_parts import pairs_reached, released_people
+from scheduler.plan_parts import pairs_reached, planned_pairs, released_people
 from scheduler.replan import replan_from_plan
 from scheduler.rule_names import MatchRuleName
 from scheduler.solve import plan_all_groups, solve
@@ -112,7 +112,7 @@ def replan(job: Computation, params: SolverParameters) -> Any:
     its start and its reason."""
     document = job.document
     touched = set(job.changed_people) | released_people(document)
-    reached = pairs_reached(document["pairs"], touched)
+    reached = pairs_reached(planned_pairs(document), touched)
     problem = problem_reading_calendars_of(document, reached)
     previous = plan_from_dict(problem, job.previous_plan, "the programme's last plan")
     return plan_to_dict(problem, replan_from_plan(problem, previous, job.changed_people, params))

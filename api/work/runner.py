@@ -24,7 +24,7 @@ from api.work.computations import Computation, compute, failed
 from api.work.isolation import Ended, Limits, run_isolated
 from api.work.parts import give_up_retried, record_part, spread
 from scheduler.parameters import SolverParameters
-from scheduler.plan_parts import part_document, split_pairs
+from scheduler.plan_parts import part_document, planned_pairs, split_pairs
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +76,7 @@ def _parts(settings: ServiceSettings, queue: str, claim: Claim, prepared: Prepar
     computation = prepared.computation
     if claim.kind != "programme" or computation.kind != "plan" or queue != "large":
         return 1
-    return plan_part_count(settings, computation.document["pairs"])
+    return plan_part_count(settings, planned_pairs(computation.document))
 
 
 def solver_parameters(settings: ServiceSettings) -> SolverParameters:
@@ -120,7 +120,7 @@ def _part_computation(session: Session, claim: Claim) -> Computation:
     parts = session.scalar(
         select(func.count()).select_from(PlanJob).where(PlanJob.parent_id == job.id)
     )
-    pairs = split_pairs(scenario["pairs"], int(parts or 1))[part]
+    pairs = split_pairs(planned_pairs(scenario), int(parts or 1))[part]
     return Computation("groups", part_document(scenario, pairs))
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from scheduler import scenario as doc
-from scheduler.domain import Problem
+from scheduler.domain import Problem, resolved_cadence
 from scheduler.matching.assignment import assign, greedy_assign
 from scheduler.matching.calendar_fit import CalendarFit, PairShape
 from scheduler.matching.options import (
@@ -24,7 +24,6 @@ from scheduler.matching.options import (
 )
 from scheduler.matching.pool import LEVEL_NEEDS, MentorProfile, Pool, pool_of
 from scheduler.matching.size import check_match_memory
-from scheduler.problem import CADENCE_WEEKS
 from scheduler.rule_names import MatchRuleName as MatchRule
 from scheduler.time_notation import WEEKDAYS, format_clock
 
@@ -118,7 +117,7 @@ def pair_shape(scenario: doc.Scenario) -> PairShape:
     matching, rules = scenario.matching, scenario.rules
     cadence = matching.cadence if matching.cadence is not None else rules.cadence
     return PairShape(
-        cadence=CADENCE_WEEKS.get(cadence, cadence) if isinstance(cadence, str) else cadence,
+        cadence=resolved_cadence(cadence),
         duration_minutes=matching.duration_minutes or rules.duration_minutes,
         buffer_minutes=rules.buffer_minutes,
         tentative=rules.tentative,

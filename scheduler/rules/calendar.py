@@ -34,9 +34,10 @@ def _in_working_hours(cells: PersonCells, buffer: int, tentative: TentativePolic
 
 def _no_common_working_hours(n: Narrowing) -> Unplaced:
     pair = n.pair
+    mentor_role, mentee_role = pair.roles
     text = (
-        f"{n.when()}: the working hours of mentor {pair.mentor} ({n.mentor.person.tz}) and "
-        f"executive {pair.mentee} ({n.mentee.person.tz}) never overlap for "
+        f"{n.when()}: the working hours of {mentor_role} {pair.mentor} ({n.mentor.person.tz}) "
+        f"and {mentee_role} {pair.mentee} ({n.mentee.person.tz}) never overlap for "
         f"{pair.duration_minutes} minutes"
     )
     return Unplaced(pair.id, n.session.index, text, "no_common_working_hours", pair.people)
@@ -84,9 +85,15 @@ OUT_OF_OFFICE = HardRule(
 )
 
 
+def _roles_and_cells(n: Narrowing) -> tuple[tuple[str, PersonCells], ...]:
+    """The pair's people, the one in the `mentee` place first, each with their role."""
+    mentor_role, mentee_role = n.pair.roles
+    return ((mentee_role, n.mentee), (mentor_role, n.mentor))
+
+
 def days_off_text(n: Narrowing) -> str:
     parts = []
-    for role, cells in (("executive", n.mentee), ("mentor", n.mentor)):
+    for role, cells in _roles_and_cells(n):
         parts.extend(_person_days_off(role, cells.person, n))
     return "; ".join(parts) or "none"
 
@@ -124,9 +131,13 @@ def _available(cells: PersonCells, buffer: int, tentative: TentativePolicy) -> B
 
 def _mentor_in_training(n: Narrowing) -> Unplaced:
     pair = n.pair
+    role, cells = max(
+        zip(pair.roles, (n.mentor, n.mentee), strict=True),
+        key=lambda both: both[1].person.available_from or date.min,
+    )
     text = (
-        f"{n.when()}: mentor {pair.mentor} is not yet available (training until "
-        f"{n.mentor.person.available_from})"
+        f"{n.when()}: {role} {cells.person.id} is not yet available (training until "
+        f"{cells.person.available_from})"
     )
     return Unplaced(pair.id, n.session.index, text, "mentor_not_available", pair.people)
 
@@ -153,7 +164,7 @@ def _no_common_free_time(n: Narrowing) -> Unplaced:
     window = slice(n.first, n.stop)
     shares = [
         f"{role} {cells.person.id} {_busy_share(cells, pair.tentative, window):.0%}"
-        for role, cells in (("executive", n.mentee), ("mentor", n.mentor))
+        for role, cells in _roles_and_cells(n)
     ]
     buffer = f", with {pair.buffer_minutes}-minute buffers" if pair.buffer_minutes else ""
     text = (

@@ -73,7 +73,11 @@ def _leaves_declined_times(
 
 def decline_text(decline: Decline, pair: Pair) -> str:
     """`declined at 2027-01-06 09:00 UTC by executive e1` (`by an attendee` when unknown)."""
-    who = f"{decline.by} {pair.person_of(decline.by)}" if decline.by else "an attendee"
+    who = (
+        f"{pair.role_word(decline.by)} {pair.person_of(decline.by)}"
+        if decline.by
+        else "an attendee"
+    )
     return f"declined at {decline.start:%Y-%m-%d %H:%M} UTC by {who}"
 
 

@@ -60,6 +60,12 @@ def test_plan_match_forms_the_pairs_then_plans_them(tmp_path: Path) -> None:
     pairs = {s["pair"] for s in plan["sessions"]} | {u["pair"] for u in plan["unplaced"]}
     assert "pa-exec-1-pa-mentor-5" in pairs  # fixed
     assert len(pairs) > 30  # and the formed ones
+    # Every mentor of a pair, formed or fixed, has monthly check-ins with a coach.
+    mentors = {s["mentor"] for s in plan["sessions"] if s["kind"] == "mentoring"}
+    check_ins = [s for s in plan["sessions"] if s["kind"] == "supervision"]
+    assert {s["mentee"] for s in check_ins} == mentors
+    assert {s["mentor"] for s in check_ins} == {"pa-coach", "ny-coach"}
+    assert "supervision check-ins: " in result.stdout
 
 
 def small_pool(tmp_path: Path, **fields: Any) -> Path:

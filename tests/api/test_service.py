@@ -19,7 +19,7 @@ from connectors.scenarios import problem_from_data
 from scheduler.plan_format import sessions_from_dict
 from scheduler.validation import validate_plan
 from tests.api.service import TANDEM, create_key, fresh_postgres, serving
-from tests.builders import executive, mentor, pair, scenario
+from tests.builders import executive, mentor, pair, scenario, supervised_programme
 
 DATABASES = ["sqlite"] + (["postgresql"] if os.environ.get("TANDEM_TEST_DATABASE_URL") else [])
 
@@ -472,3 +472,27 @@ def test_a_matching_is_refused_at_once_for_a_missing_field_or_its_size(
     assert "start cells to compare, past the quota" in messages
     assert "MB to measure calendar fit, past the budget" in messages
     assert "a 5-minute grid" in messages and "a 104-week horizon" in messages
+
+
+def test_a_supervised_programme_shows_check_ins_in_the_coach_and_mentor_feeds(
+    service: tuple[str, str],
+) -> None:
+    base, database = service
+    _, key = create_key(database, "supervised-co")
+    document = supervised_programme(
+        {"coaches": ["c1"]}, horizon={"start": "2027-01-04", "weeks": 2}
+    )
+    created = httpx.post(f"{base}/v1/programmes", json=document, headers=bearer(key))
+    assert created.status_code == 201, created.text
+    programme = created.headers["Location"]
+    done = wait_done(
+        base, httpx.post(f"{base}{programme}/plan", headers=bearer(key)).headers["Location"], key
+    )
+    assert done["status"] == "done", done
+    kinds = {s["pair"]: s["kind"] for s in done["plan"]["sessions"]}
+    assert kinds["check-in.m2"] == "supervision" and kinds["p2"] == "mentoring"
+    coach_feed = httpx.get(f"{base}{programme}/people/c1/sessions.ics", headers=bearer(key)).text
+    assert coach_feed.count("SUMMARY:Mentor check-in:") == 3
+    mentor_feed = httpx.get(f"{base}{programme}/people/m2/sessions.ics", headers=bearer(key)).text
+    assert mentor_feed.count("SUMMARY:Mentor check-in: m2 with coach c1") == 1
+    assert mentor_feed.count("SUMMARY:Reverse mentoring session") == 2

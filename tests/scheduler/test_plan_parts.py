@@ -14,13 +14,22 @@ from scheduler.plan_format import plan_from_dict, plan_to_dict
 from scheduler.plan_parts import (
     pairs_reached,
     part_document,
+    planned_pairs,
     released_people,
     split_pairs,
     without_calendars,
 )
 from scheduler.replan import replan_from_plan
 from scheduler.solve import assembled, plan_all_groups, solve
-from tests.builders import executive, mentor, pair, problem_of, scenario
+from tests.builders import (
+    coach,
+    executive,
+    mentor,
+    pair,
+    problem_of,
+    scenario,
+    supervised_programme,
+)
 from tests.scheduler.test_replan import busy_over, with_booked
 from tests.strategies import programmes
 
@@ -90,3 +99,20 @@ def test_a_re_plan_reading_only_the_reached_calendars_is_the_whole_re_plan(
     partial = problem_reading_calendars_of(booked, pairs_reached(booked["pairs"], touched))
     got = replan_from_plan(partial, plan_from_dict(partial, stored), {hit.mentee}, PARAMS)
     assert timeless(plan_to_dict(partial, got)) == timeless(plan_to_dict(whole, expected))
+
+
+def test_a_supervised_programme_in_parts_keeps_each_mentors_coach() -> None:
+    document = supervised_programme(horizon={"start": "2027-01-04", "weeks": 5})
+    document["people"].append(coach("c3"))  # spread over three coaches: one mentor each
+    whole = problem_of(document)
+    split = split_pairs(planned_pairs(document), 3)
+    assert len(split) == 3
+    assert all(any(p.startswith("check-in.") for p in part) for part in split)
+    parts = [problem_of(part_document(document, pairs)) for pairs in split]
+    coaches = {p.id: p.mentor for part in parts for p in part.pairs.values()}
+    assert coaches == {p.id: p.mentor for p in whole.pairs.values()}
+    plans = [group for part in parts for group in plan_all_groups(part, PARAMS)]
+    skeleton = problem_of(without_calendars(document))
+    in_parts = plan_to_dict(skeleton, assembled(skeleton, plans, PARAMS, 0.0))
+    assert timeless(in_parts) == timeless(plan_to_dict(whole, solve(whole, PARAMS)))
+    assert pairs_reached(planned_pairs(document), {"c3"}) == ["p3", "check-in.m3"]

@@ -162,7 +162,8 @@ def test_required_fields_and_wrong_types() -> None:
     errors = errors_of(document)
     assert "version: required" in errors
     assert any(
-        e.startswith("people[0].role: Input should be 'executive' or 'mentor'") for e in errors
+        e.startswith("people[0].role: Input should be 'executive', 'mentor' or 'coach'")
+        for e in errors
     )
     assert any(
         e.startswith("pairs[0].priority: Input should be 'high', 'normal' or 'low'") for e in errors
