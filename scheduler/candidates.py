@@ -55,6 +55,14 @@ class SessionCandidates:
     def __len__(self) -> int:
         return int(self.starts.shape[0])
 
+    @property
+    def check_in_lateness(self) -> IntArray:
+        """A check-in's lateness again, for its own soft goal (`late_check_in`): the month's
+        check-in comes early, before the mentor's sessions; none for a mentoring session."""
+        if self.pair.kind == "supervision":
+            return self.lateness
+        return np.zeros_like(self.lateness)
+
     def day_of(self, person_id: str) -> IntArray:
         return self.mentor_day if person_id == self.pair.mentor else self.mentee_day
 

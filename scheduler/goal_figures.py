@@ -29,6 +29,7 @@ def goal_figures(
         "unstable_slot": _unstable_slot(sessions, placed, chosen),
         "mentor_crowding": _mentor_crowding(sessions, placed, chosen),
         "late_in_period": _per_candidate(placed, chosen, lambda s: s.lateness.tolist()),
+        "late_check_in": _per_candidate(placed, chosen, lambda s: s.check_in_lateness.tolist()),
     }
     return {
         goal: GoalFigures(getattr(weights, goal) * penalty, getattr(weights, goal) * bound)

@@ -18,6 +18,11 @@ class SoftWeights:
     tentative_time: int = 800  # per session over tentative time (rules.tentative: avoid)
     unstable_slot: int = 600  # per session off its pair's usual weekday and local time
     mentor_crowding: int = 300  # per extra session of a mentor on one day
+    # A check-in with a coach (supervision), per quarter hour after its month starts, on
+    # top of late_in_period: the month's check-in takes the earliest start it can, and a
+    # mentoring session of the mentor yields it the slot they both want, so that the
+    # check-in comes before the mentor's first session of the month where it can.
+    late_check_in: int = 20
     late_in_period: int = 1  # per quarter hour a session starts after its period starts
 
 

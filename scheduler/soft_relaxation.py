@@ -82,11 +82,13 @@ def pairs_of(sessions: Sequence[SessionCandidates]) -> list[list[SessionCandidat
 
 
 def candidate_costs(session: SessionCandidates, weights: SoftWeights) -> IntArray:
-    """The penalty each start carries by itself (wishes, tentative time, lateness)."""
+    """The penalty each start carries by itself (wishes, tentative time, lateness, and a
+    check-in's lateness)."""
     costs: IntArray = (
         weights.preferred_time * session.preference_misses
         + weights.tentative_time * session.tentative.astype(np.int64)
         + weights.late_in_period * session.lateness
+        + weights.late_check_in * session.check_in_lateness
     )
     return costs
 

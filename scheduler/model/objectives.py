@@ -75,6 +75,10 @@ def late_in_period(v: Variables) -> cp_model.LinearExprT:
     return _per_candidate(v, lambda s: s.lateness.tolist())
 
 
+def late_check_in(v: Variables) -> cp_model.LinearExprT:
+    return _per_candidate(v, lambda s: s.check_in_lateness.tolist())
+
+
 def unstable_slot(v: Variables) -> cp_model.LinearExprT:
     """Sessions off their pair's anchor slot (one weekday and local time the pair keeps).
 
@@ -132,6 +136,7 @@ SOFT_GOALS: tuple[tuple[str, Callable[[Variables], cp_model.LinearExprT]], ...] 
     ("unstable_slot", unstable_slot),
     ("mentor_crowding", mentor_crowding),
     ("late_in_period", late_in_period),
+    ("late_check_in", late_check_in),
 )
 
 

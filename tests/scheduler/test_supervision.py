@@ -9,6 +9,7 @@ import pytest
 
 from scheduler.comparison import comparison_rows, summarise
 from scheduler.errors import ScenarioError
+from scheduler.parameters import SoftWeights
 from scheduler.plan_file_check import check_plan_file
 from scheduler.plan_format import PlanDocument, plan_to_dict, replanning_keys
 from scheduler.scenario_checks import validate_scenario
@@ -291,3 +292,35 @@ def test_the_what_if_figures_show_each_coachs_load() -> None:
     assert summary.check_ins_by_coach == {"c1": 9, "c2": 0}
     rows = dict(comparison_rows([summary]))
     assert rows["check-ins: coach c1"] == ["9"] and rows["check-ins: coach c2"] == ["0"]
+
+
+def test_each_months_check_in_comes_before_the_mentors_first_session_of_that_month() -> None:
+    # Everyone is free all week: sessions and check-ins all want Monday 09:00, the start of
+    # their periods (4 January, 1 February and 1 March 2027 are Mondays).
+    problem = problem_of(supervised_programme())
+    plan = checked_plan(problem)
+    assert plan.unplaced == ()
+    for check_in in check_ins(plan):
+        month = check_in.start.astimezone(problem.people[check_in.mentee].tz).month
+        own = [
+            s.start
+            for s in plan.sessions
+            if s.mentor == check_in.mentee
+            and s.start.astimezone(problem.people[check_in.mentee].tz).month == month
+        ]
+        assert check_in.start < min(own), (check_in, min(own))
+
+
+def test_without_its_weight_the_check_in_may_come_second() -> None:
+    problem = problem_of(supervised_programme())
+    weights = replace(SoftWeights(), late_check_in=0)
+    plan = checked_plan(problem, weights=weights)
+    later = [
+        c
+        for c in check_ins(plan)
+        if any(
+            s.mentor == c.mentee and s.start < c.start and s.start.month == c.start.month
+            for s in plan.sessions
+        )
+    ]
+    assert later  # lateness alone puts some mentoring session first: the goal is what orders
