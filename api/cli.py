@@ -41,6 +41,7 @@ from connectors.scenarios import (
     load_problem,
     matched_problem,
     matched_variants,
+    scenario_and_problem,
     variant_problems,
 )
 from scheduler.diff import diff_plans
@@ -160,6 +161,11 @@ def _parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser("check", help="validate a scenario only")
     check.add_argument("scenario", type=Path)
+    check.add_argument(
+        "--matching",
+        action="store_true",
+        help="also hold every pair to the matching rules (a matched scenario edited by hand)",
+    )
     check.set_defaults(command=_check)
 
     verify = commands.add_parser("verify", help="check a plan (for example edited by hand)")
@@ -367,12 +373,21 @@ def _progress(message: str) -> None:
 
 
 def _check(args: argparse.Namespace) -> int:
-    problem = _problem(args.scenario)
+    scenario, problem = scenario_and_problem(
+        read_document(args.scenario), args.scenario.parent, args.scenario.stem
+    )
+    print_input_warnings(problem.input_warnings)
     print(
         f"{args.scenario}: valid: {len(problem.people)} people, {len(problem.pairs)} pairs, "
         f"{len(problem.sessions)} sessions to place"
     )
-    return EXIT_OK
+    if not args.matching:
+        return EXIT_OK
+    violations = check_matching(scenario, problem)
+    for violation in violations:
+        print(f"matching: {violation}")
+    print(f"matching rules: {len(violations)} violations" if violations else "matching rules: kept")
+    return EXIT_VIOLATIONS if violations else EXIT_OK
 
 
 def _verify(args: argparse.Namespace) -> int:

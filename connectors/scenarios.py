@@ -49,10 +49,17 @@ def load_problem(
 def problem_from_document(document: Document, base_dir: Path | None, default_name: str) -> Problem:
     """`base_dir` None: the scenario comes from an API caller, and may name no calendar
     file and no mailbox (the server's files and its Graph tenant are not theirs to read)."""
+    return scenario_and_problem(document, base_dir, default_name)[1]
+
+
+def scenario_and_problem(
+    document: Document, base_dir: Path | None, default_name: str
+) -> tuple[Scenario, Problem]:
+    """The validated scenario (with what Graph mailboxes state) and its problem."""
     scenario = scenario_from_document(document)
     scenario, calendars, warnings = read_calendars(scenario, base_dir, document)
     problem = build_problem(scenario, calendars, default_name=default_name)
-    return replace(problem, input_warnings=tuple(str(w) for w in warnings))
+    return scenario, replace(problem, input_warnings=tuple(str(w) for w in warnings))
 
 
 @dataclass(frozen=True)

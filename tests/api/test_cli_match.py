@@ -129,3 +129,26 @@ def test_whatif_match_matches_each_variant_with_its_own_fields(tmp_path: Path) -
     assert "m1 learns french, takes two: 2 of 2 executives matched" in result.stdout
     rows = {line.split("  ")[0]: line.split() for line in result.stdout.splitlines()}
     assert rows["sessions required"][-2:] == ["2", "4"]
+
+
+def test_check_matching_holds_a_hand_edited_matched_scenario_to_the_rules(
+    matched: tuple[Any, Path], tmp_path: Path
+) -> None:
+    _, out = matched
+    kept = tandem("check", out, "--matching")
+    # The planner's own pairs may break a rule (the fixed New York pair has too little
+    # common time); the pairs formed keep every rule.
+    formed = [line for line in kept.stdout.splitlines() if line.startswith("matching: ")]
+    assert all("ny-exec-1-ny-mentor-4" in line for line in formed), formed
+    edited = yaml.safe_load(out.read_text())
+    # By hand: the German-speaking executive gets a mentor who speaks no German.
+    edited["pairs"].append({"id": "by-hand", "mentor": "ny-mentor-2", "mentee": "ny-exec-17"})
+    path = tmp_path / "edited.yaml"
+    path.write_text(yaml.safe_dump(edited, sort_keys=False))
+    refused = tandem("check", path, "--matching")
+    assert refused.returncode == 1
+    assert (
+        "matching: by-hand: language: ny-exec-17 and ny-mentor-2 share no language"
+        in refused.stdout
+    )
+    assert tandem("check", path).returncode == 0  # without --matching: the format only
