@@ -47,6 +47,7 @@ class ServiceSettings(BaseSettings):
     large_job_starts: int = 2_000_000  # above this estimate a job goes to the large queue
     # A matching: its estimate of start cells compared (executives' cells x mentors).
     max_match_comparisons: int = 20_000_000_000
+    max_match_candidates: int = 4_000_000  # executives x mentors (500 x 2,000 is 1,000,000)
     large_match_comparisons: int = 500_000_000
     # A large plan is cut into this many parts (groups of people that share nobody), one
     # job each, so that as many workers plan it at once; about the number of processes

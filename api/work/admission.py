@@ -59,6 +59,14 @@ def match_queue(settings: ServiceSettings, scenario: Scenario) -> str:
                 f"quota of {settings.max_match_comparisons:,} per job; cause: {size.causes}",
             }
         )
+    if size.candidates > settings.max_match_candidates:
+        errors.append(
+            {
+                "path": "people",
+                "message": f"{size.candidates:,} would-be pairs (executives to match x "
+                f"mentors), past the quota of {settings.max_match_candidates:,} per job",
+            }
+        )
     if size.megabytes > settings.job_memory_budget_mb:
         errors.append(
             {

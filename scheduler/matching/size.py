@@ -21,6 +21,7 @@ from scheduler.time_notation import parse_working_hours
 @dataclass(frozen=True)
 class MatchSize:
     comparisons: int  # executive start cells x mentors, summed over the executives
+    candidates: int  # executives x mentors: each would-be pair is scored in Python
     megabytes: int
     causes: str
 
@@ -42,7 +43,8 @@ def match_size(scenario: doc.Scenario) -> MatchSize:
         causes.append(f"a {weeks:.0f}-week horizon")
     if weekly and max(weekly) * grid / 60 / 7 > 12:
         causes.append("working hours over 12 h a day")
-    return MatchSize(comparisons, fit_megabytes(mentors, cells), "; ".join(causes))
+    candidates = len(executives) * mentors
+    return MatchSize(comparisons, candidates, fit_megabytes(mentors, cells), "; ".join(causes))
 
 
 def check_match_memory(scenario: doc.Scenario, budget_mb: int) -> MatchSize:

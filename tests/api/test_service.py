@@ -472,6 +472,7 @@ def test_a_matching_is_refused_at_once_for_a_missing_field_or_its_size(
     assert "start cells to compare, past the quota" in messages
     assert "MB to measure calendar fit, past the budget" in messages
     assert "a 5-minute grid" in messages and "a 104-week horizon" in messages
+    assert "5,000,000 would-be pairs (executives to match x mentors), past the quota" in messages
 
 
 def test_a_supervised_programme_shows_check_ins_in_the_coach_and_mentor_feeds(
