@@ -78,7 +78,7 @@ def _week_chart(summaries: list[VariantSummary]) -> str:
         "Where lines run together, each is dashed in its own colour, the colours taking turns."
     ]
     notes += [
-        f"The same every week: {', '.join(escape(name) for name in names)}."
+        f"The same number of sessions every week: {', '.join(escape(name) for name in names)}."
         for names in identical_groups(series)
     ]
     paragraphs = "".join(f"<p class='chart-note'>{note}</p>" for note in notes)

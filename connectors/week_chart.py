@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 
 COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2")
 DASH_POINTS = 8.0  # the length of one colour's turn where lines coincide
+FIGURE_INCHES = (9.5, 4.2)
+PLOT_WIDTH_POINTS = 600.0  # about the plot's width: the figure's 684 less the axis's labels
 MAX_WEEK_LABELS = 10
 SVG_PROLOGUE = re.compile(r"\A.*?(?=<svg)", re.DOTALL)  # the XML declaration and doctype
 NAMESPACE = re.compile(r'\s+xmlns(?::\w+)?="[^"]*"')  # HTML gives inline SVG its namespaces
@@ -33,6 +35,7 @@ NAMESPACE = re.compile(r'\s+xmlns(?::\w+)?="[^"]*"')  # HTML gives inline SVG it
 NO_METADATA = {"Date": None, "Creator": None, "Type": None, "Format": None}
 RC: dict[RcKeyType, Any] = {
     "svg.fonttype": "none",  # text stays text: it reads in the page and searches with it
+    "text.parse_math": False,  # a variant named `from $5 to $10` is not a formula
     "svg.hashsalt": "tandem",  # the same page for the same plans
     "lines.scale_dashes": False,
     "font.size": 10,
@@ -77,23 +80,31 @@ def segment_styles(series: list[WeekSeries]) -> list[list[LineStyleType]]:
     alone; where n lines run over the same stretch, the k-th of them has a dash in turn k of
     n (a dash, then a gap as long as the others' dashes)."""
     styles: list[list[LineStyleType]] = [[] for _ in series]
-    for week in range(len(series[0].counts) - 1 if series else 0):
+    stretches = len(series[0].counts) - 1 if series else 0
+    for week in range(stretches):
         sharing: dict[tuple[int, int], list[int]] = defaultdict(list)
         for i, s in enumerate(series):
             sharing[s.counts[week], s.counts[week + 1]].append(i)
         for members in sharing.values():
+            dash = _dash_points(stretches, len(members))
             for turn, i in enumerate(members):
-                styles[i].append(_turn_style(turn, len(members)))
+                styles[i].append(_turn_style(turn, len(members), dash))
     return styles
 
 
-def _turn_style(turn: int, sharing: int) -> LineStyleType:
+def _dash_points(stretches: int, sharing: int) -> float:
+    """Short enough for every colour to have a dash within a stretch: a pattern starts
+    again at each week, and on a chart of many weeks a stretch is short."""
+    return min(DASH_POINTS, PLOT_WIDTH_POINTS / stretches / sharing)
+
+
+def _turn_style(turn: int, sharing: int, dash: float) -> LineStyleType:
     if sharing == 1:
         return "solid"
     # matplotlib starts the pattern `offset` points into it: this line's dash then begins
     # `turn` dashes along, after the dashes of the lines before it.
-    offset = (sharing - turn) % sharing * DASH_POINTS
-    return (offset, (DASH_POINTS, (sharing - 1) * DASH_POINTS))
+    offset = (sharing - turn) % sharing * dash
+    return (offset, (dash, (sharing - 1) * dash))
 
 
 def week_chart_svg(weeks: list[date], series: list[WeekSeries]) -> str:
@@ -103,7 +114,7 @@ def week_chart_svg(weeks: list[date], series: list[WeekSeries]) -> str:
     from matplotlib.figure import Figure
 
     with matplotlib.rc_context(RC):
-        figure = Figure(figsize=(9.5, 4.2), layout="constrained")
+        figure = Figure(figsize=FIGURE_INCHES, layout="constrained")
         axes = figure.subplots()
         _draw_lines(axes, series)
         _draw_axes(axes, weeks, max(max(s.counts) for s in series))
@@ -118,19 +129,19 @@ def _draw_lines(axes: Axes, series: list[WeekSeries]) -> None:
 
     for i, (s, styles) in enumerate(zip(series, segment_styles(series), strict=True)):
         points = list(enumerate(s.counts))
-        stretches = list(itertools.pairwise(points))
+        if len(points) == 1:  # no stretch to draw: a dot shows the one week
+            axes.plot(*points[0], "o", color=s.colour, markersize=6, gid=f"series-{i}")
+            continue
         axes.add_collection(
             LineCollection(
-                stretches,
+                list(itertools.pairwise(points)),
                 colors=s.colour,
-                linestyles=styles or "solid",
+                linestyles=styles,
                 linewidths=2.6,
                 capstyle="butt",
                 gid=f"series-{i}",
             )
         )
-        if len(s.counts) == 1:  # no stretch to draw: a dot shows the one week
-            axes.plot([0], s.counts, "o", color=s.colour, markersize=5)
     handles = [Line2D([], [], color=s.colour, linewidth=2.6) for s in series]
     figure = axes.get_figure()
     assert figure is not None

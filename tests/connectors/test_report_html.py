@@ -134,7 +134,7 @@ def test_identical_lines_take_turns_in_dashes_and_the_page_says_they_are_the_sam
     alone = [p for p, b in zip(biweekly, base, strict=True) if p.attrs["d"] != b.attrs["d"]]
     assert alone and all(p.style("stroke-dasharray") in ("", "none") for p in alone)
     notes = [p.text for p in twins.dom.find_all("p", class_="chart-note")]
-    assert "The same every week: base, same again." in notes
+    assert "The same number of sessions every week: base, same again." in notes
     assert "same again (= base)" in twins.dom.find("svg", id="weeks").text
 
 
@@ -158,7 +158,7 @@ def test_the_screenshot_shows_each_of_two_identical_lines(twins: Rendered) -> No
         assert colour_pixels(twins.screenshot, colour) > 500, name
 
 
-def test_the_y_axis_has_a_tick_and_a_gridline_at_each_whole_number(committee: Rendered) -> None:
+def test_the_y_axis_has_ticks_and_gridlines_at_whole_numbers(committee: Rendered) -> None:
     chart = committee.dom.find("svg", id="weeks")
     ticks = [g for g in chart.find_all("g") if g.attrs.get("id", "").startswith("ytick_")]
     labels = [g.text.strip() for g in ticks]

@@ -5,11 +5,13 @@ from datetime import date
 
 from connectors.week_chart import (
     DASH_POINTS,
+    PLOT_WIDTH_POINTS,
     WeekSeries,
     chart_series,
     identical_groups,
     legend_labels,
     segment_styles,
+    week_chart_svg,
 )
 from scheduler.comparison import VariantSummary
 
@@ -59,3 +61,22 @@ def test_a_week_without_sessions_in_any_variant_stays_on_the_chart_at_zero() -> 
     )
     assert weeks == [date(2027, 1, 4), date(2027, 1, 11), date(2027, 1, 18)]
     assert [line.counts for line in lines] == [(3, 0, 1), (0, 0, 0)]
+
+
+def test_on_a_chart_of_two_years_every_colour_still_has_a_dash_in_each_week() -> None:
+    weeks = 104
+    lines = [series(name, *[2] * weeks) for name in "abc"]
+    for style in (styles[0] for styles in segment_styles(lines)):
+        assert isinstance(style, tuple)
+        dash, gap = style[1]
+        assert (dash + gap) * (weeks - 1) <= PLOT_WIDTH_POINTS  # a whole turn in a stretch
+
+
+def test_variant_names_are_written_as_they_are_given() -> None:
+    names = ["from $5 to $10", "_draft <b> & 'quoted'"]
+    counts = [summary(name, {date(2027, 1, 4): n}) for n, name in enumerate(names)]
+    weeks, lines = chart_series(counts)
+    svg = week_chart_svg(weeks, lines)
+    assert "from $5 to $10</text>" in svg  # text, not a formula
+    assert "_draft &lt;b&gt; &amp; 'quoted'</text>" in svg  # shown, not a hidden label
+    assert 'data-variant="_draft &lt;b&gt; &amp; &#x27;quoted&#x27;"' in svg
