@@ -1,20 +1,23 @@
-"""The what-if report: one self-contained HTML page (inline CSS and SVG, no network).
+"""The what-if report: one self-contained HTML page (inline CSS and SVG, no script, no
+network).
 
-A week-by-week chart of sessions per variant, a load heat map per person and week, and
-the unplaced sessions with their reasons.
+The figures side by side, a chart of sessions per week with a line per variant, a load
+heat map per person and week on one colour scale, and the unplaced sessions with their
+reasons.
 """
 
 from __future__ import annotations
 
-from collections import Counter
-from datetime import date, timedelta
+import re
 from html import escape
 
+from connectors.load_heat_map import Result, heat_maps
+from connectors.week_chart import chart_series, identical_groups, week_chart_svg
 from scheduler.comparison import VariantSummary, comparison_rows
-from scheduler.domain import Plan, Problem
+from scheduler.domain import Plan
+from scheduler.natural_order import natural_key
 
-COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2")
-Result = tuple[str, Problem, Plan]
+WHAT_IF = re.compile(r"what[- ]?if", re.IGNORECASE)
 
 STYLE = """
 body{font-family:system-ui,-apple-system,Segoe UI,sans-serif;margin:2rem;color:#222}
@@ -25,28 +28,34 @@ th{background:#f5f5f5;text-align:left} td.n{text-align:right}
 .legend span{display:inline-block;margin-right:1rem} .swatch{display:inline-block;width:.8rem;
 height:.8rem;margin-right:.3rem;vertical-align:middle}
 details{margin:.5rem 0} summary{cursor:pointer;font-weight:600}
+figure{margin:0} #weeks{max-width:100%;height:auto} .chart-note{margin:.3rem 0;font-size:.85rem}
+.scale{margin:.5rem 0 1rem;font-size:.85rem} .scale .step{display:inline-block;min-width:1.6rem;
+text-align:center;padding:.15rem 0;border:1px solid #ddd;margin-left:-1px;font-size:.75rem}
 """
 
 
 def whatif_page(results: list[Result], summaries: list[VariantSummary]) -> str:
-    title = escape(results[0][2].scenario)
+    title = escape(page_title(results[0][2].scenario))
     parts = [
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
-        f"<title>{title}: what-if</title><style>{STYLE}</style></head><body>",
-        f"<h1>{title}: variants side by side</h1>",
+        f"<title>{title}</title><style>{STYLE}</style></head><body>",
+        f"<h1>{title}</h1>",
+        f"<p>{len(summaries)} variants side by side, each planned on its own.</p>",
         _summary_table(summaries),
         "<h2>Sessions per week</h2>",
         _week_chart(summaries),
         "<h2>Load per person and week</h2>",
-        *(
-            _heat_map(name, problem, plan, open_=i == 0)
-            for i, (name, problem, plan) in enumerate(results)
-        ),
+        heat_maps(results),
         "<h2>Unplaced sessions</h2>",
         *(_unplaced(name, plan) for name, _, plan in results),
         "</body></html>",
     ]
     return "\n".join(parts)
+
+
+def page_title(scenario: str) -> str:
+    """The scenario's name, with `: what-if` unless the name says so already."""
+    return scenario if WHAT_IF.search(scenario) else f"{scenario}: what-if"
 
 
 def _summary_table(summaries: list[VariantSummary]) -> str:
@@ -62,83 +71,18 @@ def _summary_table(summaries: list[VariantSummary]) -> str:
 
 
 def _week_chart(summaries: list[VariantSummary]) -> str:
-    weeks = sorted({week for v in summaries for week in v.sessions_per_week})
+    weeks, series = chart_series(summaries)
     if not weeks:
         return "<p>No session is placed in any variant.</p>"
-    top = max(max(v.sessions_per_week.values(), default=0) for v in summaries) or 1
-    width, height, left, bottom = 720, 260, 48, 40
-    step = (width - left - 20) / max(1, len(weeks) - 1)
-
-    def x(i: int) -> float:
-        return left + i * step
-
-    def y(value: int) -> float:
-        return height - bottom - (height - bottom - 20) * value / top
-
-    lines = []
-    for colour, v in zip(COLOURS * 4, summaries, strict=False):
-        points = " ".join(
-            f"{x(i):.1f},{y(v.sessions_per_week.get(w, 0)):.1f}" for i, w in enumerate(weeks)
-        )
-        lines.append(
-            f"<polyline class='series' data-variant='{escape(v.name)}' fill='none' "
-            f"stroke='{colour}' stroke-width='2' points='{points}'/>"
-        )
-    labels = "".join(
-        f"<text x='{x(i):.1f}' y='{height - bottom + 16}' font-size='10' text-anchor='middle'>"
-        f"{w:%d %b}</text>"
-        for i, w in enumerate(weeks)
-        if len(weeks) <= 16 or i % 2 == 0
-    )
-    axis = (
-        f"<line x1='{left}' y1='{y(0)}' x2='{width - 10}' y2='{y(0)}' stroke='#999'/>"
-        f"<text x='{left - 6}' y='{y(top) + 4}' font-size='10' text-anchor='end'>{top}</text>"
-        f"<text x='{left - 6}' y='{y(0) + 4}' font-size='10' text-anchor='end'>0</text>"
-    )
-    legend = "".join(
-        f"<span><i class='swatch' style='background:{c}'></i>{escape(v.name)}</span>"
-        for c, v in zip(COLOURS * 4, summaries, strict=False)
-    )
-    return (
-        f"<svg id='weeks' width='{width}' height='{height}' role='img' "
-        f"aria-label='sessions per week'>{axis}{''.join(lines)}{labels}</svg>"
-        f"<div class='legend'>{legend}</div>"
-    )
-
-
-def _heat_map(name: str, problem: Problem, plan: Plan, open_: bool) -> str:
-    weeks = _weeks(problem)
-    counts: Counter[tuple[str, date]] = Counter()
-    for s in plan.sessions:
-        for person_id in (s.mentor, s.mentee):
-            day = s.start.astimezone(problem.people[person_id].tz).date()
-            counts[(person_id, day - timedelta(days=day.weekday()))] += 1
-    top = max(counts.values(), default=1)
-    head = "".join(f"<th>{w:%d %b}</th>" for w in weeks)
-    rows = []
-    for person in sorted(problem.people.values(), key=lambda p: (p.role, p.id)):
-        cells = "".join(_heat_cell(counts[(person.id, w)], top) for w in weeks)
-        rows.append(f"<tr><th>{escape(person.id)} <small>{person.role}</small></th>{cells}</tr>")
-    state = " open" if open_ else ""
-    return (
-        f"<details{state}><summary>{escape(name)}</summary><table class='heat'>"
-        f"<tr><th>person</th>{head}</tr>{''.join(rows)}</table></details>"
-    )
-
-
-def _heat_cell(count: int, top: int) -> str:
-    shade = 255 - int(180 * count / top) if count else 255
-    colour = f"rgb({shade},{shade},255)"
-    return f"<td style='background:{colour}' title='{count} sessions'>{count or ''}</td>"
-
-
-def _weeks(problem: Problem) -> list[date]:
-    monday = problem.horizon_first_day - timedelta(days=problem.horizon_first_day.weekday())
-    weeks = []
-    while monday < problem.horizon_end_day:
-        weeks.append(monday)
-        monday += timedelta(days=7)
-    return weeks
+    notes = [
+        "Where lines run together, each is dashed in its own colour, the colours taking turns."
+    ]
+    notes += [
+        f"The same number of sessions every week: {', '.join(escape(name) for name in names)}."
+        for names in identical_groups(series)
+    ]
+    paragraphs = "".join(f"<p class='chart-note'>{note}</p>" for note in notes)
+    return f"<figure>{week_chart_svg(weeks, series)}{paragraphs}</figure>"
 
 
 def _unplaced(name: str, plan: Plan) -> str:
@@ -147,7 +91,7 @@ def _unplaced(name: str, plan: Plan) -> str:
     rows = "".join(
         f"<tr><td>{escape(u.pair)}</td><td class='n'>{u.index}</td><td>{escape(u.code)}</td>"
         f"<td>{escape(u.reason)}</td></tr>"
-        for u in plan.unplaced
+        for u in sorted(plan.unplaced, key=lambda u: (natural_key(u.pair), u.index))
     )
     return (
         f"<details><summary>{escape(name)}: {len(plan.unplaced)} unplaced</summary>"

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from scheduler.diff import diff_plans
 from scheduler.domain import Plan, Problem
 from scheduler.metrics import plan_metrics
+from scheduler.natural_order import natural_key
 
 DAYS_PER_MONTH = 365.25 / 12
 
@@ -52,7 +53,7 @@ def _check_ins_by_coach(problem: Problem, plan: Plan) -> dict[str, int]:
     """Each coach's load: check-ins placed (0 for a coach of the scenario with none)."""
     placed = Counter(s.mentor for s in plan.sessions if problem.pairs[s.pair].kind == "supervision")
     coaches = [p.id for p in problem.people.values() if p.role == "coach"]
-    return {coach: placed[coach] for coach in sorted({*coaches, *placed})}
+    return {coach: placed[coach] for coach in sorted({*coaches, *placed}, key=natural_key)}
 
 
 def _differences(base: Plan, plan: Plan) -> int:
@@ -87,7 +88,7 @@ def comparison_rows(summaries: list[VariantSummary]) -> list[tuple[str, list[str
             ["-" if v.differs_from_base is None else str(v.differs_from_base) for v in summaries],
         ),
     ]
-    coaches = sorted({coach for v in summaries for coach in v.check_ins_by_coach})
+    coaches = sorted({c for v in summaries for c in v.check_ins_by_coach}, key=natural_key)
     rows += [
         (f"check-ins: coach {coach}", [str(v.check_ins_by_coach.get(coach, 0)) for v in summaries])
         for coach in coaches
