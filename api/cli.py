@@ -432,9 +432,8 @@ def _plan(args: argparse.Namespace) -> int:
     document = plan_to_dict(problem, plan)
     if args.out:
         _write_json(args.out, document)
-    print_plan_summary(document)
-    if args.out:
-        print(f"\nplan written to {args.out}")
+    horizon = problem.horizon_end_day - problem.horizon_first_day
+    print_plan_summary(document, horizon.days, args.out)
     return EXIT_OK
 
 
