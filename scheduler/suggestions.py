@@ -4,9 +4,10 @@ Each change is tried, smallest first, on a problem of the session's two people a
 offered only when the planner's own candidate machinery (`build_candidates`: the same
 windows, calendar layers and start filters as the plan) finds a start with it: shorter
 sessions, one busy block of the executive (then the mentor) moved, the period one week
-longer, another mentor. Rules between sessions (caps, other pairs' sessions) are not part
-of the check: a suggestion gives the session a start of its own, which the next plan
-weighs against the others.
+longer, another mentor (among the people planned together with the pair: a group of
+pairs that share nobody is explained on its own). Rules between sessions (caps, other
+pairs' sessions) are not part of the check: a suggestion gives the session a start of its
+own, which the next plan weighs against the others.
 """
 
 from __future__ import annotations

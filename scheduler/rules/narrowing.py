@@ -50,8 +50,10 @@ def horizon_cut(request: SessionRequest, problem: Problem) -> str:
         if end < period.end_day
         else f"starts on {problem.horizon_first_day}"
     )
-    days = f"{working} working day is" if working == 1 else f"{working} working days are"
-    return f" (only {days} of this {unit} inside the horizon, which {edge})"
+    days, verb = (
+        (f"{working} working day", "is") if working == 1 else (f"{working} working days", "are")
+    )
+    return f" (only {days} of this {unit} {verb} inside the horizon, which {edge})"
 
 
 def narrowed(
