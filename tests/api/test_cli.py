@@ -155,7 +155,7 @@ def test_replan_from_an_earlier_plan_and_diff_the_two(
     moved = [s for s in replanned["sessions"] if s["moved"]]
     assert [(s["pair"], s["index"]) for s in moved] == [(target["pair"], 6)]
     assert moved[0]["moved_because"].startswith("busy_time:")
-    assert "moved sessions: 1" in result.stdout
+    assert "Moved sessions: 1" in result.stdout
     diff = tandem("diff", out, again)
     assert diff.returncode == 0
     assert diff.stdout.splitlines()[-1] == "0 added, 0 removed, 1 moved"
