@@ -29,14 +29,38 @@ MOST_BLOCKS_TRIED = 40  # per person: the blocks inside the period, shortest fir
 MOST_MENTORS_TRIED = 30  # other mentors, by id
 
 
+MOST_CHECKS = 60  # candidate builds per session: a plan's explanations stay quick
+
+
+class ChecksSpentError(Exception):
+    """The session's checks are spent: no suggestion rather than a slow plan."""
+
+
 def suggestion(problem: Problem, request: SessionRequest) -> str | None:
-    """`; allowing 30 minutes instead of 45 would give 3 starts` or None: no change tried
-    gives the session a start."""
-    for attempt in (_shorter, _freed_block, _longer_period, _other_mentor):
-        found = attempt(problem, request)
-        if found is not None:
-            return found
+    """`allowing 30 minutes instead of 45 would give 3 possible starts`, or None: no change
+    tried (within `MOST_CHECKS` candidate builds) gives the session a start."""
+    checks = [MOST_CHECKS]
+    try:
+        for attempt in (_shorter, _freed_block, _longer_period, _other_mentor):
+            found = attempt(_Checked(problem, checks), request)
+            if found is not None:
+                return found
+    except ChecksSpentError:
+        pass
     return None
+
+
+class _Checked:
+    """The problem, with the count of candidate builds left for this session."""
+
+    def __init__(self, problem: Problem, checks: list[int]) -> None:
+        self.problem, self._checks = problem, checks
+
+    def starts_with(self, request: SessionRequest, people: dict[str, Person]) -> int:
+        if self._checks[0] <= 0:
+            raise ChecksSpentError
+        self._checks[0] -= 1
+        return starts_with(self.problem, request, people)
 
 
 def starts_with(problem: Problem, request: SessionRequest, people: dict[str, Person]) -> int:
@@ -54,13 +78,13 @@ def _starts(count: int) -> str:
     return f"{count} possible start{'s' if count != 1 else ''}"
 
 
-def _shorter(problem: Problem, request: SessionRequest) -> str | None:
-    pair = request.pair
+def _shorter(checked: _Checked, request: SessionRequest) -> str | None:
+    problem, pair = checked.problem, request.pair
     for minutes in SHORTER_MINUTES:
         if minutes >= pair.duration_minutes or minutes % problem.grid_minutes:
             continue
         shorter = replace(request, pair=replace(pair, duration_minutes=minutes))
-        count = starts_with(problem, shorter, _pair_people(problem, pair))
+        count = checked.starts_with(shorter, _pair_people(problem, pair))
         if count:
             return (
                 f"allowing {minutes} minutes instead of {pair.duration_minutes} "
@@ -69,16 +93,16 @@ def _shorter(problem: Problem, request: SessionRequest) -> str | None:
     return None
 
 
-def _freed_block(problem: Problem, request: SessionRequest) -> str | None:
+def _freed_block(checked: _Checked, request: SessionRequest) -> str | None:
     """One busy block of the executive (then of the mentor) moved out of the period."""
-    pair = request.pair
+    problem, pair = checked.problem, request.pair
     mentor_role, mentee_role = pair.roles
     for role, person_id in ((mentee_role, pair.mentee), (mentor_role, pair.mentor)):
         person = problem.people[person_id]
         for block in _blocks_in(person.busy, request.period.start, request.period.end):
             people = _pair_people(problem, pair)
             people[person_id] = replace(person, busy=_without(person.busy, block))
-            count = starts_with(problem, request, people)
+            count = checked.starts_with(request, people)
             if count:
                 return (
                     f"moving the {role} {person_id}'s busy time "
@@ -131,8 +155,8 @@ def _recurs_weekly(person: Person, position: int) -> bool:
     return False
 
 
-def _longer_period(problem: Problem, request: SessionRequest) -> str | None:
-    period = request.period
+def _longer_period(checked: _Checked, request: SessionRequest) -> str | None:
+    problem, period = checked.problem, request.period
     end_day = period.end_day + timedelta(days=7)
     if end_day > problem.horizon_end_day:
         return None
@@ -151,15 +175,15 @@ def _longer_period(problem: Problem, request: SessionRequest) -> str | None:
     )
 
 
-def _other_mentor(problem: Problem, request: SessionRequest) -> str | None:
-    pair = request.pair
+def _other_mentor(checked: _Checked, request: SessionRequest) -> str | None:
+    problem, pair = checked.problem, request.pair
     if pair.kind != "mentoring":
         return None
     others = sorted(p for p, person in problem.people.items() if person.role == "mentor")
     for mentor in [m for m in others if m != pair.mentor][:MOST_MENTORS_TRIED]:
         paired = replace(pair, mentor=mentor)
         people = {mentor: problem.people[mentor], pair.mentee: problem.people[pair.mentee]}
-        count = starts_with(problem, replace(request, pair=paired), people)
+        count = checked.starts_with(replace(request, pair=paired), people)
         if count:
             return f"another mentor, {mentor}, would have {_starts(count)} with {pair.mentee}"
     return None
