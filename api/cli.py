@@ -11,13 +11,16 @@ import argparse
 import logging
 import os
 import sys
+import textwrap
 from collections.abc import Sequence
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import orjson
 import yaml
 
+from api.agenda import run_agenda, week_argument
 from api.cli_environment import (
     EXIT_ENVIRONMENT,
     CommandError,
@@ -98,15 +101,65 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
+EXIT_CODES = {
+    "plan": "0 planned (also when sessions are left unplaced), 1 a pair formed by --match "
+    "breaks a matching rule, 2 invalid input, 3 a file or the surroundings failed",
+    "match": "0 matched, 1 a pair formed breaks a matching rule, 2 invalid input, 3 a file failed",
+    "agenda": "0 shown or written, 2 invalid input (not a plan, unknown person, a week that "
+    "is no Monday of the plan), 3 a file failed",
+    "check": "0 valid, 2 invalid (each error names its field and line), 3 a file failed",
+    "verify": "0 the plan breaks no hard rule, 1 it breaks one (each violation listed), "
+    "2 invalid input, 3 a file failed",
+    "whatif": "0 compared, 2 invalid input (a variation's path or value), 3 a file failed",
+    "diff": "0 compared, 2 invalid input, 3 a file failed",
+    "fetch": "0 written, 2 invalid input or Graph settings, 3 Graph or a file failed",
+    "serve": "0 stopped, 3 the database cannot be used",
+    "worker": "0 stopped, 2 an unknown queue, 3 the database cannot be used",
+    "create": "0 created, 3 the database cannot be used",
+    "revoke": "0 revoked, 2 no such active key, 3 the database cannot be used",
+    "invite": "0 in step, 1 some meetings could not be sent, 2 invalid input or Graph "
+    "settings, 3 the database or Graph failed",
+}
+
+
+def _command(
+    commands: Any, name: str, summary: str, example: str, exit_codes: str | None = None
+) -> argparse.ArgumentParser:
+    """A command whose help ends with an example and its exit codes."""
+    command: argparse.ArgumentParser = commands.add_parser(
+        name,
+        help=summary,
+        description=summary[0].upper() + summary[1:] + ".",
+        epilog=f"example:\n  {example}\n\n"
+        + textwrap.fill(f"exit codes: {exit_codes or EXIT_CODES[name]}", 88),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    return command
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="tandem", description="Plan reverse-mentoring programmes."
+        prog="tandem",
+        description="Plan reverse-mentoring programmes.",
+        epilog="example:\n  tandem plan scenarios/executive-committee.yaml --out out/plan.json\n"
+        "  tandem agenda out/plan.json --person ceo\n\n"
+        "`tandem COMMAND --help` tells more. Without a command, this help (exit 2).\n"
+        "exit codes: 0 done, 1 a plan breaks a rule, 2 invalid input, 3 the surroundings "
+        "failed",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log what happens (ids only)")
-    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+    parser.add_argument("--version", action="version", version=f"tandem {_version()}")
+    parser.set_defaults(command=_help_of(parser))
+    commands = parser.add_subparsers(metavar="COMMAND")
 
-    plan = commands.add_parser("plan", help="plan every session of a scenario")
-    plan.add_argument("scenario", type=Path)
+    plan = _command(
+        commands,
+        "plan",
+        "plan every session of a scenario",
+        "tandem plan scenarios/executive-committee.yaml --out out/plan.json",
+    )
+    _scenario_argument(plan)
     plan.add_argument("--out", type=Path, help="write the plan (JSON) here")
     plan.add_argument(
         "--time-limit",
@@ -134,6 +187,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     plan.add_argument(
         "--now",
+        type=now_argument,
         metavar="DATETIME",
         help="re-plan as of this time, e.g. 2027-03-09T09:00+01:00 (fills `now`)",
     )
@@ -144,10 +198,41 @@ def _parser() -> argparse.ArgumentParser:
     )
     plan.set_defaults(command=_plan)
 
-    match = commands.add_parser(
-        "match", help="form the pairs: a mentor for each executive no pair names yet"
+    agenda = _command(
+        commands,
+        "agenda",
+        "show a plan: who meets whom when, in each person's local time",
+        "tandem agenda out/plan.json --person ceo --week 2027-01-11\n"
+        "  tandem agenda out/plan.json --format csv --out agenda.csv\n"
+        "  tandem agenda out/plan.json --format ics --out calendars/",
     )
-    match.add_argument("scenario", type=Path)
+    agenda.add_argument("plan", type=Path, help="a plan file written by `tandem plan --out`")
+    agenda.add_argument("--person", metavar="ID", help="only this person's sessions")
+    agenda.add_argument(
+        "--week",
+        type=week_argument,
+        metavar="YYYY-MM-DD",
+        help="only the week starting on this Monday",
+    )
+    agenda.add_argument(
+        "--format",
+        choices=("table", "csv", "ics"),
+        default="table",
+        help="table (the terminal, default), csv (a spreadsheet: UTF-8 with a byte-order "
+        "mark), ics (one calendar file per person, in the folder --out)",
+    )
+    agenda.add_argument(
+        "--out", type=Path, metavar="PATH", help="the CSV file, or the folder of ICS files"
+    )
+    agenda.set_defaults(command=run_agenda)
+
+    match = _command(
+        commands,
+        "match",
+        "form the pairs: a mentor for each executive no pair names yet",
+        "tandem match scenarios/matching-pool.yaml --out out/matched.yaml",
+    )
+    _scenario_argument(match)
     match.add_argument(
         "--out", type=Path, help="write the scenario with its new pairs here (.yaml or .json)"
     )
@@ -159,8 +244,10 @@ def _parser() -> argparse.ArgumentParser:
     _add_memory_budget(match)
     match.set_defaults(command=_match)
 
-    check = commands.add_parser("check", help="validate a scenario only")
-    check.add_argument("scenario", type=Path)
+    check = _command(
+        commands, "check", "validate a scenario only", "tandem check scenarios/mine.yaml"
+    )
+    _scenario_argument(check)
     check.add_argument(
         "--matching",
         action="store_true",
@@ -168,12 +255,22 @@ def _parser() -> argparse.ArgumentParser:
     )
     check.set_defaults(command=_check)
 
-    verify = commands.add_parser("verify", help="check a plan (for example edited by hand)")
-    verify.add_argument("scenario", type=Path)
-    verify.add_argument("plan", type=Path)
+    verify = _command(
+        commands,
+        "verify",
+        "check a plan (for example edited by hand) against every hard rule",
+        "tandem verify scenarios/executive-committee.yaml out/plan.json",
+    )
+    _scenario_argument(verify)
+    verify.add_argument("plan", type=Path, help="the plan file to check (JSON or YAML)")
     verify.set_defaults(command=_verify)
-    whatif = commands.add_parser("whatif", help="plan the base and every variation, side by side")
-    whatif.add_argument("scenario", type=Path)
+    whatif = _command(
+        commands,
+        "whatif",
+        "plan the base and every variation, side by side",
+        "tandem whatif scenarios/whatif-committee.yaml --html out/whatif.html",
+    )
+    _scenario_argument(whatif, "a scenario file with `variations`")
     whatif.add_argument("--out", type=Path, metavar="DIR", help="write each variant's plan here")
     whatif.add_argument("--html", type=Path, metavar="REPORT.html", help="write a report page")
     whatif.add_argument(
@@ -194,22 +291,33 @@ def _parser() -> argparse.ArgumentParser:
     whatif.set_defaults(command=_whatif)
 
     calendars = commands.add_parser("calendars", help="calendar sources")
-    calendar_commands = calendars.add_subparsers(required=True, metavar="ACTION")
-    fetch = calendar_commands.add_parser(
-        "fetch", help="copy a scenario with its Graph calendars replaced by free/busy times"
+    calendars.set_defaults(command=_help_of(calendars))
+    calendar_commands = calendars.add_subparsers(metavar="ACTION")
+    fetch = _command(
+        calendar_commands,
+        "fetch",
+        "copy a scenario with its Graph calendars replaced by free/busy times",
+        "tandem calendars fetch scenarios/graph-demo.yaml --out out/snapshot.yaml",
     )
-    fetch.add_argument("scenario", type=Path)
+    _scenario_argument(fetch)
     fetch.add_argument("--out", type=Path, required=True, metavar="SNAPSHOT.yaml")
     fetch.set_defaults(command=_fetch)
 
-    serve = commands.add_parser("serve", help="run the HTTP service (TANDEM_DATABASE_URL)")
+    serve = _command(
+        commands,
+        "serve",
+        "run the HTTP service (TANDEM_DATABASE_URL)",
+        "tandem serve --port 8000",
+    )
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.set_defaults(command=_serve)
 
-    worker = commands.add_parser(
+    worker = _command(
+        commands,
         "worker",
-        help="run a worker of the service's jobs (TANDEM_DATABASE_URL, TANDEM_BROKER_URL)",
+        "run a worker of the service's jobs (TANDEM_DATABASE_URL, TANDEM_BROKER_URL)",
+        "tandem worker --queues large,small --processes 4",
     )
     worker.add_argument(
         "--queues", default="small,large", help="the queues it takes jobs from (small,large)"
@@ -220,21 +328,32 @@ def _parser() -> argparse.ArgumentParser:
     worker.set_defaults(command=_worker)
 
     keys = commands.add_parser("keys", help="API keys of the HTTP service")
-    key_commands = keys.add_subparsers(required=True, metavar="ACTION")
-    create = key_commands.add_parser("create", help="create a key for a tenant (printed once)")
+    keys.set_defaults(command=_help_of(keys))
+    key_commands = keys.add_subparsers(metavar="ACTION")
+    create = _command(
+        key_commands,
+        "create",
+        "create a key for a tenant (printed once)",
+        "tandem keys create --tenant acme",
+    )
     create.add_argument("--tenant", required=True)
     create.set_defaults(command=_create_key)
-    revoke = key_commands.add_parser("revoke", help="revoke a key by its id")
-    revoke.add_argument("key_id")
+    revoke = _command(key_commands, "revoke", "revoke a key by its id", "tandem keys revoke KEY_ID")
+    revoke.add_argument("key_id", help="the key's id, as `tandem keys create` printed it")
     revoke.set_defaults(command=_revoke_key)
 
-    invite = commands.add_parser(
-        "invite", help="bring Outlook calendars in line with a plan (meetings through Graph)"
+    invite = _command(
+        commands,
+        "invite",
+        "bring Outlook calendars in line with a plan (meetings through Graph)",
+        "tandem invite scenarios/executive-committee.yaml out/plan.json --dry-run",
     )
-    invite.add_argument("scenario", type=Path)
-    invite.add_argument("plan", type=Path)
+    _scenario_argument(invite)
+    invite.add_argument("plan", type=Path, help="the plan to send (written by `tandem plan`)")
     invite.add_argument(
-        "--dry-run", action="store_true", help="print what would be sent; send nothing"
+        "--dry-run",
+        action="store_true",
+        help="print what would be sent; send nothing and write no database",
     )
     invite.add_argument(
         "--programme",
@@ -243,11 +362,41 @@ def _parser() -> argparse.ArgumentParser:
     )
     invite.set_defaults(command=_invite)
 
-    diff = commands.add_parser("diff", help="sessions added, removed and moved between two plans")
-    diff.add_argument("old", type=Path)
-    diff.add_argument("new", type=Path)
+    diff = _command(
+        commands,
+        "diff",
+        "sessions added, removed and moved between two plans",
+        "tandem diff out/plan.json out/replan.json",
+    )
+    diff.add_argument("old", type=Path, help="the earlier plan file")
+    diff.add_argument("new", type=Path, help="the later plan file")
     diff.set_defaults(command=_diff)
     return parser
+
+
+def _scenario_argument(
+    command: argparse.ArgumentParser, text: str = "a scenario file (YAML or JSON)"
+) -> None:
+    command.add_argument("scenario", type=Path, help=text)
+
+
+def _help_of(parser: argparse.ArgumentParser) -> Any:
+    """A command given without its sub-command: its help, and exit 2 (nothing was done)."""
+
+    def show_help(args: argparse.Namespace) -> int:
+        parser.print_help()
+        return EXIT_INVALID
+
+    return show_help
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("tandem")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "(not installed)"
 
 
 def _add_memory_budget(command: argparse.ArgumentParser) -> None:
@@ -282,15 +431,15 @@ def _plan(args: argparse.Namespace) -> int:
         problem = matched.problem
     else:
         problem = _problem(args.scenario, *_replanning(args))
+        _warn_about_now(args, problem)
     params = _solver_parameters(args, solver=args.solver)
     progress = None if args.quiet else _progress
     plan = solve(problem, params, progress)
     document = plan_to_dict(problem, plan)
     if args.out:
         _write_json(args.out, document)
-    print_plan_summary(document)
-    if args.out:
-        print(f"\nplan written to {args.out}")
+    horizon = problem.horizon_end_day - problem.horizon_first_day
+    print_plan_summary(document, horizon.days, args.out)
     return EXIT_OK
 
 
@@ -366,6 +515,36 @@ def _replanning(args: argparse.Namespace) -> tuple[dict[str, Any], dict[str, lis
     if args.now:
         overrides["now"] = args.now
     return overrides, additions
+
+
+def now_argument(text: str) -> str:
+    """`--now`: an ISO 8601 date and time (its offset, else the scenario's time zone)."""
+    try:
+        datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a date and time; give one as YYYY-MM-DDTHH:MM with its UTC "
+            "offset, e.g. 2027-03-09T09:00+01:00 (without an offset: the scenario's time zone)"
+        ) from None
+    return text
+
+
+def _warn_about_now(args: argparse.Namespace, problem: Problem) -> None:
+    """One line each for a `--now` that is likely a slip: it re-plans nothing booked, or it
+    lies past the horizon."""
+    if args.now and not args.current:
+        print(
+            "warning: --now without --current: no session is booked, so every session is "
+            "planned anew after --now (add --current OLD_PLAN.json to keep an earlier plan)",
+            file=sys.stderr,
+        )
+    if problem.now is not None and problem.now >= problem.horizon_end:
+        last = problem.horizon_end_day - timedelta(days=1)
+        print(
+            f"warning: --now {args.now} is after the horizon (it ends on {last}): "
+            "nothing new can be placed",
+            file=sys.stderr,
+        )
 
 
 def _progress(message: str) -> None:

@@ -78,6 +78,20 @@ def open_database(url: str) -> Any:
     return engine
 
 
+def sqlite_file_missing(url: str) -> bool:
+    """`url` names an SQLite file that does not exist (yet)."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return False
+    database = parsed.database or ""
+    in_memory = database in ("", ":memory:") or database.startswith("file:")
+    return parsed.get_backend_name() == "sqlite" and not in_memory and not Path(database).exists()
+
+
 def shown_url(url: str) -> str:
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import ArgumentError

@@ -6,6 +6,7 @@ import sys
 from collections import Counter
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from scheduler.comparison import VariantSummary, comparison_rows
@@ -55,40 +56,114 @@ def print_match_comparison(results: list[tuple[str, MatchResult]]) -> None:
     print()
 
 
-def print_plan_summary(plan: dict[str, Any]) -> None:
-    metrics, solver = plan["metrics"], plan["solver"]
+DAYS_PER_MONTH = 365.25 / 12
+SHOWN = 25  # lines of single sessions (unplaced, moved) before "... and N more"
+
+
+def print_plan_summary(plan: dict[str, Any], horizon_days: int, plan_path: Path | None) -> None:
+    """The plan in a planner's words, each figure defined in the README ("Reading the
+    summary"); it ends with where to look next."""
+    metrics = plan["metrics"]
     print(f"Plan: {plan['scenario']}")
     print(
-        f"  sessions: {metrics['placed']} of {metrics['required']} placed "
-        f"({metrics['placed_share']:.1%}); pairs on cadence {metrics['cadence_adherence']:.1%}; "
-        f"stable weekly slot {metrics['stable_slot_share']:.1%}"
+        f"  Sessions placed: {_count(metrics['placed'])} of {_count(metrics['required'])} "
+        f"({_share(metrics['placed_share'])})"
     )
-    for priority, counts in metrics["placed_by_priority"].items():
-        print(f"    {priority} priority: {counts['placed']} of {counts['required']}")
-    print("  " + _solver_line(solver))
-    for note in solver["notes"]:
-        print(f"    note: {note}")
+    by_priority = [
+        f"{priority} {_count(c['placed'])} of {_count(c['required'])}"
+        for priority, c in metrics["placed_by_priority"].items()
+    ]
+    if len(by_priority) > 1:
+        print(f"    by priority: {', '.join(by_priority)}")
+    print(
+        "  Pairs that meet in every period of their cadence: "
+        f"{_share(metrics['cadence_adherence'])}"
+    )
+    print(
+        "  Pairs that meet on the same weekday and time for most sessions: "
+        f"{_share(metrics['stable_slot_share'])}"
+    )
     _print_check_ins(plan["sessions"], plan["unplaced"])
-    _print_load(plan["load"])
+    _print_load(plan["load"], horizon_days / DAYS_PER_MONTH)
     _print_moves(plan["sessions"])
     for warning in plan["warnings"]:
-        print(f"  warning (inside the notice window, handle by hand): {warning}")
+        print(f"  Warning (inside the notice window, handle by hand): {warning}")
     _print_unplaced(plan["unplaced"])
+    print(f"  How it was found: {how_found(plan['solver'], metrics)}")
+    for note in plan["solver"]["notes"]:
+        print(f"    note: {note}")
+    _print_next(plan_path)
 
 
-def _solver_line(solver: dict[str, Any]) -> str:
-    line = f"solver: {solver['name']} {solver['status']} in {solver['seconds']:.1f} s"
-    if solver["placed_bound"] is not None:
-        line += f"; bound {solver['placed_bound']} sessions"
-    if solver["gap"] is not None:
-        line += f"; gap {solver['gap']:.2%}"
-    if solver["greedy_placed"] is not None and solver["name"] != "greedy":
-        line += f"; greedy baseline {solver['greedy_placed']}"
-    if solver.get("soft_gap") is not None:
-        line += (
-            f"; soft goals {solver['soft_penalty']} (gap {solver['soft_gap']:.2%} to their bound)"
+def how_found(solver: dict[str, Any], metrics: dict[str, Any]) -> str:
+    """The search in a planner's words: proven or not, what stood in, how long."""
+    took = f"in {solver['seconds']:.1f} s"
+    if solver["name"] == "greedy":
+        return (
+            f"each session booked at its earliest free slot, one at a time (--solver greedy) {took}"
         )
-    return line
+    groups, unchanged = solver["groups"], solver.get("unchanged_groups", 0)
+    if groups and unchanged == groups:
+        return (
+            "re-plan: every booked session still fits and nothing new can be placed, so "
+            f"nothing was searched again ({took})"
+        )
+    if metrics["placed"] == metrics["required"]:
+        placement = "every session is placed"
+    elif solver["status"] == "OPTIMAL":
+        placement = "proven best: no plan can place more sessions (by priority)"
+    elif solver["status"] == "NO_SOLUTION_IN_TIME":
+        placement = (
+            "the optimiser found no plan in time; this is the earliest-slot plan (a larger "
+            "--time-limit may place more)"
+        )
+    else:
+        placement = f"not proven best; {_could_place_more(solver, metrics)}"
+    return f"{placement}; {_wishes(solver)} {took}"
+
+
+def _could_place_more(solver: dict[str, Any], metrics: dict[str, Any]) -> str:
+    bound = solver.get("placed_bound")
+    if bound is not None and bound > metrics["placed"]:
+        more = _count(bound - metrics["placed"])
+        return f"at most {more} more could be placed (a larger --time-limit may find them)"
+    return "a larger --time-limit may place more"
+
+
+def _wishes(solver: dict[str, Any]) -> str:
+    """The soft goals (preferred days and times, a steady slot, early starts)."""
+    gap = solver.get("soft_gap")
+    if gap is None:
+        return "wishes (preferred times, a steady slot) met as well as the search could"
+    if gap == 0:
+        return "wishes (preferred times, a steady slot) met as well as any plan can (proven)"
+    return f"wishes (preferred times, a steady slot) within {_share(gap)} of the best possible"
+
+
+def _print_next(plan_path: Path | None) -> None:
+    if plan_path is None:
+        print(
+            "\nNext: write the plan with --out PLAN.json, then see who meets whom, when: "
+            "tandem agenda PLAN.json [--person ID] [--week YYYY-MM-DD]"
+        )
+        return
+    print(f"\nplan written to {plan_path}")
+    print(
+        f"Next: see who meets whom, when: tandem agenda {plan_path} [--person ID] "
+        "[--week YYYY-MM-DD] (--format csv for a spreadsheet, ics for calendars)"
+    )
+
+
+def _count(value: int) -> str:
+    return f"{value:,}"
+
+
+def _share(value: float) -> str:
+    return f"{value:.1%}"
+
+
+def _hours(value: float) -> str:
+    return f"{value:.1f}"
 
 
 def _print_check_ins(sessions: list[dict[str, Any]], unplaced: list[dict[str, Any]]) -> None:
@@ -98,51 +173,72 @@ def _print_check_ins(sessions: list[dict[str, Any]], unplaced: list[dict[str, An
     if not placed and not missed:
         return
     per_coach = Counter(s["mentor"] for s in placed)
-    coaches = ", ".join(f"{coach} {count}" for coach, count in sorted(per_coach.items()))
+    coaches = ", ".join(f"{coach} {_count(count)}" for coach, count in sorted(per_coach.items()))
     print(
-        f"  supervision check-ins: {len(placed)} of {len(placed) + len(missed)} placed, "
-        f"{len(missed)} unplaced; per coach: {coaches or 'none'}"
+        f"  Mentors' check-ins with a coach placed: {_count(len(placed))} of "
+        f"{_count(len(placed) + len(missed))}; per coach: {coaches or 'none'}"
     )
 
 
-LOAD_ROLES = (("executive", "executives"), ("mentor", "mentors"), ("coach", "coaches"))
+LOAD_ROLES = (("executive", "Executives"), ("mentor", "Mentors"), ("coach", "Coaches"))
 
 
-def _print_load(load: list[dict[str, Any]]) -> None:
+def _print_load(load: list[dict[str, Any]], months: float) -> None:
+    """Hours in sessions per month and person, from the least to the most busy."""
     for role, group in LOAD_ROLES:
         people = [p for p in load if p["role"] == role]
         if not people:
             continue
-        hours = [p["hours"] for p in people]
+        monthly = [p["hours"] / months for p in people]
         busiest = max(people, key=lambda p: (p["hours"], p["person"]))
+        week = max(p["busiest_week"] for p in people)
         print(
-            f"  {group}: {len(people)}, session hours min {min(hours):g} / "
-            f"mean {sum(hours) / len(hours):.1f} / max {max(hours):g} ({busiest['person']}), "
-            f"busiest week {max(p['busiest_week'] for p in people)} sessions"
+            f"  {group} ({_count(len(people))}): {_hours(min(monthly))} to "
+            f"{_hours(max(monthly))} hours of sessions per month each, "
+            f"{_hours(sum(monthly) / len(monthly))} on average; the busiest is "
+            f"{busiest['person']}; at most {week} session{'s' if week != 1 else ''} "
+            "in any one week"
         )
 
 
-def _print_moves(sessions: list[dict[str, Any]], shown: int = 25) -> None:
+def _print_moves(sessions: list[dict[str, Any]]) -> None:
     moved = [s for s in sessions if s["moved"]]
     if not any("moves" in s and s["moves"] for s in sessions) and not moved:
         return
-    print(f"  moved sessions: {len(moved)}")
-    for session in moved[:shown]:
+    print(f"  Moved sessions: {_count(len(moved))}")
+    for session in moved[:SHOWN]:
         print(
             f"    {session['pair']}#{session['index']} to {session['start']}: "
             f"{session.get('moved_because', '')}"
         )
+    _print_more(len(moved))
 
 
-def _print_unplaced(unplaced: list[dict[str, Any]], shown: int = 25) -> None:
+def _print_unplaced(unplaced: list[dict[str, Any]]) -> None:
+    """Rolled up by reason and by pair first, then each session (the first 25)."""
     if not unplaced:
-        print("  every session is placed")
+        print("  Every session is placed.")
         return
-    print(f"  unplaced sessions: {len(unplaced)}")
-    for item in unplaced[:shown]:
+    print(f"  Unplaced sessions: {_count(len(unplaced))}")
+    reasons = Counter(_reason_name(u["code"]) for u in unplaced)
+    print("    by reason: " + ", ".join(f"{name} {_count(n)}" for name, n in reasons.most_common()))
+    pairs = Counter(u["pair"] for u in unplaced)
+    rolled = [f"{pair} {_count(n)}" for pair, n in pairs.most_common(10)]
+    more = f", and {_count(len(pairs) - 10)} more pairs" if len(pairs) > 10 else ""
+    print(f"    by pair: {', '.join(rolled)}{more}")
+    for item in unplaced[:SHOWN]:
         print(f"    {item['pair']}#{item['index']}: {item['reason']}")
-    if len(unplaced) > shown:
-        print(f"    ... and {len(unplaced) - shown} more (all listed in the plan file)")
+    _print_more(len(unplaced))
+
+
+def _print_more(total: int) -> None:
+    if total > SHOWN:
+        print(f"    ... and {_count(total - SHOWN)} more (all listed in the plan file)")
+
+
+def _reason_name(code: str) -> str:
+    """A reason's code in words: `no_common_free_time` -> `no common free time`."""
+    return code.replace("_", " ")
 
 
 def print_violations(violations: list[Violation], sessions: int) -> None:

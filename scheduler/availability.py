@@ -174,6 +174,23 @@ class PersonCells:
             self._blocked[key] = self._cover(starts[blocking], ends[blocking], buffer)
         return self._blocked[key]
 
+    def blocked_minutes(self, window: slice, tentative: TentativePolicy) -> IntArray:
+        """Per cell of `window`, the minutes that blocking busy time covers (overlapping
+        blocks counted once)."""
+        grid, first = self.grid, window.start or 0
+        size = max(0, (window.stop or grid.size) - first)
+        origin = grid.origin_minute + first * grid.step
+        starts, ends, statuses = self._busy_minutes
+        blocking = (statuses == _BUSY) | ((statuses == _TENTATIVE) & (tentative == "block"))
+        covered = np.zeros(size * grid.step + 1, dtype=np.int64)
+        low = np.clip(starts[blocking] - origin, 0, size * grid.step)
+        high = np.clip(ends[blocking] - origin, 0, size * grid.step)
+        np.add.at(covered, low, 1)
+        np.add.at(covered, high, -1)
+        busy_minute = np.cumsum(covered[:-1]) > 0
+        minutes: IntArray = busy_minute.reshape(size, grid.step).sum(axis=1)
+        return minutes
+
     def tentative_cells(self, buffer: int) -> BoolArray:
         if buffer not in self._tentative:
             starts, ends, statuses = self._busy_minutes

@@ -270,6 +270,7 @@ class SolverReport:
     goals: dict[str, GoalFigures] = field(default_factory=dict)
     greedy_placed: int | None = None
     groups: int = 0
+    unchanged_groups: int = 0  # re-planning: groups the change did not reach, not searched
     stops: dict[str, int] = field(default_factory=dict)  # groups by what ended their search
     cut_by_wall_clock: bool = False  # only then may the same input and seed give another plan
     notes: tuple[str, ...] = ()

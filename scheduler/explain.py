@@ -10,6 +10,8 @@ session, a daily or weekly cap, the gap to a neighbouring session.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from scheduler.candidates import CandidateSet, SessionCandidates
 from scheduler.domain import Unplaced
 from scheduler.ledger import Ledger, ledger_of
@@ -17,17 +19,38 @@ from scheduler.rule_names import RuleName
 from scheduler.rules.narrowing import narrowed, when
 from scheduler.rules.parts import NoStartLeft, TakenBy
 from scheduler.rules.registry import HARD_RULES
+from scheduler.suggestions import SUGGESTED_CODES, suggestion
 
 TAKEN_CODES = {r.name: r.explanation.code for r in HARD_RULES if isinstance(r.explanation, TakenBy)}
 MIXED_CODE = "slots_taken_or_capped"
+MOST_SUGGESTIONS = 25  # per group of sessions: as many as the summary shows
 
 
 def explain_unplaced(data: CandidateSet, chosen: dict[int, int]) -> tuple[Unplaced, ...]:
     missing = [s for s in data.sessions if s.number not in chosen]
     if all(len(s) == 0 for s in missing):  # the plan's ledger only explains taken starts
-        return tuple(_no_start(data, s) for s in missing)
-    ledger = ledger_of(data, chosen)
-    return tuple(_why_taken(ledger, s) if len(s) else _no_start(data, s) for s in missing)
+        found = [_no_start(data, s) for s in missing]
+    else:
+        ledger = ledger_of(data, chosen)
+        found = [_why_taken(ledger, s) if len(s) else _no_start(data, s) for s in missing]
+    return _with_suggestions(data, missing, found)
+
+
+def _with_suggestions(
+    data: CandidateSet, missing: list[SessionCandidates], found: list[Unplaced]
+) -> tuple[Unplaced, ...]:
+    """The smallest change that would place each session without a start, re-checked with
+    the candidates; for the first few of a group only (each check builds candidates)."""
+    suggested = 0
+    answers = []
+    for s, unplaced in zip(missing, found, strict=True):
+        if unplaced.code in SUGGESTED_CODES and suggested < MOST_SUGGESTIONS:
+            suggested += 1
+            change = suggestion(data.problem, s.request)
+            if change is not None:
+                unplaced = replace(unplaced, reason=f"{unplaced.reason}; {change}")
+        answers.append(unplaced)
+    return tuple(answers)
 
 
 def _no_start(data: CandidateSet, s: SessionCandidates) -> Unplaced:
@@ -36,7 +59,10 @@ def _no_start(data: CandidateSet, s: SessionCandidates) -> Unplaced:
     if len(narrowed(data, s, parts).starts()):
         # Every rule leaves a start, yet the candidates have none: the rules and the
         # candidates disagree. Say so rather than guess a reason.
-        text = f"{when(s)}: no candidate start (an internal inconsistency; please report it)"
+        text = (
+            f"{when(s, data.problem)}: no candidate start (an internal inconsistency; "
+            "please report it)"
+        )
         return Unplaced(s.pair.id, s.index, text, "no_candidate", s.pair.people)
     keeps, empties = 0, len(parts)  # the first `keeps` parts leave a start; `empties` none
     while empties - keeps > 1:
@@ -52,12 +78,12 @@ def _no_start(data: CandidateSet, s: SessionCandidates) -> Unplaced:
 
 def _why_taken(ledger: Ledger, s: SessionCandidates) -> Unplaced:
     blockers = [ledger.blockers(s, choice) for choice in range(len(s))]
-    pair = s.pair
+    pair, problem = s.pair, ledger.data.problem
     open_starts = sum(1 for found in blockers if not found)
     if open_starts:
         text = (
-            f"{when(s)}: {open_starts} free start(s) remain, but the solver stopped before "
-            "placing this session; give it more time (--time-limit)"
+            f"{when(s, problem)}: {open_starts} free start(s) remain, but the solver stopped "
+            "before placing this session; give it more time (--time-limit)"
         )
         return Unplaced(pair.id, s.index, text, "not_placed_in_time", pair.people)
     every = [b for found in blockers for b in found]
@@ -67,6 +93,8 @@ def _why_taken(ledger: Ledger, s: SessionCandidates) -> Unplaced:
     )
     codes = {TAKEN_CODES[b.rule] for b in every}
     code = codes.pop() if len(codes) == 1 else MIXED_CODE
-    text = f"{when(s)}: the only {len(s)} free start(s) of both people are " + "; ".join(parts)
+    text = f"{when(s, problem)}: the only {len(s)} free start(s) of both people are " + "; ".join(
+        parts
+    )
     blocking = tuple(sorted({b.pair for b in every if b.pair is not None}))
     return Unplaced(pair.id, s.index, text, code, pair.people, blocking)

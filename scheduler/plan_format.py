@@ -62,6 +62,7 @@ def plan_to_dict(problem: Problem, plan: Plan) -> dict[str, Any]:
                 for goal, figures in solver.goals.items()
             },
             "groups": solver.groups,
+            "unchanged_groups": solver.unchanged_groups,
             "stops": solver.stops,
             "cut_by_wall_clock": solver.cut_by_wall_clock,
             "timings": solver.timings,

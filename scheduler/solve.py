@@ -133,6 +133,7 @@ def _report(plans: list[GroupPlan], params: SolverParameters, wall: float) -> So
         goals=figures,
         greedy_placed=greedy_placed,
         groups=len(results),
+        unchanged_groups=sum(r.placement.status == SolveStatus.UNCHANGED for r in results),
         stops=dict(sorted(Counter(str(r.polish.stop) for r in results).items())),
         cut_by_wall_clock=cut,
         notes=tuple(_notes(results, cut) + notes),
@@ -169,14 +170,20 @@ def _notes(results: list[GroupResult], cut: bool) -> list[str]:
         )
     kept = sum(r.placement.used_greedy and r.skipped is None for r in results)
     if kept:
-        notes.append(f"{kept} of {len(results)} groups kept the greedy placement (no better found)")
+        notes.append(
+            f"{kept} of {len(results)} groups of people keep the earliest-slot plan: the "
+            "optimiser found none that places more"
+        )
     out_of_time = sum(r.skipped == Skipped.OUT_OF_TIME for r in results)
     if out_of_time:
-        notes.append(f"{out_of_time} groups kept the greedy plan: the time limit came first")
+        notes.append(
+            f"{out_of_time} groups of people keep the earliest-slot plan: the time limit came "
+            "first (--time-limit)"
+        )
     unchanged = sum(r.placement.status == SolveStatus.UNCHANGED for r in results)
     if unchanged:
         notes.append(
-            f"{unchanged} of {len(results)} groups kept their booked sessions as they were "
-            "(the change did not reach them): not solved again"
+            f"{unchanged} of {len(results)} groups of people keep their booked sessions as "
+            "they were: the change did not reach them"
         )
     return notes

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from api.cli_environment import open_database
+from api.cli_environment import open_database, sqlite_file_missing
 from api.invitations.desired import check_plan_against
 from api.invitations.outbox import Change, count_changes
 from api.invitations.runs import Prepared, prepare
@@ -33,7 +33,7 @@ def invite(scenario_path: Path, plan_path: Path, name: str | None, dry_run: bool
     check_plan_against(scenario, raw_plan, str(plan_path))
     plan = PlanDocument.read(raw_plan, str(plan_path))
     graph = None if dry_run else _graph_settings()
-    store = sessions(open_database(ServiceSettings().database_url))
+    store = sessions(open_database(_database_url(dry_run)))
     programme = name or scenario.name or scenario_path.stem
     prepared = prepare(store, raw, plan, programme, dry_run)
     _print_changes(prepared.changes, "would " if dry_run else "")
@@ -47,6 +47,15 @@ def invite(scenario_path: Path, plan_path: Path, name: str | None, dry_run: bool
     finally:
         client.close()
     return _print_report(report, prepared)
+
+
+def _database_url(dry_run: bool) -> str:
+    """The invitations' state; for a dry run without a database yet, one in memory: with
+    no earlier run, every meeting would be created, and no file is left behind."""
+    url = ServiceSettings().database_url
+    if dry_run and sqlite_file_missing(url):
+        return "sqlite://"
+    return url
 
 
 def _graph_settings() -> GraphSettings:

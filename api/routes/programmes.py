@@ -14,6 +14,8 @@ from api.auth import Tenant
 from api.dependencies import DbSession, Settings
 from api.problems import Problem
 from api.routes.plans import EXAMPLE, PlanJobAccepted, accepted
+from api.work.claims import as_utc
+from connectors.session_calendar import SessionEvent, calendar_text, session_uid
 from scheduler.scenario import Moment
 from scheduler.supervision import check_in_id
 
@@ -209,38 +211,18 @@ def list_sessions(
 def person_feed(session: DbSession, programme_id: str, person: str, tenant: Tenant) -> Response:
     """The person's sessions as an ICS feed (a calendar can subscribe to it)."""
     rows = programme_views.person_sessions(session, tenant, programme_id, person)
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        "PRODID:-//Tandem//Reverse mentoring//EN",
-        "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH",
-    ]
-    for r in rows:
-        lines += [
-            "BEGIN:VEVENT",
-            f"UID:tandem-{programme_id}-{r.pair}-{r.index}@tandem",
-            f"DTSTAMP:{_ics_time(r.start)}",
-            f"DTSTART:{_ics_time(r.start)}",
-            f"DTEND:{_ics_time(r.end)}",
-            f"SUMMARY:{_feed_summary(r.pair, r.mentor, r.mentee)}",
-            "STATUS:CONFIRMED",
-            "TRANSP:OPAQUE",
-            "END:VEVENT",
-        ]
-    lines.append("END:VCALENDAR")
-    return Response("\r\n".join(lines) + "\r\n", media_type="text/calendar")
-
-
-def _feed_summary(pair: str, mentor: str, mentee: str) -> str:
-    """A check-in's row holds its coach as `mentor` and the supervised mentor as `mentee`."""
-    if pair == check_in_id(mentee):
-        return f"Mentor check-in: {mentee} with coach {mentor}"
-    return "Reverse mentoring session"
-
-
-def _ics_time(moment: datetime) -> str:
-    return moment.strftime("%Y%m%dT%H%M%SZ")  # stored instants read back in UTC
+    events = (
+        SessionEvent(
+            uid=session_uid(programme_id, r.pair, r.index),
+            start=as_utc(r.start),
+            end=as_utc(r.end),
+            mentor=r.mentor,
+            mentee=r.mentee,
+            check_in=r.pair == check_in_id(r.mentee),  # a check-in's row: coach, mentor
+        )
+        for r in rows
+    )
+    return Response(calendar_text(events), media_type="text/calendar")
 
 
 @router.get("/{programme_id}/history", response_model=list[HistoryEvent], responses=ERRORS)

@@ -178,10 +178,12 @@ def _no_common_free_time(n: Narrowing) -> Unplaced:
 
 
 def _busy_share(cells: PersonCells, tentative: TentativePolicy, window: slice) -> float:
+    """Minutes of working time that busy time takes, as the calendar shows it (no buffer):
+    a 5-minute call takes 5 minutes, not the grid cell it touches."""
     usable = (cells.usable_day_cell & cells.available_cell)[window]
-    blocked = cells.blocked_cells(0, tentative)[window]  # as the calendar shows it
-    total = int(usable.sum())
-    return float((usable & blocked).sum()) / total if total else 1.0
+    busy = cells.blocked_minutes(window, tentative)
+    total = int(usable.sum()) * cells.grid.step
+    return float(busy[usable].sum()) / total if total else 1.0
 
 
 BUSY_TIME = HardRule(

@@ -22,13 +22,38 @@ if TYPE_CHECKING:
     from scheduler.time_grid import Grid
 
 
-def when(session: SessionCandidates) -> str:
-    """`week of 2027-03-08` for weekly pairs, else the period's dates."""
+def when(session: SessionCandidates, problem: Problem) -> str:
+    """`week of 2027-03-08` for weekly pairs, else the period's dates; and how much of the
+    period the horizon leaves, when it cuts the period."""
     period = session.request.period
     if session.pair.cadence == 1:
-        return f"week of {period.first_day}"
-    last = period.end_day - timedelta(days=1)
-    return f"period {period.first_day} to {last}"
+        named = f"week of {period.first_day}"
+    else:
+        named = f"period {period.first_day} to {period.end_day - timedelta(days=1)}"
+    return named + horizon_cut(session.request, problem)
+
+
+def horizon_cut(request: SessionRequest, problem: Problem) -> str:
+    """` (only 2 working days of this month are inside the horizon, which ends on ...)`,
+    or nothing when the whole period lies inside the horizon."""
+    period = request.period
+    first = max(period.first_day, problem.horizon_first_day)
+    end = min(period.end_day, problem.horizon_end_day)
+    if (first, end) == (period.first_day, period.end_day):
+        return ""
+    executive = problem.people[request.pair.mentee]
+    inside = [first + timedelta(days=i) for i in range(max(0, (end - first).days))]
+    working = sum(1 for day in inside if day.weekday() in executive.working_hours)
+    unit = {1: "week", "monthly": "month"}.get(request.pair.cadence, "period")
+    edge = (
+        f"ends on {problem.horizon_end_day - timedelta(days=1)}"
+        if end < period.end_day
+        else f"starts on {problem.horizon_first_day}"
+    )
+    days, verb = (
+        (f"{working} working day", "is") if working == 1 else (f"{working} working days", "are")
+    )
+    return f" (only {days} of this {unit} {verb} inside the horizon, which {edge})"
 
 
 def narrowed(
@@ -74,7 +99,7 @@ class Narrowing:
         return slice(self.first, max(self.first, end))
 
     def when(self) -> str:
-        return when(self.session)
+        return when(self.session, self.problem)
 
     def narrow(self, part: CandidatePart | None) -> None:
         """Add one rule's candidate part (windows first, then layers, then filters)."""

@@ -65,7 +65,7 @@ def test_plan_match_forms_the_pairs_then_plans_them(tmp_path: Path) -> None:
     check_ins = [s for s in plan["sessions"] if s["kind"] == "supervision"]
     assert {s["mentee"] for s in check_ins} == mentors
     assert {s["mentor"] for s in check_ins} == {"pa-coach", "ny-coach"}
-    assert "supervision check-ins: " in result.stdout
+    assert "Mentors' check-ins with a coach placed: " in result.stdout
 
 
 def small_pool(tmp_path: Path, **fields: Any) -> Path:

@@ -132,7 +132,8 @@ def test_busy_time_names_the_buffer_and_the_days_off_too() -> None:
         "week of 2027-01-04: no common free time inside both working hours (busy share of "
         "working time: executive e1 50%, mentor m1 0%, with 15-minute buffers); also Tue "
         "2027-01-05 is a holiday (Founders' Day) for the executive e1; Tue 2027-01-05 is a "
-        "holiday (Founders' Day) for the mentor m1"
+        "holiday (Founders' Day) for the mentor m1; moving the executive e1's busy time Mon "
+        "2027-01-04 09:30-10:30 (local time) would give 6 possible starts"
     )
 
 
@@ -168,3 +169,93 @@ def test_a_declined_session_whose_only_free_start_was_its_own() -> None:
         "week of 2027-01-04: the only start both people have free is the one the session was "
         "declined at (2027-01-04 08:00 UTC)"
     )
+
+
+def test_a_period_cut_by_the_horizon_says_how_much_of_it_is_inside() -> None:
+    reason = only_reason(
+        scenario(
+            people=[mentor(available_from="2027-01-11"), executive()],
+            pairs=[pair(cadence="monthly", start="2027-01-04")],
+        )
+    )
+    assert reason.reason.startswith(
+        "period 2027-01-04 to 2027-01-31 (only 5 working days of this month are inside the "
+        "horizon, which ends on 2027-01-10): mentor m1 is not yet available"
+    )
+
+
+def test_the_busy_share_counts_minutes_not_grid_cells() -> None:
+    reason = only_reason(
+        scenario(
+            people=[
+                mentor(
+                    working_hours={"mon": ["09:00-11:00"]},
+                    busy=[{"start": "2027-01-04T09:00", "end": "2027-01-04T11:00"}],
+                ),
+                executive(
+                    working_hours={"mon": ["09:00-11:00"]},
+                    busy=[{"start": "2027-01-04T09:00", "end": "2027-01-04T09:05"}],
+                ),
+            ]
+        )
+    )
+    # 5 of 120 minutes; the 15-minute cell it touches would make it 13%.
+    assert "executive e1 4%, mentor m1 100%" in reason.reason
+
+
+def test_shorter_sessions_are_suggested_when_the_candidates_find_a_start() -> None:
+    reason = only_reason(
+        scenario(
+            people=[
+                mentor(working_hours={"mon": ["09:00-10:00"]}),
+                executive(
+                    working_hours={"mon": ["09:00-10:00"]},
+                    busy=[{"start": "2027-01-04T09:35", "end": "2027-01-04T10:00"}],
+                ),
+            ]
+        )
+    )
+    assert reason.reason.endswith("; allowing 30 minutes instead of 45 would give 1 possible start")
+
+
+def test_a_weekly_meeting_of_the_executive_is_named_by_its_time() -> None:
+    weekly = [
+        {"start": f"2027-01-{day}T09:00", "end": f"2027-01-{day}T10:00"} for day in ("04", "11")
+    ]
+    plan = plan_of(
+        scenario(
+            horizon={"start": "2027-01-04", "weeks": 2},
+            people=[
+                mentor(working_hours={"mon": ["09:00-10:00"]}),
+                executive(working_hours={"mon": ["09:00-10:00"]}, busy=weekly),
+            ],
+        )
+    )
+    assert plan.unplaced[0].reason.endswith(
+        "; moving the executive e1's busy time Mon 2027-01-04 09:00-10:00 (local time), which "
+        "recurs weekly, would give 2 possible starts"
+    )
+
+
+def test_another_mentor_is_suggested_when_no_smaller_change_places_the_session() -> None:
+    reason = only_reason(
+        scenario(
+            people=[
+                mentor(out_of_office=[{"from": "2027-01-04", "to": "2027-01-08"}]),
+                mentor("m2", working_hours={"mon-tue": ["09:00-09:45"]}),
+                executive(),
+            ],
+            # Other mentors are looked for among the people planned together with the pair.
+            pairs=[pair(), pair("p2", "m2", "e1")],
+        )
+    )
+    assert reason.reason.endswith("; another mentor, m2, would have 2 possible starts with e1")
+
+
+def test_no_suggestion_when_no_change_gives_a_start() -> None:
+    reason = only_reason(
+        scenario(
+            people=[mentor(out_of_office=[{"from": "2027-01-04", "to": "2027-01-08"}]), executive()]
+        )
+    )
+    assert reason.reason.endswith("Mon to Fri (2027-01-04 to 2027-01-08)")
