@@ -12,6 +12,7 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -218,6 +219,11 @@ def _parser() -> argparse.ArgumentParser:
     create = key_commands.add_parser("create", help="create a key for a tenant (printed once)")
     create.add_argument("--tenant", required=True)
     create.set_defaults(command=_create_key)
+    listing = key_commands.add_parser(
+        "list", help="every key: id, tenant, created, revoked (never the key itself)"
+    )
+    listing.add_argument("--tenant", help="only this tenant's keys")
+    listing.set_defaults(command=_list_keys)
     revoke = key_commands.add_parser("revoke", help="revoke a key by its id")
     revoke.add_argument("key_id")
     revoke.set_defaults(command=_revoke_key)
@@ -440,8 +446,23 @@ def _serve(args: argparse.Namespace) -> int:
     from api.settings import ServiceSettings
 
     open_database(ServiceSettings().database_url).dispose()  # reachable, before serving
+    _log_requests()
+    host = f"[{args.host}]" if ":" in args.host else args.host  # an IPv6 address
+    base = f"http://{host}:{args.port}"
+    print(f"Tandem serves on {base} (the API's documentation: {base}/docs)", flush=True)
+    # Uvicorn's own access log is off (warning): it writes paths, which hold people's ids.
     uvicorn.run(create_app(), host=args.host, port=args.port, log_level="warning")
     return EXIT_OK
+
+
+def _log_requests() -> None:
+    """Each request's line (`api.access_log`) on standard error, as it is (JSON)."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    requests = logging.getLogger("tandem.requests")
+    requests.addHandler(handler)
+    requests.setLevel(logging.INFO)
+    requests.propagate = False
 
 
 def _worker(args: argparse.Namespace) -> int:
@@ -474,6 +495,26 @@ def _create_key(args: argparse.Namespace) -> int:
     print(f"key:    {secret}")
     print("Keep the key now: it is not stored and cannot be shown again.")
     return EXIT_OK
+
+
+def _list_keys(args: argparse.Namespace) -> int:
+    from api.keys import list_keys
+
+    with _key_store()() as session:
+        keys = list_keys(session, args.tenant)
+    if not keys:
+        print("no keys" + (f" of tenant {args.tenant}" if args.tenant else ""))
+        return EXIT_OK
+    print(f"{'key id':<36}  {'tenant':<20}  {'created (UTC)':<16}  revoked (UTC)")
+    for key in keys:
+        revoked = _minute(key.revoked_at) if key.revoked_at else "-"
+        print(f"{key.id:<36}  {key.tenant:<20}  {_minute(key.created_at):<16}  {revoked}")
+    return EXIT_OK
+
+
+def _minute(moment: datetime) -> str:
+    """SQLite gives back a stored instant without its zone: it is UTC."""
+    return moment.replace(tzinfo=moment.tzinfo or UTC).astimezone(UTC).strftime("%Y-%m-%d %H:%M")
 
 
 def _revoke_key(args: argparse.Namespace) -> int:
