@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 
 MOST_ROWS = 10_000_000  # far past any list's rows: an offset past it is a typo
 
+Limit = Annotated[int, Query(ge=1, le=1000, description="At most this many rows")]
 Offset = Annotated[int, Query(ge=0, le=MOST_ROWS, description="Skip this many rows first")]
 PAGE_HEADERS: dict[str, Any] = {
     "X-Total-Count": {"description": "How many rows match, on every page"},

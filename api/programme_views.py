@@ -4,12 +4,13 @@ never from the whole plan."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from api.paging import Page
 from api.problems import Problem
@@ -17,6 +18,8 @@ from api.programmes import exists
 from api.storage.models import Programme, ProgrammeSession, SessionEvent
 from api.work.claims import as_utc
 from scheduler.plan_format import instant_text
+
+Row = TypeVar("Row")
 
 
 @dataclass(frozen=True)
@@ -78,10 +81,18 @@ def session_page(
     exists(session, tenant_id, programme_id)
     if which.person is not None:
         known_person(session, programme_id, which.person)
-    query = _query(programme_id, which)
+    return _page(session, _query(programme_id, which), _shown, limit, offset)
+
+
+def _page(
+    session: Session,
+    query: Select[Row],
+    shown: Callable[[Row], dict[str, Any]],
+    limit: int,
+    offset: int,
+) -> Page:
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.scalars(query.limit(limit).offset(offset))
-    return Page([_shown(row) for row in rows], total)
+    return Page([shown(row) for row in session.scalars(query.limit(limit).offset(offset))], total)
 
 
 def person_sessions(
@@ -119,24 +130,15 @@ def history_page(
     exists(session, tenant_id, programme_id)
     if which.person is not None:
         known_person(session, programme_id, which.person)
-    query = _history_query(programme_id, which)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    events = session.scalars(query.limit(limit).offset(offset))
-    return Page([_event_shown(e) for e in events], total)
+    return _page(session, _history_query(programme_id, which), _event_shown, limit, offset)
 
 
 def _history_query(programme_id: str, which: Events) -> Select[SessionEvent]:
     query = select(SessionEvent).where(SessionEvent.programme_id == programme_id)
     if which.pair is not None:
         query = query.where(SessionEvent.pair == which.pair)
-    if which.person is not None:
-        query = query.where(
-            or_(SessionEvent.mentor == which.person, SessionEvent.mentee == which.person)
-        )
-    if which.start is not None:
-        query = query.where(SessionEvent.at >= as_utc(which.start))
-    if which.end is not None:
-        query = query.where(SessionEvent.at < as_utc(which.end))
+    people = (SessionEvent.mentor, SessionEvent.mentee)
+    query = _narrowed(query, people, which.person, SessionEvent.at, which.start, which.end)
     return query.order_by(SessionEvent.id)
 
 
@@ -178,13 +180,25 @@ def _shown(row: ProgrammeSession) -> dict[str, Any]:
 
 def _query(programme_id: str, which: Sessions) -> Select[ProgrammeSession]:
     query = select(ProgrammeSession).where(ProgrammeSession.programme_id == programme_id)
-    if which.person is not None:
-        query = query.where(
-            or_(ProgrammeSession.mentor == which.person, ProgrammeSession.mentee == which.person)
-        )
-    # Compared as instants (a time given without an offset is UTC).
-    if which.start is not None:
-        query = query.where(ProgrammeSession.start >= as_utc(which.start))
-    if which.end is not None:
-        query = query.where(ProgrammeSession.start < as_utc(which.end))
+    people = (ProgrammeSession.mentor, ProgrammeSession.mentee)
+    query = _narrowed(query, people, which.person, ProgrammeSession.start, which.start, which.end)
     return query.order_by(ProgrammeSession.start, ProgrammeSession.pair, ProgrammeSession.index)
+
+
+def _narrowed(
+    query: Select[Row],
+    people: tuple[InstrumentedAttribute[Any], InstrumentedAttribute[Any]],
+    person: str | None,
+    moment: InstrumentedAttribute[Any],
+    start: datetime | None,
+    end: datetime | None,
+) -> Select[Row]:
+    """The rows of a person (as mentor or mentee) whose `moment` is in [start, end),
+    compared as instants (a time given without an offset is UTC)."""
+    if person is not None:
+        query = query.where(or_(people[0] == person, people[1] == person))
+    if start is not None:
+        query = query.where(moment >= as_utc(start))
+    if end is not None:
+        query = query.where(moment < as_utc(end))
+    return query

@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Query, Request, Response
+from fastapi import APIRouter, Body, Request, Response
 from pydantic import BaseModel, Field
 
 from api import jobs
 from api.auth import Tenant
 from api.dependencies import DbSession, Settings
-from api.paging import PAGE_HEADERS, Offset, page_response
+from api.paging import PAGE_HEADERS, Limit, Offset, page_response
 from api.problems import Problem
 from api.work.claims import as_utc
 
@@ -104,7 +104,7 @@ def list_plans(
     request: Request,
     session: DbSession,
     tenant: Tenant,
-    limit: Annotated[int, Query(ge=1, le=1000, description="At most this many")] = 100,
+    limit: Limit = 100,
     offset: Offset = 0,
 ) -> Response:
     """The tenant's plan jobs (its programmes' plans too), newest first, a page at a time

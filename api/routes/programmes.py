@@ -12,7 +12,7 @@ from api import programme_views, programmes
 from api.auth import Tenant
 from api.dependencies import DbSession, Settings
 from api.feeds import person_feed
-from api.paging import PAGE_HEADERS, Offset, page_response
+from api.paging import PAGE_HEADERS, Limit, Offset, page_response
 from api.problems import Problem
 from api.routes.plans import EXAMPLE, PlanJobAccepted, accepted
 from scheduler.scenario import Moment
@@ -119,7 +119,7 @@ def list_programmes(
     request: Request,
     session: DbSession,
     tenant: Tenant,
-    limit: Annotated[int, Query(ge=1, le=1000, description="At most this many")] = 100,
+    limit: Limit = 100,
     offset: Offset = 0,
 ) -> Response:
     """The tenant's programmes, newest first, a page at a time (`X-Total-Count`, `Link`)."""
