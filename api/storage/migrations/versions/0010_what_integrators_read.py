@@ -82,8 +82,9 @@ def _fill_programme(connection: Any, programme_id: str, plan: dict[str, Any]) ->
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("programmes") as batch:
-        batch.drop_column("scenario_writes")
+    # Not a batch: on SQLite that copies the table, and dropping the old one is refused
+    # while session rows and jobs refer to it. SQLite drops a column in place (3.35+).
+    op.execute("ALTER TABLE programmes DROP COLUMN scenario_writes")
     with op.batch_alter_table("session_events") as batch:
         batch.drop_column("mentee")
         batch.drop_column("mentor")
