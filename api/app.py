@@ -8,7 +8,8 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request, Response
 
-from api import openapi, problems, server_errors
+from api import docs, openapi, problems, server_errors
+from api.access_log import AccessLog
 from api.dependencies import database_turns
 from api.limits import BodyLimit
 from api.metrics import count_request
@@ -57,12 +58,15 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
         title="Tandem",
         version="0.1.0",
         lifespan=lifespan,
+        docs_url=None,  # `api.docs` serves them, with their files
+        redoc_url=None,
         description="Schedules reverse-mentoring programmes. Authenticate with "
         "`Authorization: Bearer <API key>` (`tandem keys create`).",
     )
     problems.install(app)
     server_errors.install(app)
     openapi.install(app)
+    docs.install(app)
     app.include_router(health.router)
     app.include_router(plans.router)
     app.include_router(programmes.router)
@@ -72,7 +76,8 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
     app.include_router(graph_webhooks.router)
     app.middleware("http")(_count_requests)
     app.add_middleware(CleanRequests)
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)  # outermost: first
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(AccessLog)  # outermost: logs every request, refused ones too
     return app
 
 

@@ -13,7 +13,7 @@ import os
 import sys
 import textwrap
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -117,6 +117,7 @@ EXIT_CODES = {
     "worker": "0 stopped, 2 an unknown queue, 3 the database cannot be used",
     "create": "0 created, 3 the database cannot be used",
     "revoke": "0 revoked, 2 no such active key, 3 the database cannot be used",
+    "list": "0 listed, 3 the database cannot be used",
     "invite": "0 in step, 1 some meetings could not be sent, 2 invalid input or Graph "
     "settings, 3 the database or Graph failed",
 }
@@ -338,6 +339,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     create.add_argument("--tenant", required=True)
     create.set_defaults(command=_create_key)
+    listing = _command(
+        key_commands,
+        "list",
+        "every key: id, tenant, created, revoked (never the key itself)",
+        "tandem keys list --tenant acme",
+    )
+    listing.add_argument("--tenant", help="only this tenant's keys")
+    listing.set_defaults(command=_list_keys)
     revoke = _command(key_commands, "revoke", "revoke a key by its id", "tandem keys revoke KEY_ID")
     revoke.add_argument("key_id", help="the key's id, as `tandem keys create` printed it")
     revoke.set_defaults(command=_revoke_key)
@@ -634,8 +643,23 @@ def _serve(args: argparse.Namespace) -> int:
     from api.settings import ServiceSettings
 
     open_database(ServiceSettings().database_url).dispose()  # reachable, before serving
+    _log_requests()
+    host = f"[{args.host}]" if ":" in args.host else args.host  # an IPv6 address
+    base = f"http://{host}:{args.port}"
+    print(f"Tandem serves on {base} (the API's documentation: {base}/docs)", flush=True)
+    # Uvicorn's own access log is off (warning): it writes paths, which hold people's ids.
     uvicorn.run(create_app(), host=args.host, port=args.port, log_level="warning")
     return EXIT_OK
+
+
+def _log_requests() -> None:
+    """Each request's line (`api.access_log`) on standard error, as it is (JSON)."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    requests = logging.getLogger("tandem.requests")
+    requests.addHandler(handler)
+    requests.setLevel(logging.INFO)
+    requests.propagate = False
 
 
 def _worker(args: argparse.Namespace) -> int:
@@ -668,6 +692,26 @@ def _create_key(args: argparse.Namespace) -> int:
     print(f"key:    {secret}")
     print("Keep the key now: it is not stored and cannot be shown again.")
     return EXIT_OK
+
+
+def _list_keys(args: argparse.Namespace) -> int:
+    from api.keys import list_keys
+
+    with _key_store()() as session:
+        keys = list_keys(session, args.tenant)
+    if not keys:
+        print("no keys" + (f" of tenant {args.tenant}" if args.tenant else ""))
+        return EXIT_OK
+    print(f"{'key id':<36}  {'tenant':<20}  {'created (UTC)':<16}  revoked (UTC)")
+    for key in keys:
+        revoked = _minute(key.revoked_at) if key.revoked_at else "-"
+        print(f"{key.id:<36}  {key.tenant:<20}  {_minute(key.created_at):<16}  {revoked}")
+    return EXIT_OK
+
+
+def _minute(moment: datetime) -> str:
+    """SQLite gives back a stored instant without its zone: it is UTC."""
+    return moment.replace(tzinfo=moment.tzinfo or UTC).astimezone(UTC).strftime("%Y-%m-%d %H:%M")
 
 
 def _revoke_key(args: argparse.Namespace) -> int:

@@ -6,17 +6,20 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from api.paging import Page
 from api.settings import ServiceSettings
 from api.storage.locks import lock_row
 from api.storage.models import PlanJob, Programme, Tenant
 from api.validation import check_submitted
 from api.work.admission import check_tenant_jobs, match_queue, queue_for
-from api.work.claims import WAITING_QUEUE, now, queue_position
+from api.work.claims import WAITING_QUEUE, as_utc, now, queue_position
+from scheduler.plan_format import instant_text
 from scheduler.plan_parts import planned_pairs, split_pairs
 from scheduler.scenario_checks import validate_scenario
 from scheduler.whatif import variation_names
@@ -160,6 +163,53 @@ def find(
         )
     )
     return None if job is None else _view(session, job)
+
+
+def job_page(
+    session: Session, tenant_id: str, kinds: tuple[str, ...], limit: int, offset: int
+) -> Page:
+    """The tenant's jobs of these kinds (not their parts), newest first, without their
+    scenarios and results."""
+    mine = (PlanJob.tenant_id == tenant_id, PlanJob.kind.in_(kinds), PlanJob.parent_id.is_(None))
+    total = session.scalar(select(func.count()).select_from(PlanJob).where(*mine)) or 0
+    rows = session.execute(
+        select(
+            PlanJob.id,
+            PlanJob.status,
+            PlanJob.programme_id,
+            PlanJob.created_at,
+            PlanJob.started_at,
+            PlanJob.finished_at,
+        )
+        .where(*mine)
+        .order_by(PlanJob.created_at.desc(), PlanJob.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    return Page([_job_shown(*row) for row in rows], total)
+
+
+def _job_shown(
+    job_id: str,
+    status: str,
+    programme_id: str | None,
+    created: datetime,
+    started: datetime | None,
+    finished: datetime | None,
+) -> dict[str, Any]:
+    return {
+        "id": job_id,
+        "status": status,
+        "programme_id": programme_id,
+        "created_at": _instant(created),
+        "started_at": _instant(started),
+        "finished_at": _instant(finished),
+        "href": f"/v1/plans/{job_id}",
+    }
+
+
+def _instant(moment: datetime | None) -> str | None:
+    return None if moment is None else instant_text(as_utc(moment))
 
 
 def _view(session: Session, job: PlanJob) -> JobView:

@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import secrets
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import select
@@ -34,6 +35,28 @@ def create_key(session: Session, tenant_name: str) -> tuple[str, str]:
     session.add(key)
     session.commit()
     return key.id, secret
+
+
+@dataclass(frozen=True)
+class KeyListing:
+    """What may be shown of a key: never the key, nor its digest."""
+
+    id: str
+    tenant: str
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+def list_keys(session: Session, tenant_name: str | None = None) -> list[KeyListing]:
+    """Every key (or one tenant's), oldest first."""
+    query = (
+        select(ApiKey.id, Tenant.name, ApiKey.created_at, ApiKey.revoked_at)
+        .join(Tenant, Tenant.id == ApiKey.tenant_id)
+        .order_by(ApiKey.created_at, ApiKey.id)
+    )
+    if tenant_name is not None:
+        query = query.where(Tenant.name == tenant_name)
+    return [KeyListing(*row) for row in session.execute(query)]
 
 
 def revoke_key(session: Session, key_id: str) -> bool:

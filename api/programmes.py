@@ -88,18 +88,28 @@ def find(
     return programme
 
 
+def etag(programme: Programme) -> str:
+    """The programme's entity tag: which writing of its scenario a client has read."""
+    return f'"{programme.scenario_writes}"'
+
+
 def replace_scenario(
     session: Session,
     settings: ServiceSettings,
     tenant_id: str,
     programme_id: str,
     scenario: dict[str, Any],
+    if_match: str | None,
 ) -> Programme:
-    """A new scenario: the next plan is a full one (settings, pairs, anything may differ)."""
+    """A new scenario, replacing the stored one whole, busy times and leaves reported
+    through changes included: the caller names the scenario it read (`If-Match`), so that
+    none is replaced unseen. The next plan is a full one (anything may differ)."""
     checked = check_submitted(settings, scenario)
     exists(session, tenant_id, programme_id)
     lock_programme(session, programme_id)
     programme = find(session, tenant_id, programme_id)  # read once, under the lock
+    _check_precondition(programme, if_match)
+    programme.scenario_writes += 1
     programme.scenario, programme.name, programme.updated_at = (
         scenario,
         checked.name or programme.name,
@@ -109,6 +119,28 @@ def replace_scenario(
     requeue_waiting_plan(session, settings, programme)
     session.commit()
     return programme
+
+
+def _check_precondition(programme: Programme, if_match: str | None) -> None:
+    """428 without `If-Match`, 412 when the scenario was written since the tag was read
+    (`*` replaces whatever is stored, knowingly)."""
+    if if_match is None:
+        raise Problem(
+            428,
+            "Precondition Required",
+            "send If-Match with the ETag of GET /v1/programmes/{id} (or If-Match: * to replace "
+            "the scenario whatever it holds): a PUT replaces the busy times and leaves reported "
+            "through /changes too",
+        )
+    tags = {tag.strip() for tag in if_match.split(",")}
+    if "*" not in tags and etag(programme) not in tags:
+        raise Problem(
+            412,
+            "Precondition Failed",
+            f"the programme's scenario changed since it was read (ETag now {etag(programme)}): "
+            "read it again, apply your edit to it, and send it with the new ETag",
+            headers={"ETag": etag(programme)},
+        )
 
 
 def plan(session: Session, settings: ServiceSettings, tenant_id: str, programme_id: str) -> PlanJob:
@@ -161,6 +193,7 @@ def apply_change(programme: Programme, change: dict[str, Any]) -> None:
         _remove_person(programme, scenario, change["person"])
     validate_scenario(scenario)
     programme.scenario, programme.updated_at = scenario, now()
+    programme.scenario_writes += 1
 
 
 def _remove_person(programme: Programme, scenario: dict[str, Any], leaving: str) -> None:
@@ -184,9 +217,8 @@ def _booked(programme: Programme, pair: str, index: int) -> PlanSession:
     plan = last_plan(programme)
     session = plan.keyed().get((pair, index)) if plan is not None else None
     if session is None:
-        raise ScenarioError(
-            [FieldError("index", f"the plan has no session {index} of pair '{pair}'")]
-        )
+        message = f"the plan has no session {index} of pair '{pair}'"
+        raise Problem(404, "Not Found", message, errors=[{"path": "index", "message": message}])
     return session
 
 
@@ -339,7 +371,7 @@ def record_onto_locked(
     version = programme.version + 1
     session.add_all(
         SessionEvent(programme_id=programme.id, plan_version=version, at=now(), **event)
-        for event in _events(before_sessions, plan)
+        for event in _events(before, plan)
     )
     basis = basis or Basis.of(programme)
     programme.plan, programme.version = plan.data(), version
@@ -354,23 +386,33 @@ def record_onto_locked(
     return changes
 
 
-def _events(
-    before: dict[tuple[str, int], PlanSession], plan: PlanDocument
-) -> Iterator[dict[str, Any]]:
-    """What happened to each session since the last plan: placed, moved or unplaced."""
+def _events(before: PlanDocument | None, plan: PlanDocument) -> Iterator[dict[str, Any]]:
+    """What happened to each session since the last plan: placed, moved, or unplaced
+    (once, when it becomes unplaced or its reason changes: not again at every plan)."""
+    placed = before.keyed() if before else {}
+    unplaced = {u.key: u.reason for u in before.unplaced} if before else {}
     for s in plan.sessions:
-        old = before.get(s.key)
+        old = placed.get(s.key)
         if old is None:
-            yield _event(s.key, "placed", None, s.start, None)
+            yield _event(s.key, (s.mentor, s.mentee), "placed", None, s.start, None)
         elif s.start != old.start:
-            yield _event(s.key, "moved", old.start, s.start, s.moved_because)
+            yield _event(s.key, (s.mentor, s.mentee), "moved", old.start, s.start, s.moved_because)
     for u in plan.unplaced:
-        old = before.get(u.key)
-        yield _event(u.key, "unplaced", old.start if old else None, None, u.reason)
+        if unplaced.get(u.key) == u.reason:
+            continue
+        old = placed.get(u.key)
+        people = (old.mentor, old.mentee) if old else _pair_people(u.people)
+        yield _event(u.key, people, "unplaced", old.start if old else None, None, u.reason)
+
+
+def _pair_people(people: tuple[str, ...]) -> tuple[str | None, str | None]:
+    """An unplaced session's people, as its reason names them: the mentor, the mentee."""
+    return (people[0], people[1]) if len(people) == 2 else (None, None)
 
 
 def _event(
     key: tuple[str, int],
+    people: tuple[str | None, str | None],
     kind: str,
     old_start: datetime | None,
     new_start: datetime | None,
@@ -379,6 +421,8 @@ def _event(
     return {
         "pair": key[0],
         "index": key[1],
+        "mentor": people[0],
+        "mentee": people[1],
         "kind": kind,
         "old_start": old_start,
         "new_start": new_start,
@@ -430,4 +474,11 @@ def _row(s: PlanSession) -> dict[str, Any]:
         "end": s.end,
         "moved": s.moved,
         "moves": s.moves,
+        "kind": s.kind,
+        "mentor_local": _local_text(s.mentor_local),
+        "mentee_local": _local_text(s.mentee_local),
     }
+
+
+def _local_text(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat()

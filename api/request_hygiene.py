@@ -1,5 +1,6 @@
 """Requests that no route could keep are refused before any route sees them: a NUL in the
-path (404) or in the query (422), and a JSON body nested too deeply or holding text that
+path (404) or in the query (422), a body declared as anything but JSON (415: YAML, a
+form), and a JSON body nested too deeply or holding text that
 is no valid Unicode or holds NUL (422, naming the field). PostgreSQL refuses NUL in text,
 a lone surrogate cannot be written back as UTF-8, and a deep body exhausts the stack of
 the readers after it: each would otherwise end in a 500 (or, stored, in a job whose every
@@ -17,6 +18,12 @@ from api.problems import send_problem
 from scheduler.document_limits import TOO_DEEP, document_problems, text_problem
 
 WITH_BODY = {"POST", "PUT", "PATCH"}
+SEND_JSON = (
+    "send the body as JSON, with Content-Type: application/json (a YAML scenario file "
+    "converts as it is: `python -c 'import json,sys,yaml; "
+    "json.dump(yaml.safe_load(sys.stdin), sys.stdout)' < scenario.yaml`)"
+)
+OTHER_BODIES = ("/v1/graph/",)  # Graph's notifications: its validation request is text
 
 
 class CleanRequests:
@@ -44,6 +51,9 @@ class CleanRequests:
         body = await _whole_body(receive)
         if body is None:
             return  # the client went away: nobody to answer
+        if body.strip() and not _declares_json(scope) and _takes_json_only(scope):
+            await send_problem(send, 415, "Unsupported Media Type", SEND_JSON)
+            return
         errors = _body_problems(body, _declares_json(scope))
         if errors:
             detail = f"{len(errors)} error(s) in the body"
@@ -112,6 +122,10 @@ def _declares_json(scope: Scope) -> bool:
     declared = bytes(dict(scope["headers"]).get(b"content-type", b"application/json"))
     media = declared.split(b";")[0].strip().lower()
     return media == b"application/json" or media.endswith(b"+json")
+
+
+def _takes_json_only(scope: Scope) -> bool:
+    return not str(scope["path"]).startswith(OTHER_BODIES)
 
 
 def _first_line(problem: ValueError) -> str:

@@ -1,10 +1,12 @@
 """Sessions as an ICS calendar: the service's feed (`/v1/programmes/.../sessions.ics`) and
 `tandem agenda --format ics` write the same events.
 
-Each event is neutral and private: its summary names no subject, only that it is a
-reverse-mentoring session (or a mentor's check-in with a coach), and `CLASS:PRIVATE` lets
-an assistant see a busy block, not the content. Times are UTC instants (`...Z`): every
-calendar shows them in its reader's own time zone.
+Each event is neutral: its summary names no subject of anyone's other meetings, only the
+session (the service's feed writes the programme's invitation subject; the agenda a plain
+title), and `CLASS:PRIVATE` (unless the programme's invitations are not private) lets an
+assistant see a busy block, not the content. Each event keeps its UID across plans and
+`SEQUENCE` counts its moves, so a calendar takes a moved session as the newer version.
+Times are UTC instants (`...Z`): every calendar shows them in its reader's own time zone.
 """
 
 from __future__ import annotations
@@ -29,9 +31,14 @@ class SessionEvent:
     mentor: str
     mentee: str
     check_in: bool = False
+    sequence: int = 0  # how often the session moved
+    title: str | None = None  # the summary; without it, a neutral one
+    private: bool = True
 
     @property
     def summary(self) -> str:
+        if self.title is not None:
+            return self.title
         if self.check_in:
             return f"Mentor check-in: {self.mentee} with coach {self.mentor}"
         return "Reverse mentoring session"
@@ -62,8 +69,10 @@ def _vevent(event: SessionEvent, stamp: datetime) -> Event:
     vevent.add("dtstamp", stamp)
     vevent.add("dtstart", event.start)
     vevent.add("dtend", event.end)
+    vevent.add("sequence", event.sequence)
     vevent.add("summary", event.summary)
-    vevent.add("class", "PRIVATE")
+    if event.private:
+        vevent.add("class", "PRIVATE")
     vevent.add("status", "CONFIRMED")
     vevent.add("transp", "OPAQUE")
     return vevent

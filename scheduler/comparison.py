@@ -99,3 +99,33 @@ def comparison_rows(summaries: list[VariantSummary]) -> list[tuple[str, list[str
         for reason in reasons
     ]
     return rows
+
+
+Figure = tuple[str, str, list[float | int | None]]  # name, unit, a value per variant
+
+
+def comparison_figures(summaries: list[VariantSummary]) -> list[Figure]:
+    """The figures of `comparison_rows` as numbers, for programs (the API's JSON): a share
+    is a fraction (0.97, not "97%"), hours are hours, and a figure that does not apply
+    (the base against itself) is None."""
+    figures: list[Figure] = [
+        ("sessions required", "sessions", [v.required for v in summaries]),
+        ("sessions placed", "sessions", [v.placed for v in summaries]),
+        ("sessions placed, share", "fraction", [v.placed / max(1, v.required) for v in summaries]),
+        ("pairs on cadence", "fraction", [v.cadence_adherence for v in summaries]),
+        ("executive hours / month", "hours", [v.executive_hours_per_month for v in summaries]),
+        ("mentor hours, max", "hours", [v.mentor_hours_max for v in summaries]),
+        ("mentor hours, spread", "hours", [v.mentor_hours_spread for v in summaries]),
+        ("differs from base", "sessions", [v.differs_from_base for v in summaries]),
+    ]
+    coaches = sorted({coach for v in summaries for coach in v.check_ins_by_coach})
+    figures += [
+        (f"check-ins: coach {c}", "sessions", [v.check_ins_by_coach.get(c, 0) for v in summaries])
+        for c in coaches
+    ]
+    reasons = sorted({reason for v in summaries for reason in v.unplaced_by_reason})
+    figures += [
+        (f"unplaced: {r}", "sessions", [v.unplaced_by_reason.get(r, 0) for v in summaries])
+        for r in reasons
+    ]
+    return figures

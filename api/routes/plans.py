@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from api import jobs
 from api.auth import Tenant
 from api.dependencies import DbSession, Settings
+from api.paging import PAGE_HEADERS, Limit, Offset, page_response
 from api.problems import Problem
 from api.work.claims import as_utc
 
@@ -23,6 +24,7 @@ EXAMPLE = {
     "people": [{"id": "m1", "role": "mentor"}, {"id": "ceo", "role": "executive"}],
     "pairs": [{"id": "p1", "mentor": "m1", "mentee": "ceo"}],
 }
+PLAN_KINDS = ("plan", "programme")  # the jobs /v1/plans shows (a what-if's and a matching's not)
 Status = Literal["queued", "running", "done", "failed"]
 ScenarioBody = Annotated[
     dict[str, Any], Body(examples=[EXAMPLE], description="A scenario (spec version 1)")
@@ -42,6 +44,16 @@ class PlanJobAccepted(BaseModel):
     id: str
     status: Status
     href: str = Field(description="Where to read the job, as in the Location header")
+
+
+class PlanJobSummary(BaseModel):
+    id: str
+    status: Status
+    programme_id: str | None = Field(description="The programme it plans, if any")
+    created_at: str = Field(description="UTC, `2027-01-05T13:00:00Z`")
+    started_at: str | None
+    finished_at: str | None
+    href: str
 
 
 class PlanJobView(BaseModel):
@@ -81,6 +93,24 @@ def create_plan(
     """Queue a plan of the scenario; solving runs in the background, never in the request."""
     job = jobs.submit(session, settings, tenant, scenario, "plan")
     return accepted(request, response, f"/v1/plans/{job.id}", job.id)
+
+
+@router.get(
+    "",
+    response_model=list[PlanJobSummary],
+    responses={401: {"description": "No or bad API key"}, 200: {"headers": PAGE_HEADERS}},
+)
+def list_plans(
+    request: Request,
+    session: DbSession,
+    tenant: Tenant,
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> Response:
+    """The tenant's plan jobs (its programmes' plans too), newest first, a page at a time
+    (`X-Total-Count`, `Link`): their state, not their plans (read each at its `href`)."""
+    page = jobs.job_page(session, tenant, PLAN_KINDS, limit, offset)
+    return page_response(request, page, limit, offset)
 
 
 @router.get(

@@ -2,24 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Query, Request, Response
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Body, Header, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from api import programme_views, programmes
 from api.auth import Tenant
 from api.dependencies import DbSession, Settings
+from api.feeds import person_feed
+from api.paging import PAGE_HEADERS, Limit, Offset, page_response
 from api.problems import Problem
 from api.routes.plans import EXAMPLE, PlanJobAccepted, accepted
-from api.work.claims import as_utc
-from connectors.session_calendar import SessionEvent, calendar_text, session_uid
 from scheduler.scenario import Moment
-from scheduler.supervision import check_in_id
 
-MOST_SESSIONS = 10_000_000  # far past any programme's sessions: an offset past it is a typo
 router = APIRouter(prefix="/v1/programmes", tags=["programmes"])
 ScenarioBody = Annotated[
     dict[str, Any], Body(examples=[EXAMPLE], description="A scenario (spec version 1)")
@@ -29,6 +26,18 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     404: {"description": "No such programme"},
     422: {"description": "Invalid scenario or change (problem+json with each field's path)"},
 }
+PAGED = {**ERRORS, 200: {"headers": PAGE_HEADERS}}
+ETAG_HEADER = {"ETag": {"description": "The scenario's revision, for a PUT's If-Match"}}
+
+
+class ProgrammeSummary(BaseModel):
+    id: str
+    name: str
+    version: int = Field(description="How many plans were made")
+    planned: bool
+    created_at: str = Field(description="UTC, `2027-01-05T13:00:00Z`")
+    updated_at: str
+    href: str
 
 
 class ProgrammeView(BaseModel):
@@ -63,10 +72,18 @@ class Change(BaseModel):
 class SessionView(BaseModel):
     pair: str
     index: int
+    kind: Literal["mentoring", "supervision"] = Field(
+        description="supervision: a supervised mentor's check-in with their coach (`mentor` "
+        "holds the coach, `mentee` the mentor)"
+    )
     mentor: str
     mentee: str
-    start: str
+    start: str = Field(description="UTC, `2027-01-05T13:00:00Z`")
     end: str
+    mentor_local: str | None = Field(
+        description="The start in the mentor's time zone, with its offset"
+    )
+    mentee_local: str | None = Field(description="The start in the mentee's time zone")
     moved: bool
     moves: int = 0
 
@@ -74,12 +91,17 @@ class SessionView(BaseModel):
 class HistoryEvent(BaseModel):
     pair: str
     index: int
-    kind: Literal["placed", "moved", "unplaced"]
-    old_start: str | None
+    mentor: str | None
+    mentee: str | None
+    kind: Literal["placed", "moved", "unplaced"] = Field(
+        description="unplaced: once when the session becomes unplaced (or its reason "
+        "changes), not again while it stays so"
+    )
+    old_start: str | None = Field(description="UTC, `2027-01-05T13:00:00Z`")
     new_start: str | None
     reason: str | None
     plan_version: int
-    at: datetime
+    at: str = Field(description="When the plan was recorded, UTC")
 
 
 def _view(programme: Any) -> ProgrammeView:
@@ -92,6 +114,19 @@ def _view(programme: Any) -> ProgrammeView:
     )
 
 
+@router.get("", response_model=list[ProgrammeSummary], responses=PAGED)
+def list_programmes(
+    request: Request,
+    session: DbSession,
+    tenant: Tenant,
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> Response:
+    """The tenant's programmes, newest first, a page at a time (`X-Total-Count`, `Link`)."""
+    page = programme_views.programme_page(session, tenant, limit, offset)
+    return page_response(request, page, limit, offset)
+
+
 @router.post("", status_code=201, response_model=ProgrammeView, responses=ERRORS)
 def create_programme(
     session: DbSession,
@@ -102,24 +137,59 @@ def create_programme(
 ) -> ProgrammeView:
     programme = programmes.create(session, settings, tenant, scenario)
     response.headers["Location"] = f"/v1/programmes/{programme.id}"
+    response.headers["ETag"] = programmes.etag(programme)
     return _view(programme)
 
 
-@router.get("/{programme_id}", response_model=ProgrammeView, responses=ERRORS)
-def read_programme(session: DbSession, programme_id: str, tenant: Tenant) -> ProgrammeView:
-    return _view(programmes.find(session, tenant, programme_id))
+@router.get(
+    "/{programme_id}",
+    response_model=ProgrammeView,
+    responses={**ERRORS, 200: {"headers": ETAG_HEADER}},
+)
+def read_programme(
+    session: DbSession, response: Response, programme_id: str, tenant: Tenant
+) -> ProgrammeView:
+    programme = programmes.find(session, tenant, programme_id)
+    response.headers["ETag"] = programmes.etag(programme)
+    return _view(programme)
 
 
-@router.put("/{programme_id}", response_model=ProgrammeView, responses=ERRORS)
+@router.put(
+    "/{programme_id}",
+    response_model=ProgrammeView,
+    responses={
+        **ERRORS,
+        200: {"headers": ETAG_HEADER},
+        412: {"description": "The scenario changed since the ETag was read"},
+        428: {"description": "No If-Match"},
+    },
+)
 def update_programme(
     session: DbSession,
     settings: Settings,
+    response: Response,
     programme_id: str,
     tenant: Tenant,
     scenario: ScenarioBody,
+    if_match: Annotated[
+        str | None,
+        Header(
+            description="The ETag of the programme as read (GET), or `*`: the PUT replaces "
+            "the whole scenario, busy times and leaves reported through /changes included"
+        ),
+    ] = None,
 ) -> ProgrammeView:
-    """Replace the programme's rules, people and pairs; plan it again to apply them."""
-    return _view(programmes.replace_scenario(session, settings, tenant, programme_id, scenario))
+    """Replace the programme's rules, people and pairs; plan it again to apply them. The
+    scenario sent replaces the stored one whole: busy times and leaves reported through
+    `/changes` are part of the stored scenario (GET shows them), kept only if the PUT
+    keeps them. `If-Match` is required: 412 when the scenario was written since it was
+    read, so that no reported change is dropped unseen. Declines and cancellations are no
+    part of the scenario: they stay."""
+    programme = programmes.replace_scenario(
+        session, settings, tenant, programme_id, scenario, if_match
+    )
+    response.headers["ETag"] = programmes.etag(programme)
+    return _view(programme)
 
 
 @router.post(
@@ -175,7 +245,7 @@ def _change_fields(change: Change) -> dict[str, Any]:
     return change.model_dump(mode="json")
 
 
-@router.get("/{programme_id}/sessions", response_model=list[SessionView], responses=ERRORS)
+@router.get("/{programme_id}/sessions", response_model=list[SessionView], responses=PAGED)
 def list_sessions(
     request: Request,
     session: DbSession,
@@ -187,20 +257,14 @@ def list_sessions(
     start: Annotated[Moment | None, Query(alias="from", description="Starting at or after")] = None,
     end: Annotated[Moment | None, Query(alias="to", description="Starting before")] = None,
     limit: Annotated[int, Query(ge=1, le=5000, description="At most this many sessions")] = 1000,
-    offset: Annotated[
-        int, Query(ge=0, le=MOST_SESSIONS, description="Skip this many sessions first")
-    ] = 0,
+    offset: Offset = 0,
 ) -> Response:
     """Sessions in start order, a page at a time: `X-Total-Count` gives the total, and a
-    `Link` header with `rel="next"` the next page."""
+    `Link` header with `rel="next"` the next page. A person the programme does not have
+    is a 404."""
     which = programme_views.Sessions(person, start, end)
     page = programme_views.session_page(session, tenant, programme_id, which, limit, offset)
-    headers = {"X-Total-Count": str(page.total)}
-    if offset + len(page.rows) < page.total:
-        following = request.url.include_query_params(offset=offset + len(page.rows), limit=limit)
-        headers["Link"] = f'<{following}>; rel="next"'
-    # Rows go out as they are: validating thousands of rows again costs seconds.
-    return JSONResponse(page.rows, headers=headers)
+    return page_response(request, page, limit, offset)
 
 
 @router.get(
@@ -208,25 +272,34 @@ def list_sessions(
     response_class=Response,
     responses={**ERRORS, 200: {"content": {"text/calendar": {}}}},
 )
-def person_feed(session: DbSession, programme_id: str, person: str, tenant: Tenant) -> Response:
-    """The person's sessions as an ICS feed (a calendar can subscribe to it)."""
+def feed(session: DbSession, programme_id: str, person: str, tenant: Tenant) -> Response:
+    """The person's sessions as an ICS feed (a calendar can subscribe to it); 404 for a
+    person the programme does not have."""
     rows = programme_views.person_sessions(session, tenant, programme_id, person)
-    events = (
-        SessionEvent(
-            uid=session_uid(programme_id, r.pair, r.index),
-            start=as_utc(r.start),
-            end=as_utc(r.end),
-            mentor=r.mentor,
-            mentee=r.mentee,
-            check_in=r.pair == check_in_id(r.mentee),  # a check-in's row: coach, mentor
-        )
-        for r in rows
+    programme = programmes.find(session, tenant, programme_id)
+    text = person_feed(
+        programme_id, person, rows, programme.scenario, programme.plan, datetime.now(UTC)
     )
-    return Response(calendar_text(events), media_type="text/calendar")
+    return Response(text, media_type="text/calendar")
 
 
-@router.get("/{programme_id}/history", response_model=list[HistoryEvent], responses=ERRORS)
-def history(session: DbSession, programme_id: str, tenant: Tenant) -> list[HistoryEvent]:
-    """Every session placed, moved or left unplaced, plan by plan, with the reason."""
-    events = programme_views.history(session, tenant, programme_id)
-    return [HistoryEvent(**event) for event in events]
+@router.get("/{programme_id}/history", response_model=list[HistoryEvent], responses=PAGED)
+def history(
+    request: Request,
+    session: DbSession,
+    programme_id: str,
+    tenant: Tenant,
+    pair: Annotated[str | None, Query(max_length=200, description="Only this pair's")] = None,
+    person: Annotated[
+        str | None, Query(max_length=200, description="Only the sessions of this person")
+    ] = None,
+    start: Annotated[Moment | None, Query(alias="from", description="Recorded at or after")] = None,
+    end: Annotated[Moment | None, Query(alias="to", description="Recorded before")] = None,
+    limit: Annotated[int, Query(ge=1, le=5000, description="At most this many events")] = 1000,
+    offset: Offset = 0,
+) -> Response:
+    """Every session placed, moved or left unplaced, plan by plan, with the reason, in the
+    order they were recorded, a page at a time (`X-Total-Count`, `Link`)."""
+    which = programme_views.Events(pair, person, start, end)
+    page = programme_views.history_page(session, tenant, programme_id, which, limit, offset)
+    return page_response(request, page, limit, offset)

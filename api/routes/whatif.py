@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
@@ -18,13 +18,30 @@ router = APIRouter(prefix="/v1/whatif", tags=["what-if"])
 
 class ComparisonRow(BaseModel):
     figure: str
-    values: list[str] = Field(description="One value per variant, in the order of `variants`")
+    unit: Literal["sessions", "fraction", "hours"] = Field(
+        description="fraction: a share from 0 to 1; hours: over the horizon, or per month "
+        "where the figure says so"
+    )
+    values: list[int | float | None] = Field(
+        description="One number per variant, in the order of `variants`; null where the "
+        "figure does not apply (the base against itself)"
+    )
 
 
 class Comparison(BaseModel):
     variants: list[str]
-    rows: list[ComparisonRow]
+    rows: list[ComparisonRow] = Field(
+        description="The figures `tandem whatif` prints, as numbers (empty for a comparison "
+        "made before the service gave numbers)"
+    )
     plans: dict[str, dict[str, Any]] = Field(description="Each variant's plan (the spec's format)")
+
+    @classmethod
+    def stored(cls, result: dict[str, Any]) -> Comparison:
+        """The job's result: its `figures` are the numbers (its `rows`, the printed text)."""
+        return cls(
+            variants=result["variants"], rows=result.get("figures", []), plans=result["plans"]
+        )
 
 
 class WhatIfView(BaseModel):
@@ -68,7 +85,7 @@ def read_comparison(session: DbSession, job_id: str, tenant: Tenant) -> WhatIfVi
     if found is None:
         raise Problem(404, "Not Found", f"no what-if comparison {job_id}")
     job = found.job
-    comparison = Comparison.model_validate(job.plan) if job.plan else None
+    comparison = Comparison.stored(job.plan) if job.plan else None
     return WhatIfView(
         id=job.id,
         status=job.status,

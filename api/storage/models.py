@@ -120,6 +120,9 @@ class Programme(Base):
     changed_people: Mapped[Any] = mapped_column(JSON, default=list)
     scenario_revision: Mapped[int] = mapped_column(default=0)  # replaced scenarios
     planned_revision: Mapped[int | None] = mapped_column(nullable=True)  # of the last plan
+    # Writes to the scenario (a PUT, a reported busy time or leave): the programme's ETag,
+    # which a PUT's If-Match must name, so that no reported change is replaced unseen.
+    scenario_writes: Mapped[int] = mapped_column(default=0)
 
     @property
     def replans_incrementally(self) -> bool:
@@ -137,6 +140,10 @@ class SessionEvent(Base):
     pair: Mapped[str] = mapped_column(String(200))
     index: Mapped[int] = mapped_column()
     kind: Mapped[str] = mapped_column(String(16))  # placed, moved, unplaced
+    # The session's people (None only for events older than revision 0010 of a pair
+    # whose last plan no longer has it): the history is filtered by person on them.
+    mentor: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    mentee: Mapped[str | None] = mapped_column(String(200), nullable=True)
     old_start: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     new_start: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     reason: Mapped[str | None] = mapped_column(Text, nullable=True)
@@ -159,6 +166,10 @@ class ProgrammeSession(Base):
     end: Mapped[datetime] = mapped_column(UtcDateTime)
     moved: Mapped[bool] = mapped_column(default=False)
     moves: Mapped[int] = mapped_column(default=0)
+    kind: Mapped[str] = mapped_column(String(16), default="mentoring")  # or supervision
+    # The start in each person's zone, with its offset, as the plan writes it.
+    mentor_local: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    mentee_local: Mapped[str | None] = mapped_column(String(40), nullable=True)
 
 
 class Meeting(Base):

@@ -23,7 +23,7 @@ from api.programmes import Basis, record_if_current
 from api.storage.models import PlanJob, Programme
 from api.work.claims import WAITING_QUEUE, Claim, as_utc, held_by, now, takeable
 from connectors.scenarios import problem_from_data
-from scheduler.comparison import VariantSummary, comparison_rows
+from scheduler.comparison import VariantSummary, comparison_figures, comparison_rows
 from scheduler.diff import diff_plans
 from scheduler.group_plans import GroupPlan
 from scheduler.parameters import SolverParameters
@@ -146,6 +146,10 @@ def assemble(results: list[dict[str, Any]]) -> dict[str, Any]:
     return {
         "variants": [s.name for s in summaries],
         "rows": [{"figure": f, "values": values} for f, values in comparison_rows(summaries)],
+        "figures": [
+            {"figure": f, "unit": unit, "values": values}
+            for f, unit, values in comparison_figures(summaries)
+        ],
         "plans": {result["name"]: result["plan"] for result in results},
     }
 

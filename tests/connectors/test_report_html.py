@@ -4,10 +4,8 @@ Chromium: what the DOM holds and what the screenshot shows."""
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 import sys
-import tempfile
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +14,7 @@ import pytest
 from PIL import Image
 
 from connectors.report_html import page_title
+from tests.browser import chromium
 from tests.connectors.page_dom import Element, parse
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -27,16 +26,6 @@ COMMITTEE_VARIANTS = [
     "one hour a week",
     "new mentor for the CHRO",
     "Singapore office joins",
-]
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
 ]
 WINDOW = (1000, 1400)
 
@@ -71,18 +60,6 @@ def committee(tmp_path_factory: pytest.TempPathFactory) -> Rendered:
 def twins(tmp_path_factory: pytest.TempPathFactory) -> Rendered:
     """Base, `same again` (the base's plan: its line lies on the base's) and `biweekly`."""
     return render(TWINS, tmp_path_factory.mktemp("twins"))
-
-
-def chromium(*args: str) -> subprocess.CompletedProcess[str]:
-    binary = shutil.which("chromium")
-    assert binary, "Chromium is required (scripts/ensure-chromium installs it)"
-    with tempfile.TemporaryDirectory() as profile:
-        return subprocess.run(
-            [binary, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args],
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
 
 
 # One offline file

@@ -3,6 +3,7 @@ the same instants after it (and again after a downgrade), on SQLite and PostgreS
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 from alembic import command
@@ -10,7 +11,7 @@ from alembic.config import Config
 from sqlalchemy import Engine, select, text
 
 from api.storage.database import MIGRATIONS, make_engine, sessions
-from api.storage.models import Meeting, ProgrammeSession, SessionEvent
+from api.storage.models import Meeting, Programme, ProgrammeSession, SessionEvent
 from api.work.claims import as_utc
 
 
@@ -93,3 +94,43 @@ def test_instants_stored_as_text_become_the_same_timestamps(database_url: str) -
             "2027-01-05T13:00:00Z",
             "2027-01-05T13:45:00Z",
         )
+
+
+def test_sessions_and_events_get_their_kind_local_times_and_people_from_the_plan(
+    database_url: str,
+) -> None:
+    engine = make_engine(database_url)
+    migrate(engine, "0008")
+    stored_as_text(engine)
+    migrate(engine, "0009")
+    plan = {
+        "sessions": [
+            {
+                "pair": "p1",
+                "index": 0,
+                "kind": "mentoring",
+                "mentor": "m1",
+                "mentee": "e1",
+                "start": "2027-01-05T13:00:00Z",
+                "end": "2027-01-05T13:45:00Z",
+                "mentor_local": "2027-01-05T08:00:00-05:00",
+                "mentee_local": "2027-01-05T14:00:00+01:00",
+            }
+        ],
+        "unplaced": [],
+    }
+    with engine.begin() as connection:
+        connection.execute(
+            text("UPDATE programmes SET plan = :plan WHERE id = 'p'"), {"plan": json.dumps(plan)}
+        )
+    migrate(engine, "head")
+    with sessions(engine)() as session:
+        row = session.scalars(select(ProgrammeSession)).one()
+        assert (row.kind, row.mentor_local, row.mentee_local) == (
+            "mentoring",
+            "2027-01-05T08:00:00-05:00",
+            "2027-01-05T14:00:00+01:00",
+        )
+        event = session.scalars(select(SessionEvent)).one()
+        assert (event.mentor, event.mentee) == ("m1", "e1")
+        assert session.scalar(select(Programme.scenario_writes)) == 0

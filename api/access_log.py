@@ -1,0 +1,53 @@
+"""One structured line per request: method, route template, status, duration and tenant.
+
+The route's template (`/v1/programmes/{programme_id}/people/{person}/sessions.ics`), never
+the path or the query: those hold people's ids, which the log must not. Outermost, so
+that a request refused before any route (413, a NUL in the path) is logged too."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.metrics import method_label
+
+LOG = logging.getLogger("tandem.requests")
+
+
+class AccessLog:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500  # unless an answer starts: an exception escaped every handler
+
+        async def noting_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = int(message["status"])
+            await send(message)
+
+        try:
+            await self.app(scope, receive, noting_status)
+        finally:
+            LOG.info(request_line(scope, status, time.perf_counter() - started))
+
+
+def request_line(scope: Scope, status: int, seconds: float) -> str:
+    state = scope.get("state") or {}
+    return json.dumps(
+        {
+            "method": method_label(str(scope["method"])),
+            "route": str(getattr(scope.get("route"), "path", "unmatched")),
+            "status": status,
+            "duration_ms": round(seconds * 1000, 1),
+            "tenant": state.get("tenant_id"),
+        }
+    )
