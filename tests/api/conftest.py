@@ -17,7 +17,20 @@ DATABASES = ["sqlite"] + (["postgresql"] if os.environ.get("TANDEM_TEST_DATABASE
 def database(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
-    if request.param == "sqlite":
+    yield from _fresh(request.param, tmp_path_factory)
+
+
+@pytest.fixture(params=DATABASES)
+def lone_database(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """A database of the test's own: no service of the module (whose workers would take
+    its jobs) runs on it."""
+    yield from _fresh(request.param, tmp_path_factory)
+
+
+def _fresh(kind: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if kind == "sqlite":
         yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'tandem.db'}"
     else:
         with fresh_postgres(os.environ["TANDEM_TEST_DATABASE_URL"]) as url:

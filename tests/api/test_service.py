@@ -152,7 +152,8 @@ def test_health_readiness_metrics_and_openapi(service: tuple[str, str]) -> None:
     )
 
 
-def test_a_queued_job_survives_a_restart(database: str) -> None:
+def test_a_queued_job_survives_a_restart(lone_database: str) -> None:
+    database = lone_database  # the module's service, with its workers, is elsewhere
     _, key = create_key(database, "restart-co")
     with serving(database, TANDEM_WORKER_ENABLED="false") as base:
         href = httpx.post(f"{base}/v1/plans", json=small_scenario(), headers=bearer(key)).headers[
