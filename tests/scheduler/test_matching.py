@@ -228,3 +228,25 @@ def test_a_pool_past_the_memory_budget_is_refused_naming_its_causes() -> None:
         r"cause: 1 executives to match x 3 mentors; a 5-minute grid",
     ):
         match_pool(checked, build_problem(checked), memory_budget_mb=1)
+
+
+def test_a_reporting_line_ten_thousand_managers_deep_is_respected_by_matcher_and_check():
+    # Walked person by person, such a line costs 10,000 walks of 10,000 steps each; a
+    # recursive walk passes Python's recursion limit.
+    depth = 10_000
+    managers = [
+        {"id": f"l{n}", "reports_to": f"l{n + 1}" if n < depth - 1 else "ceo"} for n in range(depth)
+    ]
+    people = [
+        executive("ceo", languages=EN, topics=["linkedin"]),
+        executive("peer", languages=EN, topics=["linkedin"]),
+        mentor("junior", languages=EN, skills={"linkedin": 3}, reports_to="l0"),
+        mentor("outsider", languages=EN, skills={"linkedin": 1}),
+    ]
+    result = matched(pool(people, managers=managers))
+    assert mentors_of(result) == {"ceo": "outsider", "peer": "junior"}
+    by_hand = pool(people, managers=managers)
+    by_hand["pairs"] = [{"id": "line", "mentor": "junior", "mentee": "ceo"}]
+    assert violations(by_hand) == [
+        f"line: reporting_line: junior reports to ceo ({depth + 1} levels up)"
+    ]
