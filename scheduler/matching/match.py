@@ -161,7 +161,7 @@ def match_pool(
     return MatchResult(
         pairs=pairs,
         unmatched=unmatched,
-        fixed=len(pool.fixed),
+        fixed=len(scenario.pairs),
         method=method,
         proven_optimal=assignment.proven_optimal,
         seconds=done - began,

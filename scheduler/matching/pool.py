@@ -44,16 +44,17 @@ class MentorProfile(Profile):
 class Pool:
     executives: tuple[ExecutiveProfile, ...]  # to match, in the scenario's order
     mentors: tuple[MentorProfile, ...]  # every mentor, in the scenario's order
-    fixed: dict[str, str]  # executive -> mentor of the planner's own pairs
+    # Executives each pair of the planner names, by mentor (an executive may have several).
+    fixed: dict[str, list[str]]
 
 
 def pool_of(scenario: doc.Scenario) -> Pool:
     """ScenarioError when a rule the matching applies needs a field a person lacks."""
     lines = _reporting_spans(scenario)
-    fixed = {pair.mentee: pair.mentor for pair in scenario.pairs}
-    taken: dict[str, int] = {}
-    for mentor in fixed.values():
-        taken[mentor] = taken.get(mentor, 0) + 1
+    fixed: dict[str, list[str]] = {}
+    for pair in scenario.pairs:
+        fixed.setdefault(pair.mentor, []).append(pair.mentee)
+    paired = {pair.mentee for pair in scenario.pairs}
     executives, mentors = [], []
     for place, person in enumerate(scenario.people):
         common: dict[str, Any] = {
@@ -63,12 +64,12 @@ def pool_of(scenario: doc.Scenario) -> Pool:
             "department": person.department,
             "line": lines.get(person.id, NO_LINE),
         }
-        if person.role == "executive" and person.id not in fixed:
+        if person.role == "executive" and person.id not in paired:
             topics = tuple(dict.fromkeys(t.lower() for t in person.topics or ()))
             executives.append(ExecutiveProfile(**common, level=person.level, topics=topics))
         elif person.role == "mentor":
             skills = {topic.lower(): level for topic, level in (person.skills or {}).items()}
-            room = max(0, (person.capacity or 1) - taken.get(person.id, 0))
+            room = max(0, (person.capacity or 1) - len(fixed.get(person.id, ())))
             mentors.append(MentorProfile(**common, skills=skills, room=room))
     pool = Pool(tuple(executives), tuple(mentors), fixed)
     if scenario.matching.hard.language:

@@ -250,3 +250,22 @@ def test_a_reporting_line_ten_thousand_managers_deep_is_respected_by_matcher_and
     assert violations(by_hand) == [
         f"line: reporting_line: junior reports to ceo ({depth + 1} levels up)"
     ]
+
+
+def test_every_fixed_pair_takes_room_even_of_an_executive_with_two_mentors():
+    # e1 meets both m1 and m2: each mentor's one place is taken, none is left for e2.
+    people = [
+        executive("e1", languages=EN),
+        executive("e2", languages=EN),
+        mentor("m1", languages=EN),
+        mentor("m2", languages=EN),
+    ]
+    document = pool(people)
+    document["pairs"] = [
+        {"id": "p1", "mentor": "m1", "mentee": "e1"},
+        {"id": "p2", "mentor": "m2", "mentee": "e1"},
+    ]
+    result = matched(document)
+    assert result.pairs == () and result.fixed == 2
+    (left,) = result.unmatched
+    assert left.refused["capacity"] == 2
