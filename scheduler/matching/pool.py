@@ -10,6 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
+
 from scheduler import scenario as doc
 from scheduler.errors import FieldError, ScenarioError
 
@@ -46,6 +49,8 @@ class Pool:
     mentors: tuple[MentorProfile, ...]  # every mentor, in the scenario's order
     # Executives each pair of the planner names, by mentor (an executive may have several).
     fixed: dict[str, list[str]]
+    # Per topic, the mentors (positions in `mentors`) who know it and their levels.
+    skilled: dict[str, tuple[npt.NDArray[np.int64], npt.NDArray[np.int8]]]
 
 
 def pool_of(scenario: doc.Scenario) -> Pool:
@@ -71,10 +76,25 @@ def pool_of(scenario: doc.Scenario) -> Pool:
             skills = {topic.lower(): level for topic, level in (person.skills or {}).items()}
             room = max(0, (person.capacity or 1) - len(fixed.get(person.id, ())))
             mentors.append(MentorProfile(**common, skills=skills, room=room))
-    pool = Pool(tuple(executives), tuple(mentors), fixed)
+    pool = Pool(tuple(executives), tuple(mentors), fixed, _skilled(mentors))
     if scenario.matching.hard.language:
         _require_languages(scenario, pool)
     return pool
+
+
+def _skilled(
+    mentors: list[MentorProfile],
+) -> dict[str, tuple[npt.NDArray[np.int64], npt.NDArray[np.int8]]]:
+    found: dict[str, tuple[list[int], list[int]]] = {}
+    for row, mentor in enumerate(mentors):
+        for topic, level in mentor.skills.items():
+            rows, levels = found.setdefault(topic, ([], []))
+            rows.append(row)
+            levels.append(level)
+    return {
+        topic: (np.array(rows, dtype=np.int64), np.array(levels, dtype=np.int8))
+        for topic, (rows, levels) in found.items()
+    }
 
 
 def _words(words: list[str] | None) -> frozenset[str] | None:
