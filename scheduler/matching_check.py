@@ -4,7 +4,7 @@ It imports nothing of the matcher. Reporting lines are walked again here; calend
 measured by trying, in each of a pair's periods, the starts on the grid inside the
 executive's working hours, each checked by the plan validator's own single-session rules
 (`scheduler.validation.session_violations`), until one passes. A pair must find one in
-`matching.min_calendar_share` of its periods (rounded up).
+`matching.min_calendar_share` of its periods (rounded up; one at least).
 """
 
 from __future__ import annotations
@@ -117,7 +117,7 @@ def _calendar_fit(
     if not periods:
         return
     held = sum(1 for r in periods if _has_a_start(problem, r, busy_index))
-    needed = min(len(periods), math.ceil(round(share * len(periods), 9)))
+    needed = min(len(periods), max(1, math.ceil(round(share * len(periods), 9))))
     if held < needed:
         yield MatchViolation(
             pair.id,

@@ -55,8 +55,9 @@ class Options:
 
 
 def required_periods(periods: int, share: float) -> int:
-    """The least number of a pair's periods that must leave both people a common start."""
-    return min(periods, math.ceil(round(share * periods, 9)))
+    """The least number of a pair's periods that must leave both people a common start:
+    one at least (a share above 0 too small to round up to one still asks for one)."""
+    return min(periods, max(1, math.ceil(round(share * periods, 9))))
 
 
 def options_of(

@@ -269,3 +269,18 @@ def test_every_fixed_pair_takes_room_even_of_an_executive_with_two_mentors():
     assert result.pairs == () and result.fixed == 2
     (left,) = result.unmatched
     assert left.refused["capacity"] == 2
+
+
+def test_the_smallest_calendar_share_still_needs_one_period_with_a_common_start():
+    # 1e-10 of 4 periods rounds to none: a mentor the executive never meets would pass.
+    document = expert_against_novice(matching={"min_calendar_share": 1e-10})
+    document["people"].pop()  # the novice: only the expert, never free with e1, is left
+    result = matched(document)
+    assert result.pairs == ()
+    assert result.unmatched[0].refused["calendar_fit"] == 1
+    assert "1 have a common start in fewer than 1 of 4 periods" in result.unmatched[0].reason()
+    document["pairs"] = [{"id": "apart", "mentor": "expert", "mentee": "e1"}]
+    assert violations(document) == [
+        "apart: calendar_fit: a common start in 0 of 4 periods; the matching needs 1"
+    ]
+
