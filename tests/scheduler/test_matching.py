@@ -284,3 +284,16 @@ def test_the_smallest_calendar_share_still_needs_one_period_with_a_common_start(
         "apart: calendar_fit: a common start in 0 of 4 periods; the matching needs 1"
     ]
 
+
+def test_a_greedy_matching_does_not_claim_to_match_as_many_as_can_be():
+    people = [
+        executive("e1", languages=EN, topics=["linkedin"]),
+        executive("e2", languages=["fr"]),
+        mentor("m1", languages=["en", "fr"], skills={"linkedin": 3}),
+        mentor("m2", languages=EN),
+    ]
+    (left,) = matched(pool(people), "greedy").unmatched
+    assert left.reason() == (
+        "of 2 mentors: 1 share no language, 1 allowed went to other executives "
+        "(best mentor first: an optimal matching may match more)"
+    )
