@@ -103,17 +103,21 @@ def test_a_common_language_is_required_and_counted():
     assert mentors_of(result) == {"e1": "m2"}
 
 
-def test_as_many_executives_as_possible_are_matched_before_any_profile_counts():
-    # e1 prefers m1, but only m1 can take e2: the best matching gives e1 m2.
+def one_mentor_for_two() -> dict[str, Any]:
+    """e1 prefers m1, but only m1 can take e2."""
     people = [
         executive("e1", languages=EN, topics=["linkedin"]),
         executive("e2", languages=["fr"]),
         mentor("m1", languages=["en", "fr"], skills={"linkedin": 3}),
         mentor("m2", languages=EN),
     ]
-    optimal = matched(pool(people))
-    assert mentors_of(optimal) == {"e1": "m2", "e2": "m1"}
-    greedy = matched(pool(people), "greedy")
+    return pool(people)
+
+
+def test_as_many_executives_as_possible_are_matched_before_any_profile_counts():
+    optimal = matched(one_mentor_for_two())
+    assert mentors_of(optimal) == {"e1": "m2", "e2": "m1"}  # e1 yields m1 to e2
+    greedy = matched(one_mentor_for_two(), "greedy")
     assert mentors_of(greedy) == {"e1": "m1"}  # best mentor first strands e2
 
 
@@ -286,13 +290,7 @@ def test_the_smallest_calendar_share_still_needs_one_period_with_a_common_start(
 
 
 def test_a_greedy_matching_does_not_claim_to_match_as_many_as_can_be():
-    people = [
-        executive("e1", languages=EN, topics=["linkedin"]),
-        executive("e2", languages=["fr"]),
-        mentor("m1", languages=["en", "fr"], skills={"linkedin": 3}),
-        mentor("m2", languages=EN),
-    ]
-    (left,) = matched(pool(people), "greedy").unmatched
+    (left,) = matched(one_mentor_for_two(), "greedy").unmatched
     assert left.reason() == (
         "of 2 mentors: 1 share no language, 1 allowed went to other executives "
         "(best mentor first: an optimal matching may match more)"
