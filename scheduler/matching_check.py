@@ -4,7 +4,7 @@ It imports nothing of the matcher. Reporting lines are walked again here; calend
 measured by trying, in each of a pair's periods, the starts on the grid inside the
 executive's working hours, each checked by the plan validator's own single-session rules
 (`scheduler.validation.session_violations`), until one passes. A pair must find one in
-`matching.min_calendar_share` of its periods (rounded up).
+`matching.min_calendar_share` of its periods (rounded up; one at least).
 """
 
 from __future__ import annotations
@@ -37,14 +37,13 @@ def check_matching(scenario: doc.Scenario, problem: Problem) -> list[MatchViolat
     people = {person.id: person for person in scenario.people}
     hard = scenario.matching.hard
     found: list[MatchViolation] = list(_capacity(scenario, people))
-    boss_of = _bosses(scenario)
+    if hard.reporting_line:
+        found.extend(_reporting_line(scenario))
     busy_index: dict[tuple[str, str], object] = {}
     for entry in scenario.pairs:
         mentor, executive = people[entry.mentor], people[entry.mentee]
         if hard.language:
             found.extend(_language(entry.id, executive, mentor))
-        if hard.reporting_line:
-            found.extend(_reporting_line(entry.id, executive.id, mentor.id, boss_of))
         if hard.calendar_fit:
             share = scenario.matching.min_calendar_share
             found.extend(_calendar_fit(problem, problem.pairs[entry.id], share, busy_index))
@@ -77,26 +76,38 @@ def _language(
         )
 
 
-def _bosses(scenario: doc.Scenario) -> dict[str, str]:
+def _reporting_line(scenario: doc.Scenario) -> Iterator[MatchViolation]:
+    """Each pair whose mentor reports to its executive, or the other way round, through
+    however many levels: one walk down every reporting line, holding the path from its
+    top, each person entered once (a line 10,000 managers deep is no deeper a problem)."""
     boss_of = {m.id: m.reports_to for m in scenario.managers if m.reports_to}
     boss_of.update({p.id: p.reports_to for p in scenario.people if p.reports_to})
-    return boss_of
-
-
-def _reporting_line(
-    pair: str, executive: str, mentor: str, boss_of: dict[str, str]
-) -> Iterator[MatchViolation]:
-    for below, above in ((mentor, executive), (executive, mentor)):
-        boss, steps = boss_of.get(below), 1
-        while boss is not None and steps <= len(boss_of):
-            if boss == above:
+    reports: dict[str, list[str]] = {}
+    for person, boss in boss_of.items():
+        reports.setdefault(boss, []).append(person)
+    partners: dict[str, list[tuple[str, str]]] = {}  # person -> (pair, the other person)
+    for entry in scenario.pairs:
+        partners.setdefault(entry.mentor, []).append((entry.id, entry.mentee))
+        partners.setdefault(entry.mentee, []).append((entry.id, entry.mentor))
+    tops = {boss for boss in reports if boss not in boss_of}
+    path: dict[str, int] = {}  # the people above the one entered, with their depth
+    walk: list[tuple[str, bool]] = [(top, False) for top in sorted(tops)]
+    while walk:
+        person, leaving = walk.pop()
+        if leaving:
+            del path[person]
+            continue
+        for pair, other in partners.get(person, ()):
+            if other in path:
+                steps = len(path) - path[other]
                 yield MatchViolation(
                     pair,
                     MatchRuleName.REPORTING_LINE,
-                    f"{below} reports to {above} ({steps} level{'s' if steps > 1 else ''} up)",
+                    f"{person} reports to {other} ({steps} level{'s' if steps > 1 else ''} up)",
                 )
-                return
-            boss, steps = boss_of.get(boss), steps + 1
+        path[person] = len(path)
+        walk.append((person, True))
+        walk.extend((report, False) for report in reports.get(person, ()))
 
 
 def _calendar_fit(
@@ -106,7 +117,7 @@ def _calendar_fit(
     if not periods:
         return
     held = sum(1 for r in periods if _has_a_start(problem, r, busy_index))
-    needed = min(len(periods), math.ceil(round(share * len(periods), 9)))
+    needed = min(len(periods), max(1, math.ceil(round(share * len(periods), 9))))
     if held < needed:
         yield MatchViolation(
             pair.id,

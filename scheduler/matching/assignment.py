@@ -44,10 +44,9 @@ def assign(
     heads = [executives + o.mentors for o in options]
     costs = [best_quality - o.quality for o in options]
     option_arcs, tail, head = _add_arcs(flow, tails, heads, costs)
-    taken = _fixed_load(pool)
     for row, mentor in enumerate(pool.mentors):
         for unit in range(mentor.room):
-            extra = load_weight * FULL_SCORE * (taken.get(mentor.id, 0) + unit)
+            extra = load_weight * FULL_SCORE * (len(pool.fixed.get(mentor.id, ())) + unit)
             flow.add_arc_with_capacity_and_unit_cost(executives + row, sink, 1, extra)
     if option_arcs.size == 0:
         return Assignment({}, proven_optimal=True)
@@ -79,13 +78,6 @@ def _add_arcs(
         tail, head, np.ones(len(tail), dtype=np.int64), cost
     )
     return arcs, tail, head
-
-
-def _fixed_load(pool: Pool) -> dict[str, int]:
-    taken: dict[str, int] = {}
-    for mentor in pool.fixed.values():
-        taken[mentor] = taken.get(mentor, 0) + 1
-    return taken
 
 
 def greedy_assign(pool: Pool, options: Sequence[Options]) -> Assignment:

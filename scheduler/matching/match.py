@@ -77,6 +77,7 @@ class UnmatchedExecutive:
     mentors: int
     needed_periods: int
     periods: int
+    optimal: bool = True  # by the optimal matching, which matches as many as can be
 
     def reason(self) -> str:
         texts = {
@@ -89,9 +90,12 @@ class UnmatchedExecutive:
         }
         counted = [f"{n} {texts[MatchRule(rule)]}" for rule, n in self.refused.items() if n]
         if self.taken:
-            counted.append(
-                f"{self.taken} allowed went to other executives (as many are matched as can be)"
+            why = (
+                "as many are matched as can be"
+                if self.optimal
+                else "best mentor first: an optimal matching may match more"
             )
+            counted.append(f"{self.taken} allowed went to other executives ({why})")
         return f"of {self.mentors} mentors: " + ", ".join(counted) if counted else "no mentors"
 
 
@@ -153,7 +157,7 @@ def match_pool(
         if o.executive.id in assignment.mentor_of
     )
     unmatched = tuple(
-        _unmatched(o, len(pool.mentors))
+        _unmatched(o, len(pool.mentors), assignment.proven_optimal)
         for o in options
         if o.executive.id not in assignment.mentor_of
     )
@@ -161,7 +165,7 @@ def match_pool(
     return MatchResult(
         pairs=pairs,
         unmatched=unmatched,
-        fixed=len(pool.fixed),
+        fixed=len(scenario.pairs),
         method=method,
         proven_optimal=assignment.proven_optimal,
         seconds=done - began,
@@ -227,7 +231,7 @@ def _slot_text(slot: int) -> str | None:
     return f"{WEEKDAYS[slot // 1440]} {format_clock(slot % 1440)}"
 
 
-def _unmatched(options: Options, mentors: int) -> UnmatchedExecutive:
+def _unmatched(options: Options, mentors: int, optimal: bool) -> UnmatchedExecutive:
     fit = options.fit
     return UnmatchedExecutive(
         executive=options.executive.id,
@@ -236,6 +240,7 @@ def _unmatched(options: Options, mentors: int) -> UnmatchedExecutive:
         mentors=mentors,
         needed_periods=options.needed_periods,
         periods=fit.periods if fit is not None else 0,
+        optimal=optimal,
     )
 
 

@@ -55,8 +55,9 @@ class Options:
 
 
 def required_periods(periods: int, share: float) -> int:
-    """The least number of a pair's periods that must leave both people a common start."""
-    return min(periods, math.ceil(round(share * periods, 9)))
+    """The least number of a pair's periods that must leave both people a common start:
+    one at least (a share above 0 too small to round up to one still asks for one)."""
+    return min(periods, max(1, math.ceil(round(share * periods, 9))))
 
 
 def options_of(
@@ -77,8 +78,7 @@ def options_of(
         fits = figures.held >= needed
         refused[MatchRule.CALENDAR_FIT] += int((~fits).sum())
         candidates, figures = candidates[fits], _kept(figures, fits)
-    mentors = [pool.mentors[row] for row in candidates]
-    scores = _scores(executive, mentors, figures)
+    scores = _scores(executive, pool, candidates, figures)
     weights = matching.weights
     quality = sum(
         (scores[goal] * getattr(weights, goal.value) for goal in Goal),
@@ -111,41 +111,55 @@ def _kept(figures: FitFigures, keep: npt.NDArray[np.bool_]) -> FitFigures:
 
 
 def _scores(
-    executive: ExecutiveProfile, mentors: list[MentorProfile], figures: FitFigures
+    executive: ExecutiveProfile, pool: Pool, rows: IntArray, figures: FitFigures
 ) -> dict[Goal, IntArray]:
     periods, weeks = max(1, figures.periods), max(1, figures.weeks)
+    mentors = [pool.mentors[row] for row in rows]
+    topics, level = topic_and_level_scores(executive, pool, rows)
     return {
-        Goal.TOPICS: _each(mentors, lambda m: topic_score(executive, m)),
-        Goal.LEVEL: _each(mentors, lambda m: level_score(executive, m)),
+        Goal.TOPICS: topics,
+        Goal.LEVEL: level,
         Goal.CALENDAR: figures.held * FULL_SCORE // periods,
         Goal.STABLE_SLOT: figures.stable_weeks * FULL_SCORE // weeks,
-        Goal.VARIETY: _each(mentors, lambda m: variety_score(executive, m)),
+        Goal.VARIETY: np.fromiter(
+            (variety_score(executive, m) for m in mentors), dtype=np.int64, count=len(mentors)
+        ),
     }
 
 
-def _each(mentors: list[MentorProfile], score: object) -> IntArray:
-    return np.fromiter((score(m) for m in mentors), dtype=np.int64, count=len(mentors))  # type: ignore[operator]
-
-
-def topic_score(executive: ExecutiveProfile, mentor: MentorProfile) -> int:
-    """The share of the topics the executive wants that the mentor knows."""
-    if not executive.topics:
-        return 0
-    known = sum(1 for topic in executive.topics if topic in mentor.skills)
-    return known * FULL_SCORE // len(executive.topics)
-
-
-def level_score(executive: ExecutiveProfile, mentor: MentorProfile) -> int:
-    """The share of the wanted topics the mentor knows at the executive's level: any
-    level for `discover`, 2 or more for `develop`, 3 (an expert) for `exploit`. Without
-    topics, the mentor's best skill counts."""
+def topic_and_level_scores(
+    executive: ExecutiveProfile, pool: Pool, rows: IntArray
+) -> tuple[IntArray, IntArray]:
+    """Per mentor at `rows`: the share of the topics the executive wants that the mentor
+    knows; and the share known at the executive's level (any level for `discover`, 2 or
+    more for `develop`, 3, an expert, for `exploit`), or without topics whether the
+    mentor's best skill reaches it. Computed a topic at a time over every mentor at once:
+    50 topics wanted of 2,000 mentors with 50 skills each are not 100,000 look-ups each."""
+    levels = _levels_in(executive.topics, pool, rows)
+    wanted = max(1, len(executive.topics))
+    topics = (levels > 0).sum(axis=1).astype(np.int64) * FULL_SCORE // wanted
     if executive.level is None:
-        return 0
+        return topics, np.zeros(len(rows), dtype=np.int64)
     need = LEVEL_NEEDS[executive.level]
     if not executive.topics:
-        return FULL_SCORE if max(mentor.skills.values(), default=0) >= need else 0
-    deep = sum(1 for topic in executive.topics if mentor.skills.get(topic, 0) >= need)
-    return deep * FULL_SCORE // len(executive.topics)
+        best = np.fromiter(
+            (max(pool.mentors[row].skills.values(), default=0) for row in rows),
+            dtype=np.int64,
+            count=len(rows),
+        )
+        return topics, np.where(best >= need, FULL_SCORE, 0).astype(np.int64)
+    deep = (levels >= need).sum(axis=1).astype(np.int64)
+    return topics, deep * FULL_SCORE // wanted
+
+
+def _levels_in(topics: tuple[str, ...], pool: Pool, rows: IntArray) -> npt.NDArray[np.int8]:
+    """The level (0: none) of each mentor at `rows` in each topic, a column per topic."""
+    levels = np.zeros((len(pool.mentors), len(topics)), dtype=np.int8)
+    for column, topic in enumerate(topics):
+        known = pool.skilled.get(topic)
+        if known is not None:
+            levels[known[0], column] = known[1]
+    return levels[rows]
 
 
 def variety_score(executive: ExecutiveProfile, mentor: MentorProfile) -> int:

@@ -10,11 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
+
 from scheduler import scenario as doc
 from scheduler.errors import FieldError, ScenarioError
 
 # The skill level (1-3) each executive level is best served by, in the topics it wants.
 LEVEL_NEEDS = {"discover": 1, "develop": 2, "exploit": 3}
+NO_LINE = (-1, -1)  # the span of someone no walk reached: above and below nobody
 
 
 @dataclass(frozen=True)
@@ -23,7 +27,8 @@ class Profile:
     place: int  # position in the scenario's people
     languages: frozenset[str] | None
     department: str | None
-    line: frozenset[str]  # everyone above them in their reporting line
+    # Their span in one walk down the reporting lines: everyone below them lies inside it.
+    line: tuple[int, int]
 
 
 @dataclass(frozen=True)
@@ -42,16 +47,19 @@ class MentorProfile(Profile):
 class Pool:
     executives: tuple[ExecutiveProfile, ...]  # to match, in the scenario's order
     mentors: tuple[MentorProfile, ...]  # every mentor, in the scenario's order
-    fixed: dict[str, str]  # executive -> mentor of the planner's own pairs
+    # Executives each pair of the planner names, by mentor (an executive may have several).
+    fixed: dict[str, list[str]]
+    # Per topic, the mentors (positions in `mentors`) who know it and their levels.
+    skilled: dict[str, tuple[npt.NDArray[np.int64], npt.NDArray[np.int8]]]
 
 
 def pool_of(scenario: doc.Scenario) -> Pool:
     """ScenarioError when a rule the matching applies needs a field a person lacks."""
-    lines = _reporting_lines(scenario)
-    fixed = {pair.mentee: pair.mentor for pair in scenario.pairs}
-    taken: dict[str, int] = {}
-    for mentor in fixed.values():
-        taken[mentor] = taken.get(mentor, 0) + 1
+    lines = _reporting_spans(scenario)
+    fixed: dict[str, list[str]] = {}
+    for pair in scenario.pairs:
+        fixed.setdefault(pair.mentor, []).append(pair.mentee)
+    paired = {pair.mentee for pair in scenario.pairs}
     executives, mentors = [], []
     for place, person in enumerate(scenario.people):
         common: dict[str, Any] = {
@@ -59,38 +67,62 @@ def pool_of(scenario: doc.Scenario) -> Pool:
             "place": place,
             "languages": _words(person.languages),
             "department": person.department,
-            "line": lines.get(person.id, frozenset()),
+            "line": lines.get(person.id, NO_LINE),
         }
-        if person.role == "executive" and person.id not in fixed:
+        if person.role == "executive" and person.id not in paired:
             topics = tuple(dict.fromkeys(t.lower() for t in person.topics or ()))
             executives.append(ExecutiveProfile(**common, level=person.level, topics=topics))
         elif person.role == "mentor":
             skills = {topic.lower(): level for topic, level in (person.skills or {}).items()}
-            room = max(0, (person.capacity or 1) - taken.get(person.id, 0))
+            room = max(0, (person.capacity or 1) - len(fixed.get(person.id, ())))
             mentors.append(MentorProfile(**common, skills=skills, room=room))
-    pool = Pool(tuple(executives), tuple(mentors), fixed)
+    pool = Pool(tuple(executives), tuple(mentors), fixed, _skilled(mentors))
     if scenario.matching.hard.language:
         _require_languages(scenario, pool)
     return pool
+
+
+def _skilled(
+    mentors: list[MentorProfile],
+) -> dict[str, tuple[npt.NDArray[np.int64], npt.NDArray[np.int8]]]:
+    found: dict[str, tuple[list[int], list[int]]] = {}
+    for row, mentor in enumerate(mentors):
+        for topic, level in mentor.skills.items():
+            rows, levels = found.setdefault(topic, ([], []))
+            rows.append(row)
+            levels.append(level)
+    return {
+        topic: (np.array(rows, dtype=np.int64), np.array(levels, dtype=np.int8))
+        for topic, (rows, levels) in found.items()
+    }
 
 
 def _words(words: list[str] | None) -> frozenset[str] | None:
     return frozenset(w.lower() for w in words) if words is not None else None
 
 
-def _reporting_lines(scenario: doc.Scenario) -> dict[str, frozenset[str]]:
-    """Everyone above each person (the scenario checks refused loops and unknown ids)."""
+def _reporting_spans(scenario: doc.Scenario) -> dict[str, tuple[int, int]]:
+    """Each person's and manager's span in a depth-first walk down from the top of every
+    reporting line: iterative, each id entered once, so that a line 10,000 managers deep
+    costs 10,000 steps (the scenario checks refused loops and unknown ids)."""
     boss_of = {p.id: p.reports_to for p in scenario.people if p.reports_to}
     boss_of.update({m.id: m.reports_to for m in scenario.managers if m.reports_to})
-    lines: dict[str, frozenset[str]] = {}
-    for person in boss_of:
-        above: list[str] = []
-        boss = boss_of.get(person)
-        while boss is not None and boss not in above:
-            above.append(boss)
-            boss = boss_of.get(boss)
-        lines[person] = frozenset(above)
-    return lines
+    below: dict[str, list[str]] = {}
+    for person, boss in boss_of.items():
+        below.setdefault(boss, []).append(person)
+    ids = [p.id for p in scenario.people] + [m.id for m in scenario.managers]
+    walk = [(i, False) for i in reversed(ids) if i not in boss_of]  # the tops of the lines
+    entered: dict[str, int] = {}
+    spans: dict[str, tuple[int, int]] = {}
+    while walk:
+        person, leaving = walk.pop()
+        if leaving:
+            spans[person] = (entered[person], len(entered))
+        elif person not in entered:
+            entered[person] = len(entered)
+            walk.append((person, True))
+            walk.extend((report, False) for report in below.get(person, ()))
+    return spans
 
 
 def _require_languages(scenario: doc.Scenario, pool: Pool) -> None:
@@ -113,7 +145,11 @@ def _require_languages(scenario: doc.Scenario, pool: Pool) -> None:
 
 def in_reporting_line(executive: Profile, mentor: Profile) -> bool:
     """Either reports, directly or through others, to the other."""
-    return mentor.id in executive.line or executive.id in mentor.line
+    return _above(mentor, executive) or _above(executive, mentor)
+
+
+def _above(boss: Profile, person: Profile) -> bool:
+    return boss.line[0] < person.line[0] < boss.line[1]
 
 
 def share_a_language(executive: Profile, mentor: Profile) -> bool:

@@ -103,17 +103,21 @@ def test_a_common_language_is_required_and_counted():
     assert mentors_of(result) == {"e1": "m2"}
 
 
-def test_as_many_executives_as_possible_are_matched_before_any_profile_counts():
-    # e1 prefers m1, but only m1 can take e2: the best matching gives e1 m2.
+def one_mentor_for_two() -> dict[str, Any]:
+    """e1 prefers m1, but only m1 can take e2."""
     people = [
         executive("e1", languages=EN, topics=["linkedin"]),
         executive("e2", languages=["fr"]),
         mentor("m1", languages=["en", "fr"], skills={"linkedin": 3}),
         mentor("m2", languages=EN),
     ]
-    optimal = matched(pool(people))
-    assert mentors_of(optimal) == {"e1": "m2", "e2": "m1"}
-    greedy = matched(pool(people), "greedy")
+    return pool(people)
+
+
+def test_as_many_executives_as_possible_are_matched_before_any_profile_counts():
+    optimal = matched(one_mentor_for_two())
+    assert mentors_of(optimal) == {"e1": "m2", "e2": "m1"}  # e1 yields m1 to e2
+    greedy = matched(one_mentor_for_two(), "greedy")
     assert mentors_of(greedy) == {"e1": "m1"}  # best mentor first strands e2
 
 
@@ -228,3 +232,66 @@ def test_a_pool_past_the_memory_budget_is_refused_naming_its_causes() -> None:
         r"cause: 1 executives to match x 3 mentors; a 5-minute grid",
     ):
         match_pool(checked, build_problem(checked), memory_budget_mb=1)
+
+
+def test_a_reporting_line_ten_thousand_managers_deep_is_respected_by_matcher_and_check():
+    # Walked person by person, such a line costs 10,000 walks of 10,000 steps each; a
+    # recursive walk passes Python's recursion limit.
+    depth = 10_000
+    managers = [
+        {"id": f"l{n}", "reports_to": f"l{n + 1}" if n < depth - 1 else "ceo"} for n in range(depth)
+    ]
+    people = [
+        executive("ceo", languages=EN, topics=["linkedin"]),
+        executive("peer", languages=EN, topics=["linkedin"]),
+        mentor("junior", languages=EN, skills={"linkedin": 3}, reports_to="l0"),
+        mentor("outsider", languages=EN, skills={"linkedin": 1}),
+    ]
+    result = matched(pool(people, managers=managers))
+    assert mentors_of(result) == {"ceo": "outsider", "peer": "junior"}
+    by_hand = pool(people, managers=managers)
+    by_hand["pairs"] = [{"id": "line", "mentor": "junior", "mentee": "ceo"}]
+    assert violations(by_hand) == [
+        f"line: reporting_line: junior reports to ceo ({depth + 1} levels up)"
+    ]
+
+
+def test_every_fixed_pair_takes_room_even_of_an_executive_with_two_mentors():
+    # e1 meets both m1 and m2: each mentor's one place is taken, none is left for e2.
+    people = [
+        executive("e1", languages=EN),
+        executive("e2", languages=EN),
+        mentor("m1", languages=EN),
+        mentor("m2", languages=EN),
+    ]
+    document = pool(people)
+    document["pairs"] = [
+        {"id": "p1", "mentor": "m1", "mentee": "e1"},
+        {"id": "p2", "mentor": "m2", "mentee": "e1"},
+    ]
+    result = matched(document)
+    assert result.pairs == () and result.fixed == 2
+    (left,) = result.unmatched
+    assert left.refused["capacity"] == 2
+
+
+def test_the_smallest_calendar_share_still_needs_one_period_with_a_common_start():
+    # 1e-10 of 4 periods rounds to none: a mentor the executive never meets would pass.
+    document = expert_against_novice(matching={"min_calendar_share": 1e-10})
+    document["people"].pop()  # the novice: only the expert, never free with e1, is left
+    result = matched(document)
+    assert result.pairs == ()
+    assert result.unmatched[0].refused["calendar_fit"] == 1
+    assert "1 have a common start in fewer than 1 of 4 periods" in result.unmatched[0].reason()
+    document["pairs"] = [{"id": "apart", "mentor": "expert", "mentee": "e1"}]
+    assert violations(document) == [
+        "apart: calendar_fit: a common start in 0 of 4 periods; the matching needs 1"
+    ]
+
+
+def test_a_greedy_matching_does_not_claim_to_match_as_many_as_can_be():
+    (left,) = matched(one_mentor_for_two(), "greedy").unmatched
+    assert left.reason() == (
+        "of 2 mentors: 1 share no language, 1 allowed went to other executives "
+        "(best mentor first: an optimal matching may match more)"
+    )

@@ -6,10 +6,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
 from scheduler.matching.match import MatchResult, match_pool, with_matched_pairs
+from scheduler.matching.options import topic_and_level_scores
+from scheduler.matching.pool import LEVEL_NEEDS, ExecutiveProfile, MentorProfile, pool_of
 from scheduler.matching_check import check_matching
 from scheduler.problem import build_problem
 from scheduler.scenario_checks import validate_scenario
@@ -110,3 +113,32 @@ def test_the_optimal_matching_matches_at_least_as_many_as_the_greedy(
     document: dict[str, Any],
 ) -> None:
     assert len(matched(document).pairs) >= len(matched(document, "greedy").pairs)
+
+
+def topic_and_level_by_definition(e: ExecutiveProfile, m: MentorProfile) -> tuple[int, int]:
+    """The format document's words, one mentor at a time."""
+    wanted = max(1, len(e.topics))
+    topics = sum(1 for t in e.topics if t in m.skills) * 1000 // wanted
+    if e.level is None:
+        return topics, 0
+    need = LEVEL_NEEDS[e.level]
+    if not e.topics:
+        return topics, 1000 if max(m.skills.values(), default=0) >= need else 0
+    return topics, sum(1 for t in e.topics if m.skills.get(t, 0) >= need) * 1000 // wanted
+
+
+@given(pools(), st.data())
+def test_topic_and_level_scores_over_all_mentors_at_once_are_each_mentors_by_definition(
+    document: dict[str, Any], data: st.DataObject
+) -> None:
+    for person in document["people"]:  # topics in any case; levels and topics may be absent
+        if person["role"] == "executive" and data.draw(st.booleans()):
+            person["topics"] = [t.upper() for t in person["topics"]] or ["Teams"]
+            if data.draw(st.booleans()):
+                del person["level"]
+    pool = pool_of(validate_scenario(document))
+    rows = np.arange(len(pool.mentors), dtype=np.int64)
+    for e in pool.executives:
+        topics, level = topic_and_level_scores(e, pool, rows)
+        expected = [topic_and_level_by_definition(e, m) for m in pool.mentors]
+        assert list(zip(topics.tolist(), level.tolist(), strict=True)) == expected

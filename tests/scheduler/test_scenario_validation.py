@@ -250,3 +250,37 @@ def test_variations_are_checked_and_errors_name_the_variation_and_path() -> None
 def test_the_version_is_the_number_itself(version: Any) -> None:
     """Before: `true` and `1.0` passed, as they equal 1."""
     assert errors_of({**scenario(), "version": version}) == ["version: the version is the number 1"]
+
+
+def reporting_errors(people: list[dict[str, Any]], managers: list[dict[str, Any]]) -> list[str]:
+    with pytest.raises(ScenarioError) as raised:
+        validate_scenario(scenario(people, [], managers=managers))
+    return [str(error) for error in raised.value.errors]
+
+
+def test_reporting_lines_name_each_loop_member_unknown_bosses_and_shared_ids() -> None:
+    people = [executive("e1", reports_to="a"), mentor("m1", reports_to="nobody")]
+    managers = [
+        {"id": "a", "reports_to": "b"},  # leads into the loop, is not on it
+        {"id": "b", "reports_to": "c"},
+        {"id": "c", "reports_to": "b"},
+        {"id": "e1"},
+    ]
+    assert reporting_errors(people, managers) == [
+        "managers[3].id: 'e1' is already people[0]",
+        "people[1].reports_to: unknown person 'nobody' (add them to people, or to managers "
+        "if they take part in no session)",
+        "managers[1].reports_to: the reporting line of 'b' comes back to them",
+        "managers[2].reports_to: the reporting line of 'c' comes back to them",
+    ]
+
+
+def test_a_reporting_line_of_many_thousand_managers_is_walked_once() -> None:
+    # Each manager's line walked on its own would take 20,000 x 20,000 / 2 steps.
+    managers = [{"id": f"l{n}", "reports_to": f"l{n + 1}"} for n in range(20_000)]
+    managers.append({"id": "l20000", "reports_to": "l19990"})  # the top ten loop
+    errors = reporting_errors([executive("e1", reports_to="l0")], managers)
+    assert errors == [
+        f"managers[{n}].reports_to: the reporting line of 'l{n}' comes back to them"
+        for n in range(19_990, 20_001)
+    ]
