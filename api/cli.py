@@ -38,11 +38,11 @@ from api.report import (
     print_plan_summary,
     print_violations,
 )
-from connectors.documents import read_document
+from connectors.documents import Document, read_document
 from connectors.scenarios import (
     Matched,
     load_problem,
-    matched_problem,
+    matched_from_document,
     matched_variants,
     scenario_and_problem,
     variant_problems,
@@ -453,10 +453,12 @@ def _plan(args: argparse.Namespace) -> int:
 
 
 def _match(args: argparse.Namespace) -> int:
+    document = read_document(args.scenario)
     if args.out:
         writable_file(args.out, "--out")
+        _beside_its_calendar_files(args.out, args.scenario, document)
     method: Method = "greedy" if args.greedy else "optimal"
-    matched = _matched(args.scenario, method, args.memory_budget)
+    matched = _matched(args.scenario, method, args.memory_budget, document)
     if matched is None:
         return EXIT_VIOLATIONS
     if args.out:
@@ -465,11 +467,33 @@ def _match(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _matched(scenario: Path, method: Method, memory_budget_mb: int) -> Matched | None:
+def _beside_its_calendar_files(out: Path, scenario: Path, document: Document) -> None:
+    """A scenario names its calendar files relative to its own folder, and they are read
+    from there and below only: the matched scenario is written beside it, or it could not
+    find them."""
+    people = document.data.get("people") if isinstance(document.data, dict) else None
+    names_files = any(
+        isinstance(p, dict) and isinstance(p.get("calendar"), dict) and "ics" in p["calendar"]
+        for p in people or []
+    )
+    if names_files and out.resolve().parent != scenario.resolve().parent:
+        raise CommandError(
+            f"--out: write the matched scenario in {scenario.parent} (its calendar files are "
+            "named from there), for example "
+            f"{scenario.parent / (scenario.stem + '-matched' + out.suffix)}"
+        )
+
+
+def _matched(
+    scenario: Path, method: Method, memory_budget_mb: int, document: Document | None = None
+) -> Matched | None:
     """The scenario matched and its summary printed; None (violations printed) when the
     independent check finds a pair formed that breaks a matching rule. A pair the planner
     fixed stays even when it breaks one: a warning says which."""
-    matched = matched_problem(scenario, method, memory_budget_mb)
+    document = document or read_document(scenario)
+    matched = matched_from_document(
+        document, scenario.parent, scenario.stem, method, memory_budget_mb
+    )
     print_input_warnings(matched.problem.input_warnings)
     print_match_summary(match_to_dict(matched.result, matched.scenario))
     formed = {pair.pair for pair in matched.result.pairs}

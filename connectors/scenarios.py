@@ -95,14 +95,6 @@ def matched_from_document(
     return Matched(matched, problem, result, data)
 
 
-def matched_problem(
-    path: Path, method: Method = "optimal", memory_budget_mb: int = 2048
-) -> Matched:
-    """`tandem match`: the scenario file matched."""
-    document = read_document(path)
-    return matched_from_document(document, path.parent, path.stem, method, memory_budget_mb)
-
-
 def scenario_from_document(document: Document) -> Scenario:
     try:
         return validate_scenario(document.data, document.source)

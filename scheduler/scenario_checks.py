@@ -288,6 +288,23 @@ def _matching_fields(people: list[tuple[int, dict[str, Any]]]) -> Iterator[Field
                     f"people[{index}].{field}",
                     f"only {wanted}s have {field}; remove it here",
                 )
+        skills = person.get("skills")
+        if isinstance(skills, dict):
+            yield from _skills_once(index, [k for k in skills if isinstance(k, str)])
+
+
+def _skills_once(index: int, topics: list[str]) -> Iterator[FieldError]:
+    """Topics compare without regard to case: `LinkedIn: 3` beside `linkedin: 1` would
+    leave one level silently."""
+    seen: dict[str, str] = {}
+    for topic in topics:
+        if topic.lower() in seen:
+            yield FieldError(
+                f"people[{index}].skills",
+                f"'{topic}' and '{seen[topic.lower()]}' are one topic (case does not count); "
+                "give it once",
+            )
+        seen.setdefault(topic.lower(), topic)
 
 
 def _reporting_lines(

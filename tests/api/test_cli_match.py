@@ -152,3 +152,19 @@ def test_check_matching_holds_a_hand_edited_matched_scenario_to_the_rules(
         in refused.stdout
     )
     assert tandem("check", path).returncode == 0  # without --matching: the format only
+
+
+def test_a_matched_scenario_is_written_beside_its_calendar_files(tmp_path: Path) -> None:
+    path = small_pool(tmp_path)
+    document = json.loads(path.read_text())
+    (tmp_path / "e1.ics").write_text("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n")
+    document["people"][0]["calendar"] = {"ics": "e1.ics"}
+    path.write_text(json.dumps(document))
+    (tmp_path / "sub").mkdir()
+    elsewhere = tandem("match", path, "--out", tmp_path / "sub" / "matched.json")
+    assert elsewhere.returncode == 2 and "Traceback" not in elsewhere.stderr
+    assert "--out: write the matched scenario in" in elsewhere.stderr
+    assert not (tmp_path / "sub" / "matched.json").exists()
+    beside = tandem("match", path, "--out", tmp_path / "matched.json")
+    assert beside.returncode == 0, beside.stderr
+    assert tandem("check", tmp_path / "matched.json").returncode == 0

@@ -295,3 +295,14 @@ def test_a_greedy_matching_does_not_claim_to_match_as_many_as_can_be():
         "of 2 mentors: 1 share no language, 1 allowed went to other executives "
         "(best mentor first: an optimal matching may match more)"
     )
+
+
+def test_a_skill_given_twice_in_two_cases_is_refused() -> None:
+    people = [
+        executive("e1", languages=EN),
+        mentor("m1", languages=EN, skills={"LinkedIn": 3, "linkedin": 1}),
+    ]
+    with pytest.raises(
+        ScenarioError, match=r"people\[1\]\.skills: 'linkedin' and 'LinkedIn' are one topic"
+    ):
+        validate_scenario(pool(people))
