@@ -27,17 +27,28 @@ class AccessLog:
             return
         started = time.perf_counter()
         status = 500  # unless an answer starts: an exception escaped every handler
+        logged = False
+
+        def log_once() -> None:
+            nonlocal logged
+            if not logged:
+                logged = True
+                LOG.info(request_line(scope, status, time.perf_counter() - started))
 
         async def noting_status(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = int(message["status"])
+            if message["type"] == "http.response.body" and not message.get("more_body"):
+                # Before the answer's last part leaves: a client that has its answer finds
+                # the line written, even when the service stops right after.
+                log_once()
             await send(message)
 
         try:
             await self.app(scope, receive, noting_status)
         finally:
-            LOG.info(request_line(scope, status, time.perf_counter() - started))
+            log_once()
 
 
 def request_line(scope: Scope, status: int, seconds: float) -> str:
