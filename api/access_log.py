@@ -1,4 +1,5 @@
-"""One structured line per request: method, route template, status, duration and tenant.
+"""One structured line per request: method, route template, status, duration (until the
+answer starts) and tenant.
 
 The route's template (`/v1/programmes/{programme_id}/people/{person}/sessions.ics`), never
 the path or the query: those hold people's ids, which the log must not. Outermost, so
@@ -39,9 +40,9 @@ class AccessLog:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = int(message["status"])
-            if message["type"] == "http.response.body" and not message.get("more_body"):
-                # Before the answer's last part leaves: a client that has its answer finds
-                # the line written, even when the service stops right after.
+                # Before any of the answer leaves: a client that has its answer finds the
+                # line written, even when the service stops right after (a body may reach
+                # the client whole before its last, empty part is sent).
                 log_once()
             await send(message)
 
