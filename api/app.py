@@ -6,11 +6,12 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request, Response
+from fastapi import Depends, FastAPI, Request, Response
 
 from api import docs, openapi, problems, server_errors
 from api.access_log import AccessLog
 from api.dependencies import database_turns
+from api.known_query import no_unknown_query
 from api.limits import BodyLimit
 from api.metrics import count_request
 from api.request_hygiene import CleanRequests
@@ -55,6 +56,7 @@ def create_app(settings: ServiceSettings | None = None) -> FastAPI:
             engine.dispose()
 
     app = FastAPI(
+        dependencies=[Depends(no_unknown_query)],
         title="Tandem",
         version="0.1.0",
         lifespan=lifespan,

@@ -282,3 +282,15 @@ def test_serve_says_where_it_listens_and_logs_a_line_per_request(
     # No path, no query, no person's id (a tenant's uuid may hold the letters "e1").
     assert "person=e1" not in text and '"e1"' not in text
     assert programme.rsplit("/", 1)[1] not in text
+
+
+def test_a_misspelt_query_parameter_is_refused_not_ignored(service: tuple[str, str]) -> None:
+    base, database = service
+    _, key = create_key(database, "typo-co")
+    answer = httpx.get(f"{base}/v1/programmes", params={"limt": 5}, headers=bearer(key))
+    assert answer.status_code == 422, answer.text
+    assert answer.headers["content-type"] == "application/problem+json"
+    assert answer.json()["errors"] == [
+        {"path": "query.limt", "message": "not a parameter of this operation"}
+    ]
+    assert httpx.get(f"{base}/v1/programmes", params={"limit": 5}, headers=bearer(key)).is_success
