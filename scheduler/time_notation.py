@@ -76,3 +76,8 @@ def parse_working_hours(spec: dict[str, list[str]]) -> dict[int, tuple[MinuteRan
 
 def format_clock(minutes: int) -> str:
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def weekly_working_minutes(spec: dict[str, list[str]]) -> int:
+    """Minutes of working hours in a week, as a person's `working_hours` writes them."""
+    return sum(end - start for day in parse_working_hours(spec).values() for start, end in day)

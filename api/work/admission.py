@@ -23,7 +23,7 @@ from scheduler.matching.pool import pool_of
 from scheduler.matching.size import match_size
 from scheduler.scenario import Scenario
 from scheduler.scenario_checks import variants_of
-from scheduler.time_notation import parse_working_hours
+from scheduler.time_notation import weekly_working_minutes
 
 RETRY_AFTER_SECONDS = 30
 
@@ -144,7 +144,7 @@ def horizon_weeks(scenario: Scenario) -> float:
 def estimate_starts(scenario: Scenario) -> Estimate:
     weeks = horizon_weeks(scenario)
     grid = scenario.grid_minutes
-    weekly = {p.id: _working_minutes(p.working_hours) // grid for p in scenario.people}
+    weekly = {p.id: weekly_working_minutes(p.working_hours) // grid for p in scenario.people}
     starts = sum(
         int(weeks * min(weekly.get(pair.mentor, 0), weekly.get(pair.mentee, 0)))
         for pair in scenario.pairs
@@ -159,10 +159,6 @@ def estimate_starts(scenario: Scenario) -> Estimate:
         causes.append("working hours over 12 h a day")
     causes.append(f"{len(scenario.pairs):,} pairs")
     return Estimate(starts, "; ".join(causes))
-
-
-def _working_minutes(spec: dict[str, list[str]]) -> int:
-    return sum(end - start for day in parse_working_hours(spec).values() for start, end in day)
 
 
 def check_tenant_jobs(session: Session, settings: ServiceSettings, tenant_id: str) -> None:

@@ -15,7 +15,7 @@ from scheduler import scenario as doc
 from scheduler.errors import FieldError, ScenarioError
 from scheduler.matching.calendar_fit import fit_megabytes
 from scheduler.problem import horizon_end_day
-from scheduler.time_notation import parse_working_hours
+from scheduler.time_notation import weekly_working_minutes
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,7 @@ def match_size(scenario: doc.Scenario) -> MatchSize:
     days = (horizon_end_day(scenario.horizon) - scenario.horizon.start).days
     weeks = days / 7
     cells = -(-(days * 24 * 60) // grid)
-    weekly = [_working_minutes(p.working_hours) // grid for p in executives]
+    weekly = [weekly_working_minutes(p.working_hours) // grid for p in executives]
     comparisons = int(sum(weekly) * weeks) * mentors
     causes = [f"{len(executives):,} executives to match x {mentors:,} mentors"]
     if grid < 15:
@@ -61,7 +61,3 @@ def check_match_memory(scenario: doc.Scenario, budget_mb: int) -> MatchSize:
             ]
         )
     return size
-
-
-def _working_minutes(spec: dict[str, list[str]]) -> int:
-    return sum(end - start for day in parse_working_hours(spec).values() for start, end in day)
