@@ -13,6 +13,7 @@ from connectors.synthetic import CalendarShape, generate_busy
 from scheduler import scenario as doc
 from scheduler.domain import Busy, BusyTimes, Problem
 from scheduler.errors import FieldError, ScenarioError
+from scheduler.group_plans import GroupPlan
 from scheduler.matching.match import (
     MatchResult,
     Method,
@@ -20,10 +21,11 @@ from scheduler.matching.match import (
     matched_pairs,
     with_matched_pairs,
 )
-from scheduler.plan_parts import part_document, without_calendars
+from scheduler.plan_parts import part_document, with_calendars_of, without_calendars
 from scheduler.problem import build_problem, horizon_end_day
 from scheduler.scenario import Scenario
 from scheduler.scenario_checks import validate_scenario
+from scheduler.solve import people_suggestions_read, with_suggested_changes
 from scheduler.time_notation import parse_working_hours
 from scheduler.whatif import BASE, apply_variation, base_of, variation_names
 from scheduler.zone_text import zone_named
@@ -203,6 +205,17 @@ def problem_reading_calendars_of(data: dict[str, Any], pair_ids: list[str]) -> P
         return skeleton
     part = problem_from_data(part_document(data, pair_ids))
     return replace(skeleton, people={**skeleton.people, **part.people})
+
+
+def with_suggestions_read(
+    document: dict[str, Any], skeleton: Problem, plans: list[GroupPlan]
+) -> list[GroupPlan]:
+    """The plans of a programme's parts, their unplaced sessions with the changes that
+    would place them, as one process gives them: reading the calendars of only the people
+    the suggestions look at (`skeleton` is the scenario without calendars)."""
+    looked_at = people_suggestions_read(skeleton, plans)
+    problem = problem_from_data(with_calendars_of(document, looked_at)) if looked_at else skeleton
+    return with_suggested_changes(problem, plans)
 
 
 def variant_problems(path: Path) -> list[tuple[str, Problem]]:

@@ -99,8 +99,12 @@ def build_candidates(problem: Problem, index: AvailabilityIndex | None = None) -
     for number, request in enumerate(problem.sessions):
         by_pair.setdefault(request.pair.id, []).append((number, request))
     for requests in by_pair.values():
-        pair_cells = _PairCells(requests[0][1].pair, index)
+        pair_cells: _PairCells | None = None  # not for a pair whose sessions are all frozen
         for number, request in requests:
+            if request.frozen:
+                found[number] = _fixed_start().build(number, request, index)
+                continue
+            pair_cells = pair_cells or _PairCells(requests[0][1].pair, index)
             found[number] = _session_candidates(number, request, index, pair_cells)
     sessions = tuple(s for s in found if s is not None)
     return CandidateSet(problem, index, sessions, _padding(problem, index.grid))
@@ -138,8 +142,6 @@ def start_window(request: SessionRequest, grid: Grid, problem: Problem) -> tuple
 def _session_candidates(
     number: int, request: SessionRequest, index: AvailabilityIndex, pair_cells: _PairCells
 ) -> SessionCandidates:
-    if request.frozen:
-        return _fixed_start().build(number, request, index)
     grid = index.grid
     first, stop = start_window(request, grid, index.problem)
     low, high = np.searchsorted(pair_cells.starts, [first, stop])

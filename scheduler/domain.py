@@ -229,6 +229,7 @@ class Unplaced:
     code: str
     people: tuple[str, ...] = ()
     blocking_pairs: tuple[str, ...] = ()
+    suggestion: str | None = None  # the smallest change that would place it, checked
 
     @property
     def key(self) -> tuple[str, int]:

@@ -10,8 +10,6 @@ session, a daily or weekly cap, the gap to a neighbouring session.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from scheduler.candidates import CandidateSet, SessionCandidates
 from scheduler.domain import Unplaced
 from scheduler.ledger import Ledger, ledger_of
@@ -19,11 +17,9 @@ from scheduler.rule_names import RuleName
 from scheduler.rules.narrowing import narrowed, when
 from scheduler.rules.parts import NoStartLeft, TakenBy
 from scheduler.rules.registry import HARD_RULES
-from scheduler.suggestions import SUGGESTED_CODES, suggestion
 
 TAKEN_CODES = {r.name: r.explanation.code for r in HARD_RULES if isinstance(r.explanation, TakenBy)}
 MIXED_CODE = "slots_taken_or_capped"
-MOST_SUGGESTIONS = 25  # per group of sessions: as many as the summary shows
 
 
 def explain_unplaced(data: CandidateSet, chosen: dict[int, int]) -> tuple[Unplaced, ...]:
@@ -33,24 +29,7 @@ def explain_unplaced(data: CandidateSet, chosen: dict[int, int]) -> tuple[Unplac
     else:
         ledger = ledger_of(data, chosen)
         found = [_why_taken(ledger, s) if len(s) else _no_start(data, s) for s in missing]
-    return _with_suggestions(data, missing, found)
-
-
-def _with_suggestions(
-    data: CandidateSet, missing: list[SessionCandidates], found: list[Unplaced]
-) -> tuple[Unplaced, ...]:
-    """The smallest change that would place each session without a start, re-checked with
-    the candidates; for the first few of a group only (each check builds candidates)."""
-    suggested = 0
-    answers = []
-    for s, unplaced in zip(missing, found, strict=True):
-        if unplaced.code in SUGGESTED_CODES and suggested < MOST_SUGGESTIONS:
-            suggested += 1
-            change = suggestion(data.problem, s.request)
-            if change is not None:
-                unplaced = replace(unplaced, reason=f"{unplaced.reason}; {change}")
-        answers.append(unplaced)
-    return tuple(answers)
+    return tuple(found)
 
 
 def _no_start(data: CandidateSet, s: SessionCandidates) -> Unplaced:

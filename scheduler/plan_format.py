@@ -119,6 +119,7 @@ def _unplaced(problem: Problem, u: Unplaced, declines: tuple[Decline, ...]) -> d
         "code": u.code,
         "people": list(u.people),
         "blocking_pairs": list(u.blocking_pairs),
+        "suggestion": u.suggestion,
         **_declined(declines),
     }
 
@@ -199,6 +200,7 @@ class PlanUnplaced(_Strict):
     code: str
     people: tuple[str, ...] = ()
     blocking_pairs: tuple[str, ...] = ()
+    suggestion: str | None = None
     declined: list[DeclinedRecord] = []
 
     @property
@@ -207,7 +209,13 @@ class PlanUnplaced(_Strict):
 
     def unplaced(self) -> Unplaced:
         return Unplaced(
-            self.pair, self.index, self.reason, self.code, self.people, self.blocking_pairs
+            self.pair,
+            self.index,
+            self.reason,
+            self.code,
+            self.people,
+            self.blocking_pairs,
+            self.suggestion,
         )
 
 

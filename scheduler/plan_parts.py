@@ -112,8 +112,16 @@ def without_calendars(document: dict[str, Any]) -> dict[str, Any]:
     """The scenario without anyone's busy times or calendar sources: what assembling the
     parts' plans needs (people, pairs, horizon: for the figures and local times), read in
     a fraction of the time. Only busy times and calendars are left out."""
+    return with_calendars_of(document, set())
+
+
+def with_calendars_of(document: dict[str, Any], kept: set[str]) -> dict[str, Any]:
+    """The scenario with the busy times and calendar sources of the people in `kept`
+    only (the suggestions of a plan put together from parts read a few people's)."""
     people = [
-        {key: value for key, value in person.items() if key not in ("busy", "calendar")}
+        person
+        if person["id"] in kept
+        else {key: value for key, value in person.items() if key not in ("busy", "calendar")}
         for person in document["people"]
     ]
     return {**_plan_only(document), "people": people}

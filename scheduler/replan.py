@@ -24,6 +24,7 @@ from scheduler.grouping import problem_of_pairs
 from scheduler.parameters import SolverParameters
 from scheduler.rules.declined_time import on_a_declined_time
 from scheduler.solve import Progress, solve
+from scheduler.suggestions import with_suggestions
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,12 @@ def replan(
         availability = AvailabilityIndex(problem, state.availability, frozenset(busy_changed))
         touched = set(busy_changed) | set(_changed_people(state, problem))
         touched_pairs = _pairs_reached(problem, touched)
-        part = solve(problem_of_pairs(problem, touched_pairs), params, availability=availability)
+        part = solve(
+            problem_of_pairs(problem, touched_pairs),
+            params,
+            availability=availability,
+            suggest=False,
+        )
         plan = _merged(state, problem, part, touched_pairs)
     return plan, PlanningState(problem, availability, plan)
 
@@ -146,11 +152,14 @@ def _merged(state: PlanningState, problem: Problem, part: Plan, touched_pairs: s
     unplaced = [u for u in state.plan.unplaced if u.pair not in touched_pairs and u.key in requests]
     untouched = len({s.pair for s in carried} | {u.pair for u in unplaced})
     note = f"{untouched} pairs untouched by the change kept their plan without a re-plan"
-    solver = replace(part.solver, notes=(*part.solver.notes, note))
+    every_unplaced = tuple(sorted([*unplaced, *part.unplaced], key=lambda u: order.get(u.key, 0)))
+    suggested = with_suggestions(problem, sessions, every_unplaced)  # against the whole plan
+    spent = (suggested.note,) if suggested.note else ()
+    solver = replace(part.solver, notes=(*part.solver.notes, note, *spent))
     return Plan(
         problem.name,
         tuple(sessions),
-        tuple(sorted([*unplaced, *part.unplaced], key=lambda u: order.get(u.key, 0))),
+        suggested.unplaced,
         solver,
         part.warnings,
     )

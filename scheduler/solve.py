@@ -19,18 +19,30 @@ import logging
 import time
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import replace
 
 from scheduler.availability import AvailabilityIndex
-from scheduler.domain import GoalFigures, Plan, Problem, SolverReport, SolveStatus
+from scheduler.domain import (
+    GoalFigures,
+    Plan,
+    PlannedSession,
+    Problem,
+    SolverReport,
+    SolveStatus,
+    Unplaced,
+)
 from scheduler.group_plans import GroupPlan, plan_groups
 from scheduler.group_solves import GroupResult, Skipped
 from scheduler.grouping import independent_groups
 from scheduler.parameters import SolverParameters
+from scheduler.suggestions import people_looked_at, with_suggestions
 
 log = logging.getLogger(__name__)
 
 # Measured: explaining and validating a plan take about 0.2 ms per session on 2 cores.
 FINISHING_SECONDS_PER_SESSION = 0.0003
+# The suggestions' deterministic budget (`scheduler.suggestions.MOST_CELLS`), measured.
+SUGGESTIONS_SECONDS = 2.5
 
 Progress = Callable[[str], None]
 
@@ -40,12 +52,17 @@ def solve(
     params: SolverParameters | None = None,
     progress: Progress | None = None,
     availability: AvailabilityIndex | None = None,
+    suggest: bool = True,
 ) -> Plan:
     """`availability`, when given, is the problem's availability index, prepared already
-    (an incremental re-plan reuses the cells of people whose calendars did not change)."""
+    (an incremental re-plan reuses the cells of people whose calendars did not change).
+    `suggest=False` leaves the suggestions to the caller: a re-plan of part of a
+    programme checks them against the whole plan, once it is put together."""
     params = params or SolverParameters()
     started = time.monotonic()
     plans = plan_all_groups(problem, params, progress, availability, started)
+    if suggest:
+        plans = with_suggested_changes(problem, plans)
     return assembled(problem, plans, params, round(time.monotonic() - started, 3))
 
 
@@ -68,16 +85,47 @@ def plan_all_groups(
     return plan_groups(problem, index, groups, params, deadline, progress)
 
 
+def with_suggested_changes(problem: Problem, plans: list[GroupPlan]) -> list[GroupPlan]:
+    """The groups' plans, their unplaced sessions carrying the smallest change that would
+    place them, checked against every group's placed sessions (`problem` holds them all,
+    with their calendars)."""
+    found = with_suggestions(problem, *_placed_and_unplaced(problem, plans))
+    suggested = {u.key: u for u in found.unplaced}
+    plans = [
+        replace(plan, unplaced=tuple(suggested[u.key] for u in plan.unplaced)) for plan in plans
+    ]
+    if found.note and plans:  # the plan's notes are its groups' notes, in order
+        plans[0] = replace(plans[0], notes=(*plans[0].notes, found.note))
+    return plans
+
+
+def people_suggestions_read(problem: Problem, plans: list[GroupPlan]) -> set[str]:
+    """Whose calendars `with_suggested_changes` reads: all it needs of `problem`'s."""
+    return people_looked_at(problem, *_placed_and_unplaced(problem, plans))
+
+
+def _placed_and_unplaced(
+    problem: Problem, plans: list[GroupPlan]
+) -> tuple[list[PlannedSession], tuple[Unplaced, ...]]:
+    """Every group's placed sessions, and the unplaced ones in the problem's order (the
+    first few get suggestions)."""
+    order = {request.key: position for position, request in enumerate(problem.sessions)}
+    unplaced = sorted((u for plan in plans for u in plan.unplaced), key=lambda u: order[u.key])
+    return [s for plan in plans for s in plan.sessions], tuple(unplaced)
+
+
 def assembled(
     problem: Problem, plans: list[GroupPlan], params: SolverParameters, wall: float
 ) -> Plan:
     """The plan of `problem` from its groups' plans (in any order), with its report."""
     report = _report(plans, params, wall)
     order = {request.key: position for position, request in enumerate(problem.sessions)}
+    sessions = tuple(sorted((s for p in plans for s in p.sessions), key=lambda s: order[s.key]))
+    unplaced = tuple(sorted((u for p in plans for u in p.unplaced), key=lambda u: order[u.key]))
     return Plan(
         problem.name,
-        tuple(sorted((s for p in plans for s in p.sessions), key=lambda s: order[s.key])),
-        tuple(sorted((u for p in plans for u in p.unplaced), key=lambda u: order[u.key])),
+        sessions,
+        unplaced,
         report,
         tuple(w for p in plans for w in p.warnings),
     )
@@ -88,10 +136,11 @@ def _quiet(message: str) -> None:
 
 
 def _finishing_reserve(problem: Problem, params: SolverParameters) -> float:
-    """The explanations and the validator run after the searches, inside the same limit."""
+    """The explanations, the validator and the suggestions run after the searches, inside
+    the same limit."""
     return min(
         0.25 * params.time_limit_seconds,
-        0.5 + FINISHING_SECONDS_PER_SESSION * len(problem.sessions),
+        0.5 + SUGGESTIONS_SECONDS + FINISHING_SECONDS_PER_SESSION * len(problem.sessions),
     )
 
 

@@ -95,3 +95,16 @@ def test_a_group_whose_candidates_alone_pass_the_budget_is_refused_with_its_caus
     )
     assert "past the memory budget of 300 MB" in finished.stderr
     assert "5-minute grid" in finished.stderr and "20 pairs sharing m1" in finished.stderr
+
+
+def test_suggestions_for_a_scenario_built_to_defeat_them_stop_at_their_budget_and_say_so() -> None:
+    """Every session unplaced, every change failing, each check a year of 5-minute cells:
+    the checks stop at their deterministic budget, and the plan says where and why."""
+    problem = load_problem(ROOT / "tests" / "fixtures" / "scenarios" / "unplaceable.yaml")
+    plan = checked_plan(problem, solver="greedy")
+    assert not plan.sessions
+    assert all(u.suggestion is None for u in plan.unplaced)
+    (note,) = [n for n in plan.solver.notes if "were looked for in" in n]
+    assert note.startswith("changes that would place an unplaced session were looked for in ")
+    assert "of 25 sessions only" in note
+    assert "a 5-minute grid (grid_minutes); a 52-week horizon" in note

@@ -22,7 +22,7 @@ from api.jobs import add_parts
 from api.programmes import Basis, record_if_current
 from api.storage.models import PlanJob, Programme
 from api.work.claims import WAITING_QUEUE, Claim, as_utc, held_by, now, takeable
-from connectors.scenarios import problem_from_data
+from connectors.scenarios import problem_from_data, with_suggestions_read
 from scheduler.comparison import VariantSummary, comparison_figures, comparison_rows
 from scheduler.diff import diff_plans
 from scheduler.group_plans import GroupPlan
@@ -130,6 +130,7 @@ def assemble_plan(
     they need of it), read in a fraction of a full read."""
     skeleton = problem_from_data(without_calendars(job.scenario or {}))
     plans = [plan for result in results for plan in GROUP_PLANS.validate_python(result["groups"])]
+    plans = with_suggestions_read(job.scenario or {}, skeleton, plans)
     wall = (now() - as_utc(job.started_at or job.created_at)).total_seconds()
     return plan_to_dict(skeleton, assembled(skeleton, plans, params, round(wall, 3)))
 

@@ -109,7 +109,7 @@ class CapCounts:
             own = self._cap(person, session)
             cap = min(own, self._tightest.get(key, own))
             if self._counts[key] + 1 > cap:
-                found.append(Blocker(self.rule, _cap_text(key, self.period, cap)))
+                found.append(Blocker(self.rule, _cap_text(key, self.period, cap), person=person))
         return found
 
     def book(self, session: SessionCandidates, choice: int) -> None:

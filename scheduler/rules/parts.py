@@ -84,6 +84,7 @@ class Blocker:
     rule: RuleName
     text: str
     pair: str | None = None
+    person: str | None = None  # whose cap or gap it is, where one person's
 
 
 class Tracker(Protocol):

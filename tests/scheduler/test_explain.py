@@ -1,5 +1,7 @@
 """Every unplaced session says why, with the week and the people."""
 
+import pytest
+
 from scheduler.domain import Unplaced
 from tests.builders import executive, mentor, pair, plan_of, scenario
 
@@ -237,19 +239,75 @@ def test_a_weekly_meeting_of_the_executive_is_named_by_its_time() -> None:
     )
 
 
-def test_another_mentor_is_suggested_when_no_smaller_change_places_the_session() -> None:
+@pytest.mark.parametrize(
+    ("m2_days", "expected"),
+    [
+        # m2 is planned apart from p1 (they share nobody); its session with e2 takes one
+        # of its two possible starts, so one is left for e1.
+        ("mon-tue", "another mentor, m2, would have 1 possible start with e1"),
+        # m2's calendar alone would give e1 a start, but the plan gave it to p2.
+        ("mon", None),
+    ],
+)
+def test_another_mentor_of_the_programme_is_suggested_beside_that_mentors_sessions(
+    m2_days: str, expected: str | None
+) -> None:
     reason = only_reason(
         scenario(
             people=[
                 mentor(out_of_office=[{"from": "2027-01-04", "to": "2027-01-08"}]),
-                mentor("m2", working_hours={"mon-tue": ["09:00-09:45"]}),
+                mentor("m2", working_hours={m2_days: ["09:00-09:45"]}),
                 executive(),
+                executive("e2"),
             ],
-            # Other mentors are looked for among the people planned together with the pair.
-            pairs=[pair(), pair("p2", "m2", "e1")],
+            pairs=[pair(), pair("p2", "m2", "e2")],
         )
     )
-    assert reason.reason.endswith("; another mentor, m2, would have 2 possible starts with e1")
+    assert reason.suggestion == expected
+    if expected is not None:
+        assert reason.reason.endswith(f"; {expected}")
+
+
+def test_slots_taken_by_another_pair_get_a_checked_suggestion() -> None:
+    plan = plan_of(
+        scenario(
+            people=[
+                mentor(working_hours={"mon": ["09:00-09:45"]}),
+                mentor("m2", working_hours={"mon-tue": ["14:00-15:00"]}),
+                executive("e1"),
+                executive("e2"),
+            ],
+            pairs=[pair("p1", "m1", "e1", priority="high"), pair("p2", "m1", "e2")],
+        )
+    )
+    (unplaced,) = plan.unplaced
+    assert (unplaced.pair, unplaced.code) == ("p2", "slots_taken")
+    # m2 has two 45-minute starts on each of two days, and no session yet.
+    assert unplaced.suggestion == "another mentor, m2, would have 4 possible starts with e2"
+
+
+def test_a_cap_that_took_the_starts_is_named_with_the_cap_that_would_place_it() -> None:
+    plan = plan_of(
+        scenario(
+            rules={"max_sessions_per_day": 1},
+            people=[
+                mentor(working_hours={"mon": ["09:00-12:00"]}),
+                executive("e1"),
+                executive("e2"),
+            ],
+            pairs=[pair("p1", "m1", "e1", priority="high"), pair("p2", "m1", "e2")],
+        )
+    )
+    (unplaced,) = plan.unplaced
+    assert unplaced.code == "slots_taken_or_capped"  # p1's own time is taken, the rest capped
+    # Starts every quarter hour from 09:00 to 11:15 (Paris, UTC+1), but those overlapping
+    # p1's session: a higher cap frees only the starts the cap alone took.
+    (taken,) = (s.start.hour * 60 + s.start.minute + 60 for s in plan.sessions)
+    free = sum(1 for start in range(9 * 60, 11 * 60 + 30, 15) if abs(start - taken) >= 45)
+    assert free >= 5
+    assert unplaced.suggestion == (
+        f"one more session a day for m1 (a daily cap of 2) would give {free} possible starts"
+    )
 
 
 def test_no_suggestion_when_no_change_gives_a_start() -> None:

@@ -8,7 +8,11 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from connectors.scenarios import problem_from_data, problem_reading_calendars_of
+from connectors.scenarios import (
+    problem_from_data,
+    problem_reading_calendars_of,
+    with_suggestions_read,
+)
 from scheduler.parameters import SolverParameters
 from scheduler.plan_format import plan_from_dict, plan_to_dict
 from scheduler.plan_parts import (
@@ -54,6 +58,7 @@ def test_a_plan_made_in_parts_is_the_plan_of_one_process(
         for group in plan_all_groups(problem_of(part_document(document, pairs)), PARAMS)
     ]
     skeleton = problem_of(without_calendars(document))
+    plans = with_suggestions_read(document, skeleton, plans)
     in_parts = plan_to_dict(skeleton, assembled(skeleton, plans, PARAMS, 0.0))
     assert timeless(in_parts) == timeless(plan_to_dict(whole, solve(whole, PARAMS)))
 
@@ -113,6 +118,7 @@ def test_a_supervised_programme_in_parts_keeps_each_mentors_coach() -> None:
     assert coaches == {p.id: p.mentor for p in whole.pairs.values()}
     plans = [group for part in parts for group in plan_all_groups(part, PARAMS)]
     skeleton = problem_of(without_calendars(document))
+    plans = with_suggestions_read(document, skeleton, plans)
     in_parts = plan_to_dict(skeleton, assembled(skeleton, plans, PARAMS, 0.0))
     assert timeless(in_parts) == timeless(plan_to_dict(whole, solve(whole, PARAMS)))
     assert pairs_reached(planned_pairs(document), {"c3"}) == ["p3", "check-in.m3"]

@@ -151,3 +151,32 @@ def test_the_typed_plan_document_gives_back_the_document_it_read(
     problem = problem_of(document)
     written = plan_to_dict(problem, solve(problem, PARAMS))
     assert PlanDocument.read(written).data() == json.loads(json.dumps(written))
+
+
+def test_a_carried_unplaced_session_has_its_suggestion_checked_again_against_the_new_plan() -> None:
+    """p1's group is not re-planned, but the mentor it is pointed to is now busier: its
+    suggestion is computed again (once, not appended) against the whole new plan."""
+    all_week = {"start": "2027-01-04T00:00", "end": "2027-01-09T00:00"}
+    document = scenario(
+        people=[
+            mentor("m1", out_of_office=[{"from": "2027-01-04", "to": "2027-01-08"}]),
+            executive("e1"),
+            mentor("m2", working_hours={"mon-tue": ["09:00-09:45"]}),
+            executive("e2", busy=[all_week]),
+        ],
+        pairs=[pair("p1", "m1", "e1"), pair("p2", "m2", "e2")],
+    )
+    first, state = plan_with_state(problem_of(document), PARAMS)
+    before = next(u for u in first.unplaced if u.pair == "p1")
+    assert before.suggestion == "another mentor, m2, would have 2 possible starts with e1"
+    changed = deepcopy(document)
+    changed["people"][3]["busy"] = []
+    problem = problem_of(with_booked(changed, first))
+    again, _ = replan(state, problem, {"e2"}, PARAMS)
+    assert [s.pair for s in again.sessions] == ["p2"]
+    after = next(u for u in again.unplaced if u.pair == "p1")
+    assert after.suggestion == "another mentor, m2, would have 1 possible start with e1"
+    assert after.reason.count("another mentor") == 1
+    stored = plan_from_dict(problem, plan_to_dict(problem, first))
+    cold = replan_from_plan(problem, stored, {"e2"}, PARAMS)
+    assert cold.unplaced == again.unplaced
