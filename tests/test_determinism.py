@@ -18,6 +18,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from scheduler.parameters import SolverParameters
 from scheduler.plan_format import plan_to_dict
 from scheduler.solve import solve
@@ -69,14 +71,23 @@ def cpu_hog() -> Iterator[None]:
             hog.join()
 
 
-def test_the_large_programme_plans_byte_identical_beside_a_cpu_hog(tmp_path: Path) -> None:
-    scenario = ROOT / "scenarios" / "large-programme.yaml"
+@pytest.mark.parametrize(
+    ("name", "sessions"),
+    [
+        ("executive-committee", 140),
+        pytest.param("large-programme", 6000, marks=pytest.mark.slow),
+    ],
+)
+def test_a_programme_plans_byte_identical_beside_a_cpu_hog(
+    tmp_path: Path, name: str, sessions: int
+) -> None:
+    scenario = ROOT / "scenarios" / f"{name}.yaml"
     quiet = plan_file(scenario, tmp_path / "quiet.json")
     with cpu_hog():
         busy = plan_file(scenario, tmp_path / "busy.json")
     document = json.loads(busy.read_text(encoding="utf-8"))
     assert document["solver"]["cut_by_wall_clock"] is False
-    assert len(document["sessions"]) > 6000
+    assert len(document["sessions"]) > sessions
     assert plan_bytes(quiet) == plan_bytes(busy)
 
 

@@ -32,6 +32,7 @@ def test_the_regional_rollout_spans_three_time_zones_and_mixed_cadences() -> Non
     assert any(p.available_from for p in problem.people.values())
 
 
+@pytest.mark.slow
 def test_the_large_programme_is_large_and_its_greedy_plan_is_valid() -> None:
     problem = load_problem(SCENARIOS / "large-programme.yaml")
     assert len(problem.pairs) >= 500

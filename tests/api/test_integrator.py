@@ -12,6 +12,7 @@ from typing import Any
 
 import httpx
 import icalendar
+import pytest
 import vobject
 
 from tests.api.service import create_key, run_tandem, serving
@@ -24,6 +25,10 @@ from tests.api.test_service import (
 )
 from tests.browser import OFFLINE, chromium
 from tests.builders import supervised_programme
+
+# A service in its own process per module: on one database by default (conftest).
+pytestmark = pytest.mark.one_database
+
 
 UTC_TEXT = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
 LOCAL_TEXT = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$")

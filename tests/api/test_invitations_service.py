@@ -23,6 +23,9 @@ from tests.api.test_workers import api_only, child_pids, worker
 from tests.builders import executive, mentor, pair, scenario
 from tests.graph_standin import TENANT, StandIn, running
 
+# Services and workers in their own processes: on one database by default (conftest).
+pytestmark = pytest.mark.one_database
+
 
 def people_scenario() -> dict[str, Any]:
     return scenario(

@@ -9,6 +9,7 @@ import time
 from typing import Any
 
 import httpx
+import pytest
 from sqlalchemy import select
 
 from api.storage.database import make_engine, sessions
@@ -152,6 +153,7 @@ def test_health_readiness_metrics_and_openapi(service: tuple[str, str]) -> None:
     )
 
 
+@pytest.mark.one_database
 def test_a_queued_job_survives_a_restart(lone_database: str) -> None:
     database = lone_database  # the module's service, with its workers, is elsewhere
     _, key = create_key(database, "restart-co")

@@ -33,6 +33,10 @@ from tests.api.test_service import bearer, small_scenario, wait_done
 from tests.builders import executive, mentor, pair, scenario
 from tests.scheduler.test_plan_parts import timeless
 
+# Each runs workers in their own processes: on one database by default (conftest).
+pytestmark = pytest.mark.one_database
+
+
 EXPLODE = Path(__file__).parents[1] / "fixtures" / "scenarios" / "explode.yaml"
 FAST_BEATS = {"TANDEM_HEARTBEAT_SECONDS": "0.3", "TANDEM_HEARTBEAT_TIMEOUT_SECONDS": "3"}
 
