@@ -57,9 +57,20 @@ def request_line(scope: Scope, status: int, seconds: float) -> str:
     return json.dumps(
         {
             "method": method_label(str(scope["method"])),
-            "route": str(getattr(scope.get("route"), "path", "unmatched")),
+            "route": route_template(scope),
             "status": status,
             "duration_ms": round(seconds * 1000, 1),
             "tenant": state.get("tenant_id"),
         }
     )
+
+
+def route_template(scope: Scope) -> str:
+    """The matched route's template; for a mounted app (the documentation's assets) its
+    mount with `{path}`; `unmatched` for a request no route took (a 404)."""
+    route = scope.get("route")
+    if route is not None:
+        return str(route.path)
+    # A mount adds its path to `root_path`: what it adds is the mount's.
+    mounted = str(scope.get("root_path", ""))[len(str(scope.get("app_root_path", ""))) :]
+    return f"{mounted}/{{path}}" if mounted else "unmatched"

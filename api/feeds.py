@@ -1,7 +1,9 @@
 """A person's sessions as an ICS feed a calendar subscribes to.
 
-Each event keeps its UID across plans; `SEQUENCE` is how often the session moved (a
-calendar takes the higher one as the newer), `DTSTAMP` the time the feed was made. The
+Each event keeps its UID across plans; `SEQUENCE` is how often the session's start
+changed since it was first placed, by the programme's history (a calendar takes the
+higher one as the newer, so it never goes back, even for a session dropped and placed
+again, whose plan counts its moves from nothing), `DTSTAMP` the time the feed was made. The
 summary is the scenario's invitation subject, naming the other person: the subject
 template's own placeholder for them, or "with <name>" after it when it has none."""
 
@@ -27,6 +29,7 @@ def person_feed(
     scenario: dict[str, Any],
     plan: dict[str, Any] | None,
     made_at: datetime,
+    sequences: dict[tuple[str, int], int],
 ) -> bytes:
     template = Invitations.model_validate(scenario.get("invitations") or {})
     names = {p["id"]: p.get("name") or p["id"] for p in scenario.get("people", [])}
@@ -40,7 +43,7 @@ def person_feed(
             mentor=row.mentor,
             mentee=row.mentee,
             check_in=row.kind == "supervision",
-            sequence=row.moves,
+            sequence=max(sequences.get((row.pair, row.index), 0), row.moves),
             title=summary(template, row, person, _fields(row, names, totals[row.pair], title)),
             private=template.sensitivity in PRIVATE,
         )

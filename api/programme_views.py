@@ -105,6 +105,27 @@ def person_sessions(
     return rows
 
 
+def start_changes(
+    session: Session, programme_id: str, rows: list[ProgrammeSession]
+) -> dict[tuple[str, int], int]:
+    """How often each session's start was set, by the programme's history (placed, moved,
+    placed again): it only grows, whatever replaces the scenario, so a feed's `SEQUENCE`
+    built on it never goes back."""
+    pairs = sorted({row.pair for row in rows})
+    if not pairs:
+        return {}
+    counted = session.execute(
+        select(SessionEvent.pair, SessionEvent.index, func.count())
+        .where(
+            SessionEvent.programme_id == programme_id,
+            SessionEvent.pair.in_(pairs),
+            SessionEvent.new_start.is_not(None),
+        )
+        .group_by(SessionEvent.pair, SessionEvent.index)
+    )
+    return {(pair, index): count for pair, index, count in counted}
+
+
 def known_person(session: Session, programme_id: str, person: str) -> None:
     """404 unless the person is in the programme: one with a session is; for anyone else
     the scenario's people are read (all of it, on SQLite: only then)."""

@@ -31,12 +31,14 @@ from scheduler.errors import FieldError, ScenarioError
 from scheduler.plan_format import (
     PlanDocument,
     PlanSession,
+    PlanUnplaced,
     current_entry,
     declined_entry,
     instant_text,
     plan_declines,
 )
 from scheduler.scenario_checks import validate_scenario
+from scheduler.suggestions import without_suggestion
 
 RELEASES = ("decline", "cancel")  # changes that free a booked session
 
@@ -388,9 +390,10 @@ def record_onto_locked(
 
 def _events(before: PlanDocument | None, plan: PlanDocument) -> Iterator[dict[str, Any]]:
     """What happened to each session since the last plan: placed, moved, or unplaced
-    (once, when it becomes unplaced or its reason changes: not again at every plan)."""
+    (once, when it becomes unplaced or its reason changes: not again at every plan, nor
+    when only the suggested change does, whose count of starts follows other sessions)."""
     placed = before.keyed() if before else {}
-    unplaced = {u.key: u.reason for u in before.unplaced} if before else {}
+    unplaced = {u.key: _cause(u) for u in before.unplaced} if before else {}
     for s in plan.sessions:
         old = placed.get(s.key)
         if old is None:
@@ -398,11 +401,16 @@ def _events(before: PlanDocument | None, plan: PlanDocument) -> Iterator[dict[st
         elif s.start != old.start:
             yield _event(s.key, (s.mentor, s.mentee), "moved", old.start, s.start, s.moved_because)
     for u in plan.unplaced:
-        if unplaced.get(u.key) == u.reason:
+        if unplaced.get(u.key) == _cause(u):
             continue
         old = placed.get(u.key)
         people = (old.mentor, old.mentee) if old else _pair_people(u.people)
         yield _event(u.key, people, "unplaced", old.start if old else None, None, u.reason)
+
+
+def _cause(u: PlanUnplaced) -> str:
+    """Why the session is unplaced, without the change suggested for it."""
+    return without_suggestion(u.unplaced()).reason
 
 
 def _pair_people(people: tuple[str, ...]) -> tuple[str | None, str | None]:

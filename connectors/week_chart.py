@@ -25,6 +25,9 @@ if TYPE_CHECKING:
     from matplotlib.typing import LineStyleType, RcKeyType
 
 COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2")
+# Past eight variants the colours come round again: each round marks its weeks with a
+# shape of its own (the first round none), so no two variants look alike.
+MARKERS = ("", "s", "^", "D", "v", "P", "X", "*")
 DASH_POINTS = 8.0  # the length of one colour's turn where lines coincide
 FIGURE_INCHES = (9.5, 4.2)
 PLOT_WIDTH_POINTS = 600.0  # about the plot's width: the figure's 684 less the axis's labels
@@ -47,6 +50,7 @@ class WeekSeries:
     name: str
     counts: tuple[int, ...]  # one per week of the chart
     colour: str
+    marker: str = ""  # matplotlib's marker at each week; "" for none
 
 
 def chart_series(summaries: list[VariantSummary]) -> tuple[list[date], list[WeekSeries]]:
@@ -57,10 +61,17 @@ def chart_series(summaries: list[VariantSummary]) -> tuple[list[date], list[Week
         return [], []
     weeks = [min(mondays) + timedelta(days=7 * i) for i in range(_week_span(mondays))]
     series = [
-        WeekSeries(v.name, tuple(v.sessions_per_week.get(w, 0) for w in weeks), colour)
-        for v, colour in zip(summaries, itertools.cycle(COLOURS), strict=False)
+        WeekSeries(v.name, tuple(v.sessions_per_week.get(w, 0) for w in weeks), *_look(i))
+        for i, v in enumerate(summaries)
     ]
     return weeks, series
+
+
+def _look(position: int) -> tuple[str, str]:
+    """The colour and the marker of the variant at `position`: distinct for 64 variants
+    (more than a what-if may hold)."""
+    turn, colour = divmod(position, len(COLOURS))
+    return COLOURS[colour], MARKERS[turn % len(MARKERS)]
 
 
 def _week_span(mondays: set[date]) -> int:
@@ -142,7 +153,9 @@ def _draw_lines(axes: Axes, series: list[WeekSeries]) -> None:
                 gid=f"series-{i}",
             )
         )
-    handles = [Line2D([], [], color=s.colour, linewidth=2.6) for s in series]
+        if s.marker:
+            axes.plot(*zip(*points, strict=True), s.marker, color=s.colour, gid=f"marks-{i}")
+    handles = [Line2D([], [], color=s.colour, linewidth=2.6, marker=s.marker) for s in series]
     figure = axes.get_figure()
     assert figure is not None
     # Below the chart, so that the weeks have the page's whole width.

@@ -277,8 +277,10 @@ def feed(session: DbSession, programme_id: str, person: str, tenant: Tenant) -> 
     person the programme does not have."""
     rows = programme_views.person_sessions(session, tenant, programme_id, person)
     programme = programmes.find(session, tenant, programme_id)
+    changes = programme_views.start_changes(session, programme_id, rows)
+    sequences = {key: max(0, count - 1) for key, count in changes.items()}
     text = person_feed(
-        programme_id, person, rows, programme.scenario, programme.plan, datetime.now(UTC)
+        programme_id, person, rows, programme.scenario, programme.plan, datetime.now(UTC), sequences
     )
     return Response(text, media_type="text/calendar")
 

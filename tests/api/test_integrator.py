@@ -253,9 +253,26 @@ def test_the_feed_is_stamped_now_counts_moves_and_names_the_other_person(
     answer = httpx.post(f"{base}{programme}/changes", json=busy, headers=bearer(key))
     wait_done(base, answer.headers["Location"], key)
     after = _events(httpx.get(feed_of, headers=bearer(key)).content)
-    moved = next(e for uid, e in after.items() if uid.endswith(f"-{hit['pair']}-1@tandem"))
+    uid = next(uid for uid in after if uid.endswith(f"-{hit['pair']}-1@tandem"))
+    moved = after[uid]
     assert moved.decoded("SEQUENCE") == 1
     assert moved.decoded("DTSTART") != datetime.fromisoformat(hit["start"])
+    # Dropped (e1 busy all its week), then placed again by a new scenario planned whole:
+    # the plan counts its moves from nothing, the feed's SEQUENCE never goes back.
+    week = {"kind": "busy", "person": "e1", "start": "2027-01-11T00:00:00Z"}
+    week["end"] = "2027-01-18T00:00:00Z"
+    answer = httpx.post(f"{base}{programme}/changes", json=week, headers=bearer(key))
+    wait_done(base, answer.headers["Location"], key)
+    assert uid not in _events(httpx.get(feed_of, headers=bearer(key)).content)
+    document["people"][1]["busy"] = [{"start": hit["start"], "end": hit["end"]}]
+    anyway = bearer(key) | {"If-Match": "*"}
+    replaced = httpx.put(f"{base}{programme}", json=document, headers=anyway)
+    assert replaced.status_code == 200, replaced.text
+    plan = plan_and_wait(base, key, programme)["plan"]
+    again = next(s for s in plan["sessions"] if (s["pair"], s["index"]) == (hit["pair"], 1))
+    assert again["moves"] == 0
+    final = _events(httpx.get(feed_of, headers=bearer(key)).content)[uid]
+    assert final.decoded("SEQUENCE") == 2  # placed, moved, placed again
 
 
 def test_serve_says_where_it_listens_and_logs_a_line_per_request(
@@ -265,6 +282,7 @@ def test_serve_says_where_it_listens_and_logs_a_line_per_request(
     log = tmp_path / "serve.log"
     with serving(database, log=log) as base:
         httpx.get(f"{base}/healthz")
+        httpx.get(f"{base}/docs-assets/swagger-ui.css")
         created = httpx.post(f"{base}/v1/programmes", json=small_scenario(), headers=bearer(key))
         programme = created.headers["Location"]
         httpx.get(f"{base}{programme}/sessions?person=e1", headers=bearer(key))
@@ -277,6 +295,7 @@ def test_serve_says_where_it_listens_and_logs_a_line_per_request(
     tenant = created.json()["id"] and listed["tenant"]
     assert listed["status"] == 200 and isinstance(listed["duration_ms"], float)
     assert by_route[("POST", "/v1/programmes")]["tenant"] == tenant and tenant
+    assert by_route[("GET", "/docs-assets/{path}")]["status"] == 200  # a mount, by its path
     assert by_route[("GET", "/v1/plans")] | {"duration_ms": 0} == {
         "method": "GET",
         "route": "/v1/plans",

@@ -80,3 +80,14 @@ def test_variant_names_are_written_as_they_are_given() -> None:
     assert "from $5 to $10</text>" in svg  # text, not a formula
     assert "_draft &lt;b&gt; &amp; 'quoted'</text>" in svg  # shown, not a hidden label
     assert 'data-variant="_draft &lt;b&gt; &amp; &#x27;quoted&#x27;"' in svg
+
+
+def test_past_eight_variants_the_colours_come_round_again_with_a_marker() -> None:
+    weekly = [summary(f"v{n}", {date(2027, 1, 4): n, date(2027, 1, 11): n}) for n in range(51)]
+    weeks, lines = chart_series(weekly)
+    looks = [(line.colour, line.marker) for line in lines]
+    assert len(set(looks)) == 51  # a what-if's base and its 50 variations, each its own look
+    assert [marker for _, marker in looks[:8]] == [""] * 8
+    assert looks[8] == (looks[0][0], "s") and looks[16][1] != "s"
+    svg = week_chart_svg(weeks, lines[:10])
+    assert 'id="marks-8"' in svg and 'id="marks-7"' not in svg
