@@ -22,6 +22,9 @@ class ServiceSettings(BaseSettings):
     # this much resident memory; the job ends failed, the worker goes on.
     job_kill_margin_seconds: float = 10.0
     job_memory_cap_mb: int = 3072
+    # Added to a large job's process's niceness (0 to 19): small jobs sharing the cores
+    # take them first. 0 runs both alike.
+    large_job_niceness: int = Field(10, ge=0, le=19)
     job_max_attempts: int = 5  # taken this often without finishing: the job ends failed
     strict_solver: bool = False  # the test suite: a solver fallback is a failure
     worker_enabled: bool = True  # `tandem serve` starts local workers (jobs, invitation rounds)

@@ -37,6 +37,7 @@ WATCH_SECONDS = 0.05
 class Limits:
     seconds: float  # wall time, from the fork
     megabytes: int  # resident memory of the child and its own children
+    niceness: int = 0  # added to the child's: a large job yields the cores to small ones
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,7 @@ def run_isolated(compute: Compute, limits: Limits, tick: Tick) -> Ended:
     if pid == 0:  # the child: compute, send, and leave without running the parent's exits
         os.close(reader)
         os.setpgid(0, 0)  # its own process group: a kill takes its children too
-        _child(compute, writer)
+        _child(compute, writer, limits.niceness)
     os.close(writer)
     with contextlib.suppress(OSError):  # also here: a kill right after the fork finds it
         os.setpgid(pid, pid)
@@ -74,9 +75,11 @@ def die_with_parent() -> None:
     libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
-def _child(compute: Compute, writer: int) -> None:
+def _child(compute: Compute, writer: int, niceness: int) -> None:
     status = 0
     try:
+        if niceness:
+            os.nice(niceness)
         parent = os.getppid()
         die_with_parent()
         if os.getppid() != parent:  # the parent died before the line above

@@ -61,7 +61,7 @@ def run_next(
         return claim
     ended = run_isolated(
         partial(compute, prepared.computation, params),
-        job_limits(settings),
+        job_limits(settings, queue),
         lambda progress: beat(sessions, claim, progress),
     )
     outcome = ended.outcome if ended.outcome is not None else _failure(claim, ended)
@@ -88,9 +88,13 @@ def solver_parameters(settings: ServiceSettings) -> SolverParameters:
     )
 
 
-def job_limits(settings: ServiceSettings) -> Limits:
+def job_limits(settings: ServiceSettings, queue: str = "small") -> Limits:
+    """A large job's process runs at a lower CPU priority (`large_job_niceness`): where
+    small and large jobs share cores (the embedded workers on one machine), a small job's
+    process gets the cores it needs at once, and a large one takes the rest."""
     seconds = settings.job_time_limit_seconds * 1.1 + settings.job_kill_margin_seconds
-    return Limits(seconds, settings.job_memory_cap_mb)
+    niceness = settings.large_job_niceness if queue == "large" else 0
+    return Limits(seconds, settings.job_memory_cap_mb, niceness)
 
 
 def prepare(sessions: sessionmaker[Session], claim: Claim) -> Prepared:

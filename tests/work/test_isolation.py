@@ -92,3 +92,20 @@ def test_the_watcher_goes_on_after_a_kill() -> None:
     run_isolated(forever, Limits(seconds=0.5, megabytes=4096), keep_going)
     ended = run_isolated(lambda _: {"status": "done", "plan": 1}, ROOMY, keep_going)
     assert ended.outcome == {"status": "done", "plan": 1}
+
+
+def test_a_large_jobs_process_yields_the_cores_to_small_ones() -> None:
+    """The worker's own priority stays; the job's process runs `large_job_niceness` lower."""
+    from api.settings import ServiceSettings
+    from api.work.runner import job_limits
+
+    def compute(_: Progress) -> dict[str, Any]:
+        return {"status": "done", "niceness": os.nice(0)}
+
+    settings = ServiceSettings(large_job_niceness=7)
+    mine = os.nice(0)
+    for queue, added in (("large", 7), ("small", 0)):
+        ended = run_isolated(compute, job_limits(settings, queue), keep_going)
+        assert ended.outcome is not None
+        assert ended.outcome["niceness"] == min(19, mine + added), queue
+    assert os.nice(0) == mine
