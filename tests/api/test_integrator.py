@@ -162,8 +162,15 @@ def test_history_is_paged_filtered_and_names_each_unplaced_session_once(
     assert [(e["pair"], e["kind"]) for e in of_p2] == [("p2", "unplaced")] * 3
     of_e1 = _history(base, programme, key, person="e1").json()
     assert {e["pair"] for e in of_e1} == {"p1"} and len(of_e1) == 4
-    later = _history(base, programme, key, **{"from": events[-1]["at"]}).json()
-    assert later[-1] == events[-1] and len(later) < len(events)
+    # `from` is at or after, `to` before: together they split the history at any instant
+    # (events are recorded to the second, so both plans' may share one).
+    last = events[-1]["at"]
+    later = _history(base, programme, key, **{"from": last}).json()
+    earlier = _history(base, programme, key, to=last).json()
+    assert later == [e for e in events if e["at"] >= last] and later[-1] == events[-1]
+    assert earlier + later == events
+    assert _history(base, programme, key, **{"from": "2100-01-01T00:00:00Z"}).json() == []
+    assert _history(base, programme, key, to="2000-01-01T00:00:00Z").json() == []
     page = _history(base, programme, key, limit=2)
     assert page.headers["X-Total-Count"] == str(len(events)) and len(page.json()) == 2
     assert page.json() == events[:2] and 'rel="next"' in page.headers["Link"]
