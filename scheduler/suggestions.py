@@ -48,6 +48,7 @@ SUGGESTED_CODES = frozenset(
         "days_off",
         "mentor_not_available",
         "only_declined_time_left",
+        "only_start_left",
         "slots_taken",
         "cap_reached",
         "min_gap",

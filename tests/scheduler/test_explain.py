@@ -171,6 +171,26 @@ def test_a_declined_session_whose_only_free_start_was_its_own() -> None:
         "week of 2027-01-04: the only start both people have free is the one the session was "
         "declined at (2027-01-04 08:00 UTC)"
     )
+    assert reason.suggestion is None  # no change tried gives it another start
+
+
+def test_a_declined_session_is_offered_another_mentor_never_its_declined_time() -> None:
+    reason = only_reason(
+        scenario(
+            now="2027-01-01T09:00:00",
+            people=[
+                mentor(working_hours={"mon": ["09:00-09:45"]}),
+                mentor("m2", working_hours={"mon-tue": ["09:00-09:45"]}),
+                executive(),
+            ],
+            current=[
+                {"pair": "p1", "index": 0, "start": "2027-01-04T09:00:00", "status": "declined"}
+            ],
+        )
+    )
+    assert reason.code == "only_start_left"
+    # m2 has Monday 09:00 too, but that is the declined time (and day): Tuesday only.
+    assert reason.suggestion == "another mentor, m2, would have 1 possible start with e1"
 
 
 def test_a_period_cut_by_the_horizon_says_how_much_of_it_is_inside() -> None:
