@@ -33,10 +33,12 @@ class ServiceSettings(BaseSettings):
     broker_url: str | None = None
     broker_folder: str | None = None  # the embedded broker's folder (default: beside the db)
     broker_prefix: str = ""  # Redis: a prefix for every key, so services can share a server
-    # `tandem serve` starts this many local worker processes for large jobs, and one more
-    # that takes only small jobs, so a small job never waits behind large ones. 0: none
-    # (run `tandem worker` on this or other machines).
+    # `tandem serve` starts this many local worker processes for large jobs, and
+    # `local_small_workers` more that take only small jobs, so a small job never waits
+    # behind large ones (two: nor behind a re-plan of a large programme). 0: none (run
+    # `tandem worker` on this or other machines).
     local_workers: int = 1
+    local_small_workers: int = Field(2, ge=1, le=64)
     heartbeat_seconds: float = 2.0  # a running job's worker says it is alive this often
     heartbeat_timeout_seconds: float = 20.0  # silent this long: the job is taken again
     dispatch_seconds: float = 1.0  # how often the service looks for jobs to hand out again

@@ -1,7 +1,7 @@
 """The embedded default: `tandem serve` starts its own `tandem worker` processes on this
-machine (one for small jobs only, so that they never wait behind large ones, `local_workers`
-more for both queues, and one for the invitation rounds when Graph is set), restarts any
-that dies, and stops them with it."""
+machine (`local_small_workers` for small jobs only, so that they never wait behind large
+ones, `local_workers` more for both queues, and one for the invitation rounds when Graph
+is set), restarts any that dies, and stops them with it."""
 
 from __future__ import annotations
 
@@ -22,7 +22,8 @@ def worker_commands(settings: ServiceSettings, rounds: bool) -> list[list[str]]:
     """With `rounds` (Graph is set), one more process for the invitation rounds: a long
     round of sending must not hold up small jobs."""
     base = [sys.executable, "-m", "api.cli", "worker"]
-    commands = [[*base, "--queues", "small", "--processes", "1"]]
+    small = str(settings.local_small_workers)
+    commands = [[*base, "--queues", "small", "--processes", small]]
     if settings.local_workers > 0:
         commands.append(
             [*base, "--queues", "large,small", "--processes", str(settings.local_workers)]
