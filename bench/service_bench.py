@@ -159,7 +159,7 @@ def client_for(base: str, key: str) -> Iterator[httpx.Client]:
 LAYOUTS = {
     "1": "one `tandem worker` process for both queues",
     "2": "two `tandem worker` processes for both queues",
-    "default": "`tandem serve` alone: one local process for small jobs, one for both",
+    "default": "`tandem serve` alone: two local processes for small jobs, one for both",
 }
 
 
