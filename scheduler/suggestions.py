@@ -188,7 +188,8 @@ class Starts:
     """The starts a changed session would have in the finished plan."""
 
     free: int  # free of the calendars and of every rule the plan's sessions bring
-    capped: dict[tuple[str | None, RuleName], int]  # taken only by one person's one cap
+    # Starts taken only by one person's cap of a day (or week), by (person, rule, cap).
+    capped: dict[tuple[str, RuleName, int], int]
 
 
 class _Checked:
@@ -215,13 +216,13 @@ class _Checked:
         data = build_candidates(problem)
         ledger = ledger_of(data, dict.fromkeys(range(1, len(data.sessions)), 0))
         session, free = data.sessions[0], 0
-        capped: dict[tuple[str | None, RuleName], int] = defaultdict(int)
+        capped: dict[tuple[str, RuleName, int], int] = defaultdict(int)
         for choice in range(len(session)):
             blockers = ledger.blockers(session, choice)
             if not blockers:
                 free += 1
             elif {b.rule for b in blockers} <= CAP_RULES.keys():
-                only = {(b.person, b.rule) for b in blockers}
+                only = {(b.person or "", b.rule, b.limit or 0) for b in blockers}
                 if len(only) == 1:
                     capped[only.pop()] += 1
         return Starts(free, dict(capped))
@@ -342,9 +343,7 @@ def _raised_cap(checked: _Checked, request: SessionRequest) -> str | None:
     capped = checked.starts(request).capped
     if not capped:
         return None
-    (person, rule), count = min(capped.items(), key=lambda item: (-item[1], item[0]))
-    assert person is not None  # a cap is one person's
-    cap = checked.problem.session_cap(person, request.pair, CAP_RULES[rule])
+    (person, rule, cap), count = min(capped.items(), key=lambda item: (-item[1], item[0]))
     return (
         f"one more session a {CAP_RULES[rule]} for {person} (a {rule.value.replace('_', ' ')} "
         f"of {cap + 1}) would give {_starts(count)}"

@@ -109,7 +109,9 @@ class CapCounts:
             own = self._cap(person, session)
             cap = min(own, self._tightest.get(key, own))
             if self._counts[key] + 1 > cap:
-                found.append(Blocker(self.rule, _cap_text(key, self.period, cap), person=person))
+                found.append(
+                    Blocker(self.rule, _cap_text(key, self.period, cap), person=person, limit=cap)
+                )
         return found
 
     def book(self, session: SessionCandidates, choice: int) -> None:

@@ -84,7 +84,8 @@ class Blocker:
     rule: RuleName
     text: str
     pair: str | None = None
-    person: str | None = None  # whose cap or gap it is, where one person's
+    person: str | None = None  # whose cap it is, where one person's
+    limit: int | None = None  # the cap reached
 
 
 class Tracker(Protocol):

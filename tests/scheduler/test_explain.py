@@ -337,3 +337,24 @@ def test_no_suggestion_when_no_change_gives_a_start() -> None:
         )
     )
     assert reason.reason.endswith("Mon to Fri (2027-01-04 to 2027-01-08)")
+
+
+def test_the_cap_named_is_the_one_that_binds_even_when_another_pair_sets_it() -> None:
+    plan = plan_of(
+        scenario(
+            rules={"max_sessions_per_day": 3},
+            people=[
+                mentor(working_hours={"mon": ["09:00-12:00"]}),
+                executive("e1"),
+                executive("e2"),
+            ],
+            pairs=[
+                pair("p1", "m1", "e1", priority="high", max_sessions_per_day=1),
+                pair("p2", "m1", "e2"),
+            ],
+        )
+    )
+    (unplaced,) = plan.unplaced
+    # p2's own cap is 3, but p1's session there allows m1 one session that day.
+    assert unplaced.suggestion is not None
+    assert unplaced.suggestion.startswith("one more session a day for m1 (a daily cap of 2)")
