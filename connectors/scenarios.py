@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 from datetime import date, timedelta, tzinfo
 from pathlib import Path
@@ -11,7 +12,7 @@ from connectors.calendar_files import CalendarPathError, calendar_file
 from connectors.documents import Document, max_file_bytes, read_document
 from connectors.synthetic import CalendarShape, generate_busy
 from scheduler import scenario as doc
-from scheduler.domain import Busy, BusyTimes, Problem
+from scheduler.domain import Busy, BusyTimes, Plan, Problem
 from scheduler.errors import FieldError, ScenarioError
 from scheduler.group_plans import GroupPlan
 from scheduler.matching.match import (
@@ -21,11 +22,22 @@ from scheduler.matching.match import (
     matched_pairs,
     with_matched_pairs,
 )
-from scheduler.plan_parts import part_document, with_calendars_of, without_calendars
+from scheduler.parameters import SolverParameters
+from scheduler.plan_format import plan_from_dict
+from scheduler.plan_parts import (
+    pairs_reached,
+    part_document,
+    planned_pairs,
+    released_people,
+    with_calendars_of,
+    without_calendars,
+)
 from scheduler.problem import build_problem, horizon_end_day
+from scheduler.replan import replan_from_plan, with_plan_suggestions
 from scheduler.scenario import Scenario
 from scheduler.scenario_checks import validate_scenario
 from scheduler.solve import people_suggestions_read, with_suggested_changes
+from scheduler.suggestions import people_looked_at
 from scheduler.time_notation import parse_working_hours
 from scheduler.whatif import BASE, apply_variation, base_of, variation_names
 from scheduler.zone_text import zone_named
@@ -216,6 +228,26 @@ def with_suggestions_read(
     looked_at = people_suggestions_read(skeleton, plans)
     problem = problem_from_data(with_calendars_of(document, looked_at)) if looked_at else skeleton
     return with_suggested_changes(problem, plans)
+
+
+def replan_reading_calendars(
+    document: dict[str, Any],
+    previous: dict[str, Any],
+    changed_people: Collection[str],
+    params: SolverParameters,
+) -> tuple[Problem, Plan]:
+    """A worker's re-plan: only the groups of the changed people and of the declined or
+    cancelled sessions are planned again, and only their people's calendars are read, then
+    those of the people the suggestions look at; every other session keeps its start.
+    The plan is the one made from every calendar."""
+    touched = set(changed_people) | released_people(document)
+    reached = pairs_reached(planned_pairs(document), touched)
+    problem = problem_reading_calendars_of(document, reached)
+    last = plan_from_dict(problem, previous, "the programme's last plan")
+    plan = replan_from_plan(problem, last, changed_people, params, suggest=False)
+    looked_at = people_looked_at(problem, plan.sessions, plan.unplaced)
+    read = problem_from_data(with_calendars_of(document, looked_at)) if looked_at else problem
+    return problem, with_plan_suggestions(read, plan)
 
 
 def variant_problems(path: Path) -> list[tuple[str, Problem]]:

@@ -24,7 +24,7 @@ from scheduler.grouping import problem_of_pairs
 from scheduler.parameters import SolverParameters
 from scheduler.rules.declined_time import on_a_declined_time
 from scheduler.solve import Progress, solve
-from scheduler.suggestions import with_suggestions
+from scheduler.suggestions import with_suggestions, without_suggestion
 
 
 @dataclass(frozen=True)
@@ -47,9 +47,13 @@ def replan(
     problem: Problem,
     busy_changed: Collection[str],
     params: SolverParameters | None = None,
+    suggest: bool = True,
 ) -> tuple[Plan, PlanningState]:
     """Re-plan `problem` (the programme as it is now, with `current` and `now`) after the
-    busy times of the people in `busy_changed` changed."""
+    busy times of the people in `busy_changed` changed. `suggest=False` leaves the
+    suggested changes off (a worker that read only some calendars adds them after,
+    reading the calendars they look at); with it they are checked against the whole new
+    plan."""
     with _collector_paused():
         availability = AvailabilityIndex(problem, state.availability, frozenset(busy_changed))
         touched = set(busy_changed) | set(_changed_people(state, problem))
@@ -60,7 +64,7 @@ def replan(
             availability=availability,
             suggest=False,
         )
-        plan = _merged(state, problem, part, touched_pairs)
+        plan = _merged(state, problem, part, touched_pairs, suggest)
     return plan, PlanningState(problem, availability, plan)
 
 
@@ -69,6 +73,7 @@ def replan_from_plan(
     previous: Plan,
     busy_changed: Collection[str],
     params: SolverParameters | None = None,
+    suggest: bool = True,
 ) -> Plan:
     """The same re-plan without a kept state, for a worker that holds none: `problem` is
     the programme as it is now and `previous` its last plan, as stored. The settings, pairs
@@ -77,7 +82,7 @@ def replan_from_plan(
     plan. Declined and cancelled sessions are found from `problem`'s bookings as always.
     Building the index is lazy: only the re-planned groups' people are ever computed."""
     cold = PlanningState(problem, AvailabilityIndex(problem), previous)
-    plan, _ = replan(cold, problem, busy_changed, params)
+    plan, _ = replan(cold, problem, busy_changed, params, suggest)
     return plan
 
 
@@ -140,7 +145,9 @@ def _pairs_reached(problem: Problem, touched: set[str]) -> set[str]:
     return {pair.id for pair in problem.pairs.values() if pair.mentor in reached}
 
 
-def _merged(state: PlanningState, problem: Problem, part: Plan, touched_pairs: set[str]) -> Plan:
+def _merged(
+    state: PlanningState, problem: Problem, part: Plan, touched_pairs: set[str], suggest: bool
+) -> Plan:
     requests = {r.key: r for r in problem.sessions}
     carried = [
         _as_kept(s, requests[s.key])
@@ -153,16 +160,23 @@ def _merged(state: PlanningState, problem: Problem, part: Plan, touched_pairs: s
     untouched = len({s.pair for s in carried} | {u.pair for u in unplaced})
     note = f"{untouched} pairs untouched by the change kept their plan without a re-plan"
     every_unplaced = tuple(sorted([*unplaced, *part.unplaced], key=lambda u: order.get(u.key, 0)))
-    suggested = with_suggestions(problem, sessions, every_unplaced)  # against the whole plan
-    spent = (suggested.note,) if suggested.note else ()
-    solver = replace(part.solver, notes=(*part.solver.notes, note, *spent))
-    return Plan(
+    merged = Plan(
         problem.name,
         tuple(sessions),
-        suggested.unplaced,
-        solver,
+        tuple(map(without_suggestion, every_unplaced)),
+        replace(part.solver, notes=(*part.solver.notes, note)),
         part.warnings,
     )
+    return with_plan_suggestions(problem, merged) if suggest else merged
+
+
+def with_plan_suggestions(problem: Problem, plan: Plan) -> Plan:
+    """The plan with the changes that would place its unplaced sessions, checked against
+    the whole plan (`problem` has the calendars of the people they look at)."""
+    suggested = with_suggestions(problem, plan.sessions, plan.unplaced)
+    spent = (suggested.note,) if suggested.note else ()
+    solver = replace(plan.solver, notes=(*plan.solver.notes, *spent))
+    return replace(plan, unplaced=suggested.unplaced, solver=solver)
 
 
 def _as_kept(session: PlannedSession, request: SessionRequest) -> PlannedSession:

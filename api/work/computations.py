@@ -16,7 +16,7 @@ from connectors.documents import Document
 from connectors.scenarios import (
     matched_from_document,
     problem_from_data,
-    problem_reading_calendars_of,
+    replan_reading_calendars,
     variant_problem_from_data,
 )
 from scheduler.comparison import summarise
@@ -24,9 +24,7 @@ from scheduler.errors import ScenarioError
 from scheduler.matching.match import match_to_dict
 from scheduler.matching_check import check_matching
 from scheduler.parameters import SolverParameters
-from scheduler.plan_format import plan_from_dict, plan_to_dict
-from scheduler.plan_parts import pairs_reached, planned_pairs, released_people
-from scheduler.replan import replan_from_plan
+from scheduler.plan_format import plan_to_dict
 from scheduler.rule_names import MatchRuleName
 from scheduler.solve import plan_all_groups, solve
 
@@ -108,14 +106,13 @@ class MatchingCheckError(Exception):
 
 def replan(job: Computation, params: SolverParameters) -> Any:
     """Only the groups of the changed people and of the declined or cancelled sessions are
-    planned again, and only their people's calendars are read; every other session keeps
-    its start and its reason."""
-    document = job.document
-    touched = set(job.changed_people) | released_people(document)
-    reached = pairs_reached(planned_pairs(document), touched)
-    problem = problem_reading_calendars_of(document, reached)
-    previous = plan_from_dict(problem, job.previous_plan, "the programme's last plan")
-    return plan_to_dict(problem, replan_from_plan(problem, previous, job.changed_people, params))
+    planned again, and only the calendars needed are read; every other session keeps its
+    start."""
+    assert job.previous_plan is not None
+    problem, plan = replan_reading_calendars(
+        job.document, job.previous_plan, job.changed_people, params
+    )
+    return plan_to_dict(problem, plan)
 
 
 def plan_variant(job: Computation, params: SolverParameters, progress: Progress) -> Any:
