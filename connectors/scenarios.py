@@ -226,8 +226,20 @@ def with_suggestions_read(
     would place them, as one process gives them: reading the calendars of only the people
     the suggestions look at (`skeleton` is the scenario without calendars)."""
     looked_at = people_suggestions_read(skeleton, plans)
-    problem = problem_from_data(with_calendars_of(document, looked_at)) if looked_at else skeleton
-    return with_suggested_changes(problem, plans)
+    return with_suggested_changes(calendars_read_for(document, skeleton, looked_at), plans)
+
+
+def calendars_read_for(document: dict[str, Any], problem: Problem, people: set[str]) -> Problem:
+    """`problem` (read with some calendars or none) with the calendars of `people` read
+    too: through the small scenario of their pairs where every one of them has a pair,
+    else through the whole scenario again."""
+    if not people:
+        return problem
+    pairs = [p for p in planned_pairs(document) if people & {p["mentor"], p["mentee"]}]
+    if people - {person for p in pairs for person in (p["mentor"], p["mentee"])}:
+        return problem_from_data(with_calendars_of(document, people))
+    part = problem_from_data(part_document(document, [p["id"] for p in pairs]))
+    return replace(problem, people={**problem.people, **part.people})
 
 
 def replan_reading_calendars(
@@ -246,8 +258,7 @@ def replan_reading_calendars(
     last = plan_from_dict(problem, previous, "the programme's last plan")
     plan = replan_from_plan(problem, last, changed_people, params, suggest=False)
     looked_at = people_looked_at(problem, plan.sessions, plan.unplaced)
-    read = problem_from_data(with_calendars_of(document, looked_at)) if looked_at else problem
-    return problem, with_plan_suggestions(read, plan)
+    return problem, with_plan_suggestions(calendars_read_for(document, problem, looked_at), plan)
 
 
 def variant_problems(path: Path) -> list[tuple[str, Problem]]:

@@ -143,11 +143,16 @@ class _PlacedPlan:
         self.requests = {request.key: request for request in problem.sessions}
         self.cells_left = MOST_CELLS
         self.spent = False  # a check was refused for want of cells
-        self.by_person: dict[str, list[tuple[datetime, SessionRequest]]] = defaultdict(list)
+        # Each person's placed sessions, as (start, key): pinned only when a check needs
+        # them (a plan holds thousands; a suggestion looks at a few people's).
+        self.by_person: dict[str, list[tuple[datetime, tuple[str, int]]]] = defaultdict(list)
         for s in sessions:
-            pinned = replace(self.requests[s.key], booking=Booking(s.start), frozen=True)
-            for person in pinned.pair.people:
-                self.by_person[person].append((s.start, pinned))
+            for person in (s.mentor, s.mentee):
+                self.by_person[person].append((s.start, s.key))
+
+    def pinned(self, key: tuple[str, int], start: datetime) -> SessionRequest:
+        """The placed session's request, frozen at its start."""
+        return replace(self.requests[key], booking=Booking(start), frozen=True)
 
     def other_mentors(self, pair: Pair) -> list[str]:
         """The mentors a mentoring pair's session may be offered instead, the least booked
@@ -232,10 +237,10 @@ class _Checked:
         pinned where they are (each once: a pair's sessions are both people's)."""
         low, high = _reach(request)
         pinned = {
-            other.key: other
+            key: self.plan.pinned(key, start)
             for person in request.pair.people
-            for start, other in self.plan.by_person.get(person, ())
-            if other.key != request.key and low <= start < high
+            for start, key in self.plan.by_person.get(person, ())
+            if key != request.key and low <= start < high
         }
         requests = (request, *pinned.values())
         pairs = {r.pair.id: r.pair for r in reversed(requests)}  # the request's pair wins
