@@ -57,8 +57,10 @@ def _declined_starts(request: SessionRequest, problem: Problem, minutes: IntArra
 def on_a_declined_time(request: SessionRequest, problem: Problem, start: datetime) -> bool:
     """Whether a session of `request` starting at `start` would go back to a declined time
     (a re-plan re-plans such a session's group even when nothing else changed)."""
+    if not request.declines:  # most sessions: no array for them
+        return False
     minute = np.array([epoch_minutes(start)], dtype=np.int64)
-    return bool(request.declines) and bool(_declined_starts(request, problem, minute)[0])
+    return bool(_declined_starts(request, problem, minute)[0])
 
 
 def _leaves_declined_times(
