@@ -212,11 +212,17 @@ def problem_reading_calendars_of(data: dict[str, Any], pair_ids: list[str]) -> P
     read; everyone else's are left out. For a re-plan that moves only those pairs' groups
     (a worker then reads a few people's calendars, not the programme's): everything else
     (people, pairs, bookings, the notice window) is the whole scenario's."""
-    skeleton = problem_from_data(without_calendars(data))
+    return _with_calendars_of_pairs(problem_from_data(without_calendars(data)), data, pair_ids)
+
+
+def _with_calendars_of_pairs(
+    problem: Problem, data: dict[str, Any], pair_ids: list[str]
+) -> Problem:
+    """`problem` with its people of `pair_ids` read from the small scenario of those pairs."""
     if not pair_ids:
-        return skeleton
+        return problem
     part = problem_from_data(part_document(data, pair_ids))
-    return replace(skeleton, people={**skeleton.people, **part.people})
+    return replace(problem, people={**problem.people, **part.people})
 
 
 def with_suggestions_read(
@@ -238,8 +244,7 @@ def calendars_read_for(document: dict[str, Any], problem: Problem, people: set[s
     pairs = [p for p in planned_pairs(document) if people & {p["mentor"], p["mentee"]}]
     if people - {person for p in pairs for person in (p["mentor"], p["mentee"])}:
         return problem_from_data(with_calendars_of(document, people))
-    part = problem_from_data(part_document(document, [p["id"] for p in pairs]))
-    return replace(problem, people={**problem.people, **part.people})
+    return _with_calendars_of_pairs(problem, document, [p["id"] for p in pairs])
 
 
 def replan_reading_calendars(

@@ -106,27 +106,25 @@ def people_suggestions_read(problem: Problem, plans: list[GroupPlan]) -> set[str
 
 def _placed_and_unplaced(
     problem: Problem, plans: list[GroupPlan]
-) -> tuple[list[PlannedSession], tuple[Unplaced, ...]]:
-    """Every group's placed sessions, and the unplaced ones in the problem's order (the
-    first few get suggestions)."""
+) -> tuple[tuple[PlannedSession, ...], tuple[Unplaced, ...]]:
+    """Every group's placed and unplaced sessions, in the problem's order (the first few
+    unplaced get suggestions)."""
     order = {request.key: position for position, request in enumerate(problem.sessions)}
-    unplaced = sorted((u for plan in plans for u in plan.unplaced), key=lambda u: order[u.key])
-    return [s for plan in plans for s in plan.sessions], tuple(unplaced)
+    sessions = tuple(sorted((s for p in plans for s in p.sessions), key=lambda s: order[s.key]))
+    unplaced = tuple(sorted((u for p in plans for u in p.unplaced), key=lambda u: order[u.key]))
+    return sessions, unplaced
 
 
 def assembled(
     problem: Problem, plans: list[GroupPlan], params: SolverParameters, wall: float
 ) -> Plan:
     """The plan of `problem` from its groups' plans (in any order), with its report."""
-    report = _report(plans, params, wall)
-    order = {request.key: position for position, request in enumerate(problem.sessions)}
-    sessions = tuple(sorted((s for p in plans for s in p.sessions), key=lambda s: order[s.key]))
-    unplaced = tuple(sorted((u for p in plans for u in p.unplaced), key=lambda u: order[u.key]))
+    sessions, unplaced = _placed_and_unplaced(problem, plans)
     return Plan(
         problem.name,
         sessions,
         unplaced,
-        report,
+        _report(plans, params, wall),
         tuple(w for p in plans for w in p.warnings),
     )
 

@@ -39,7 +39,7 @@ from scheduler.domain import (
 from scheduler.ledger import ledger_of
 from scheduler.model_size import size_causes
 from scheduler.rule_names import RuleName
-from scheduler.time_grid import local_midnight
+from scheduler.time_grid import Grid, local_midnight
 
 SUGGESTED_CODES = frozenset(
     {
@@ -211,7 +211,8 @@ class _Checked:
         """The starts of `request` beside the plan's sessions of its people, the people in
         `changed` taking the place of the problem's."""
         problem = self._beside_plan(request, changed or {})
-        cells = 2 * _grid_cells(problem)  # the pair's two people: the rest are pinned
+        grid = Grid.covering(problem.horizon_start, problem.horizon_end, problem.grid_minutes)
+        cells = 2 * grid.size  # the pair's two people: the rest are pinned
         if self.plan.cells_left < cells:
             self.plan.spent = True
         if self._checks <= 0 or self.plan.spent:
@@ -247,11 +248,6 @@ class _Checked:
         people = {p: self.problem.people[p] for r in requests for p in r.pair.people}
         people.update(changed)
         return replace(self.problem, people=people, pairs=pairs, sessions=requests)
-
-
-def _grid_cells(problem: Problem) -> int:
-    horizon = problem.horizon_end - problem.horizon_start
-    return int(horizon / timedelta(minutes=problem.grid_minutes))
 
 
 def _reach(request: SessionRequest) -> tuple[datetime, datetime]:
