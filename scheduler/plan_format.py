@@ -169,7 +169,7 @@ class _SessionRecord(_Strict):
     frozen: bool = False
     mentee_local: AwareDatetime | None = None
     mentor_local: AwareDatetime | None = None
-    declined: list[DeclinedRecord] = []
+    declined: tuple[DeclinedRecord, ...] = ()
     status: SessionStatus = "booked"
     declined_by: Decliner | None = None
 
@@ -201,7 +201,7 @@ class PlanUnplaced(_Strict):
     people: tuple[str, ...] = ()
     blocking_pairs: tuple[str, ...] = ()
     suggestion: str | None = None
-    declined: list[DeclinedRecord] = []
+    declined: tuple[DeclinedRecord, ...] = ()
 
     @property
     def key(self) -> tuple[str, int]:

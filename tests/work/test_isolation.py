@@ -3,12 +3,16 @@ comes through; a crash is a failure with a reason, never a hang."""
 
 from __future__ import annotations
 
+import gc
 import os
 import time
 from collections.abc import Callable
 from typing import Any
 
+import pytest
+
 from api.work.isolation import Limits, resident_megabytes, run_isolated
+from api.work.runner import collector_paused
 
 Progress = Callable[[str], None]
 ROOMY = Limits(seconds=60, megabytes=4096)
@@ -109,3 +113,28 @@ def test_a_large_jobs_process_yields_the_cores_to_small_ones() -> None:
         assert ended.outcome is not None
         assert ended.outcome["niceness"] == min(19, mine + added), queue
     assert os.nice(0) == mine
+
+
+def test_the_child_collects_what_it_makes_and_not_what_it_inherits() -> None:
+    """The parent pauses its collector for a job (`api.work.runner.collector_paused`); the
+    child collects anyway, and only its own objects: what it inherited is frozen."""
+    inherited = [{"busy": [n]} for n in range(10_000)]  # a scenario's worth of objects
+
+    def compute(_: Progress) -> dict[str, Any]:
+        return {"enabled": gc.isenabled(), "frozen": gc.get_freeze_count()}
+
+    before = gc.get_freeze_count()
+    with collector_paused():
+        ended = run_isolated(compute, ROOMY, keep_going)
+        assert not gc.isenabled()
+    assert ended.outcome is not None
+    assert ended.outcome["enabled"] is True
+    assert ended.outcome["frozen"] >= before + len(inherited)
+    assert gc.get_freeze_count() == before  # the parent's heap is its collector's again
+    assert gc.isenabled()
+
+
+def test_the_paused_collector_comes_back_after_a_failing_job() -> None:
+    with pytest.raises(RuntimeError), collector_paused():
+        raise RuntimeError("the database went away")
+    assert gc.isenabled()
