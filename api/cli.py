@@ -50,6 +50,7 @@ from connectors.scenarios import (
 from scheduler.diff import diff_plans
 from scheduler.domain import Problem
 from scheduler.errors import ScenarioError
+from scheduler.heap import collector_paused
 from scheduler.matching.match import Method, match_to_dict
 from scheduler.matching_check import check_matching
 from scheduler.parameters import SolverParameters
@@ -444,9 +445,10 @@ def _plan(args: argparse.Namespace) -> int:
     params = _solver_parameters(args, solver=args.solver)
     progress = None if args.quiet else _progress
     plan = solve(problem, params, progress)
-    document = plan_to_dict(problem, plan)
-    if args.out:
-        _write_json(args.out, document)
+    with collector_paused():  # a plan of many sessions, none of them garbage
+        document = plan_to_dict(problem, plan)
+        if args.out:
+            _write_json(args.out, document)
     horizon = problem.horizon_end_day - problem.horizon_first_day
     print_plan_summary(document, horizon.days, args.out)
     return EXIT_OK

@@ -15,6 +15,7 @@ from scheduler import scenario as doc
 from scheduler.domain import Busy, BusyTimes, Plan, Problem
 from scheduler.errors import FieldError, ScenarioError
 from scheduler.group_plans import GroupPlan
+from scheduler.heap import collector_paused
 from scheduler.matching.match import (
     MatchResult,
     Method,
@@ -51,13 +52,14 @@ def load_problem(
     """Read, validate and resolve a scenario file; ScenarioError lists what is wrong.
     `overrides` replace top-level keys first (the command line's `--now`, `--current`);
     `additions` extend top-level lists (the declines an earlier plan remembers)."""
-    document = read_document(path)
-    if isinstance(document.data, dict):
-        document.data.update(overrides or {})
-        for key, items in (additions or {}).items():
-            present = document.data.get(key)
-            document.data[key] = [*(present if isinstance(present, list) else []), *items]
-    return problem_from_document(document, path.parent, default_name=path.stem)
+    with collector_paused():  # millions of objects, none of them garbage (`scheduler.heap`)
+        document = read_document(path)
+        if isinstance(document.data, dict):
+            document.data.update(overrides or {})
+            for key, items in (additions or {}).items():
+                present = document.data.get(key)
+                document.data[key] = [*(present if isinstance(present, list) else []), *items]
+        return problem_from_document(document, path.parent, default_name=path.stem)
 
 
 def problem_from_document(document: Document, base_dir: Path | None, default_name: str) -> Problem:
@@ -70,9 +72,10 @@ def scenario_and_problem(
     document: Document, base_dir: Path | None, default_name: str
 ) -> tuple[Scenario, Problem]:
     """The validated scenario (with what Graph mailboxes state) and its problem."""
-    scenario = scenario_from_document(document)
-    scenario, calendars, warnings = read_calendars(scenario, base_dir, document)
-    problem = build_problem(scenario, calendars, default_name=default_name)
+    with collector_paused():  # millions of objects, none of them garbage (`scheduler.heap`)
+        scenario = scenario_from_document(document)
+        scenario, calendars, warnings = read_calendars(scenario, base_dir, document)
+        problem = build_problem(scenario, calendars, default_name=default_name)
     return scenario, replace(problem, input_warnings=tuple(str(w) for w in warnings))
 
 

@@ -25,6 +25,7 @@ from scheduler.goal_figures import goal_figures, weighted_bound
 from scheduler.greedy import greedy_choices
 from scheduler.group_solves import GroupResult, Skipped, searched_group
 from scheduler.grouping import problem_part
+from scheduler.heap import collect_own_objects, collector_paused, heap_frozen
 from scheduler.model_size import candidate_megabytes, size_causes
 from scheduler.move_reasons import placed_session, with_move_reasons
 from scheduler.parameters import SolverParameters
@@ -64,15 +65,17 @@ def plan_groups(
 ) -> list[GroupPlan]:
     """One plan per group, in the order of `groups`; ScenarioError, naming the cause, for
     a group whose candidate starts alone would pass the memory budget."""
-    parts = [problem_part(problem, group) for group in groups]
+    with collector_paused():  # bulk data, no garbage (`scheduler.heap`)
+        parts = [problem_part(problem, group) for group in groups]
     _refuse_oversized(parts, params)
     largest_first = sorted(range(len(parts)), key=lambda g: -len(parts[g].sessions))
     forked = params.processes > 1 and len(parts) > 1
     global _SHARED
     _SHARED = (parts, index, params, deadline, forked)
     try:
-        results = _results(largest_first, params.processes if forked else 1)
-        plans = dict(_reported(results, len(parts), progress))
+        with heap_frozen():  # the problem is no garbage; the processes inherit it frozen
+            results = _results(largest_first, params.processes if forked else 1)
+            plans = dict(_reported(results, len(parts), progress))
     finally:
         _SHARED = None
     return [plans[g] for g in range(len(parts))]
@@ -105,7 +108,7 @@ def _results(tasks: list[int], processes: int) -> Iterator[Keyed]:
         yield from map(_plan_task, tasks)
         return
     context = multiprocessing.get_context("fork")
-    with context.Pool(processes=processes) as pool:
+    with context.Pool(processes=processes, initializer=collect_own_objects) as pool:
         chunk = max(1, min(16, len(tasks) // (processes * 8)))
         yield from pool.imap_unordered(_plan_task, tasks, chunksize=chunk)
 

@@ -34,6 +34,7 @@ from scheduler.domain import (
 from scheduler.group_plans import GroupPlan, plan_groups
 from scheduler.group_solves import GroupResult, Skipped
 from scheduler.grouping import independent_groups
+from scheduler.heap import collector_paused
 from scheduler.parameters import SolverParameters
 from scheduler.suggestions import people_looked_at, with_suggestions
 
@@ -78,8 +79,9 @@ def plan_all_groups(
     part's pairs) and the plans of every part assembled as one."""
     progress = progress or _quiet
     started = time.monotonic() if started is None else started
-    index = availability or AvailabilityIndex(problem)
-    groups = independent_groups(problem.sessions)
+    with collector_paused():  # bulk data, no garbage (`scheduler.heap`)
+        index = availability or AvailabilityIndex(problem)
+        groups = independent_groups(problem.sessions)
     progress(f"{len(problem.sessions)} sessions in {len(groups)} independent groups")
     deadline = started + params.time_limit_seconds - _finishing_reserve(problem, params)
     return plan_groups(problem, index, groups, params, deadline, progress)

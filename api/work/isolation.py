@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import gc
 import os
 import select
 import signal
@@ -26,6 +25,8 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+
+from scheduler.heap import collect_own_objects, heap_frozen
 
 _HEADER = struct.Struct("!cQ")  # kind (p: progress, r: result), payload length
 PAGE_KILOBYTES = os.sysconf("SC_PAGE_SIZE") // 1024
@@ -53,13 +54,12 @@ Tick = Callable[[str | None], bool]  # (latest progress) -> go on?
 
 def run_isolated(compute: Compute, limits: Limits, tick: Tick) -> Ended:
     reader, writer = os.pipe()
-    gc.freeze()  # what the child inherits is out of its collector's sight: see _child
-    pid = os.fork()
-    if pid == 0:  # the child: compute, send, and leave without running the parent's exits
-        os.close(reader)
-        os.setpgid(0, 0)  # its own process group: a kill takes its children too
-        _child(compute, writer, limits.niceness)
-    gc.unfreeze()
+    with heap_frozen():  # the child collects only what it makes (`scheduler.heap`)
+        pid = os.fork()
+        if pid == 0:  # the child: compute, send, and leave without running the parent's exits
+            os.close(reader)
+            os.setpgid(0, 0)  # its own process group: a kill takes its children too
+            _child(compute, writer, limits.niceness)
     os.close(writer)
     with contextlib.suppress(OSError):  # also here: a kill right after the fork finds it
         os.setpgid(pid, pid)
@@ -79,10 +79,7 @@ def die_with_parent() -> None:
 
 
 def _child(compute: Compute, writer: int, niceness: int) -> None:
-    """The child's collector walks only what the computation makes, whatever the parent's
-    does: a collection walking the heap it inherited (a programme's scenario, millions of
-    objects) took a third of a second at a time, and copied every page it touched."""
-    gc.enable()
+    collect_own_objects()
     status = 0
     try:
         if niceness:

@@ -3,12 +3,10 @@ its heartbeat, and record the outcome with the job's completion in one transacti
 
 from __future__ import annotations
 
-import gc
 import logging
 import os
 import socket
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
@@ -25,6 +23,7 @@ from api.work.claims import Claim, beat, claim_next, finish
 from api.work.computations import Computation, compute, failed
 from api.work.isolation import Ended, Limits, run_isolated
 from api.work.parts import give_up_retried, record_part, spread
+from scheduler.heap import collector_paused
 from scheduler.parameters import SolverParameters
 from scheduler.plan_parts import part_document, planned_pairs, split_pairs
 
@@ -53,7 +52,7 @@ def run_next(
     if claim is None:
         return None
     log.info("job %s (%s) claimed", claim.job_id, claim.kind)
-    with collector_paused():
+    with collector_paused():  # the job's data is no garbage (`scheduler.heap`)
         run_claimed(sessions, settings, queue, claim)
     return claim
 
@@ -77,20 +76,6 @@ def run_claimed(
     outcome = ended.outcome if ended.outcome is not None else _failure(claim, ended)
     recorded = finish(sessions, claim, outcome, recorder(claim, prepared, params))
     log.info("job %s %s", claim.job_id, outcome["status"] if recorded else "not recorded")
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """No cyclic garbage collection in this process while it runs a job: each full
-    collection walked the job's input (a programme's scenario: millions of objects), a
-    third of a second at a time while a decline's re-plan of 1,000 pairs was recorded.
-    What a job leaves is collected after it (the computation's child collects its own:
-    `api.work.isolation`)."""
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
 
 
 def _parts(settings: ServiceSettings, queue: str, claim: Claim, prepared: Prepared) -> int:

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from api.work.isolation import Limits, resident_megabytes, run_isolated
-from api.work.runner import collector_paused
+from scheduler.heap import collector_paused
 
 Progress = Callable[[str], None]
 ROOMY = Limits(seconds=60, megabytes=4096)
