@@ -15,7 +15,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 from api.paging import Page
 from api.problems import Problem
 from api.programmes import exists
-from api.storage.models import Programme, ProgrammeSession, SessionEvent
+from api.storage.models import Programme, ProgrammeScenario, ProgrammeSession, SessionEvent
 from api.work.claims import as_utc
 from scheduler.plan_format import instant_text
 
@@ -139,7 +139,9 @@ def known_person(session: Session, programme_id: str, person: str) -> None:
     )
     if has_session is not None:
         return
-    scenario = session.scalar(select(Programme.scenario).where(Programme.id == programme_id))
+    scenario = session.scalar(
+        select(ProgrammeScenario.body).where(ProgrammeScenario.programme_id == programme_id)
+    )
     if person not in {p.get("id") for p in (scenario or {}).get("people", [])}:
         raise Problem(404, "Not Found", f"the programme has no person '{person}'")
 

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.orm import Session, defer
+from sqlalchemy.orm import Session
 
 from api.invitations.locks import lock_programme
 from api.invitations.outbox import Change, write_changes
@@ -76,14 +76,10 @@ def exists(session: Session, tenant_id: str, programme_id: str) -> None:
         raise Problem(404, "Not Found", f"no programme {programme_id}")
 
 
-def find(
-    session: Session, tenant_id: str, programme_id: str, with_scenario: bool = True
-) -> Programme:
-    """The tenant's programme, or 404. Without `with_scenario`, its scenario (the calendars:
-    tens of MB) is read only if it is used."""
+def find(session: Session, tenant_id: str, programme_id: str) -> Programme:
+    """The tenant's programme, or 404. Its scenario (the calendars: tens of MB) is read
+    only if it is used."""
     query = select(Programme).where(Programme.id == programme_id, Programme.tenant_id == tenant_id)
-    if not with_scenario:
-        query = query.options(defer(Programme.scenario))
     programme = session.scalar(query)
     if programme is None:
         raise Problem(404, "Not Found", f"no programme {programme_id}")
@@ -162,8 +158,7 @@ def report_change(
     """Record a change, and re-plan (coalesced with a re-plan already waiting)."""
     exists(session, tenant_id, programme_id)
     lock_programme(session, programme_id)
-    releases = change["kind"] in RELEASES  # a decline needs the plan, not the calendars
-    programme = find(session, tenant_id, programme_id, with_scenario=not releases)
+    programme = find(session, tenant_id, programme_id)
     apply_change(session, programme, change)
     job = queue_programme_plan(session, settings, programme)
     session.commit()

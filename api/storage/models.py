@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import JSON, DateTime, Dialect, ForeignKey, String, Text, UniqueConstraint
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
 
@@ -100,6 +100,17 @@ class WorkerProcess(Base):
     seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
 
 
+class ProgrammeScenario(Base):
+    """A programme's scenario, calendars included (tens of MB in a large programme), in a
+    row of its own: SQLite rewrites a whole row when any of its columns changes, and a
+    decline (a status), a plan or a version number must not rewrite the calendars."""
+
+    __tablename__ = "programme_scenarios"
+
+    programme_id: Mapped[str] = mapped_column(ForeignKey("programmes.id"), primary_key=True)
+    body: Mapped[Any] = mapped_column(JSON)
+
+
 class Programme(Base):
     """A programme HR keeps with Tandem: its scenario, its latest plan, its changes."""
 
@@ -108,7 +119,10 @@ class Programme(Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     tenant_id: Mapped[str] = mapped_column(ForeignKey("tenants.id"), index=True)
     name: Mapped[str] = mapped_column(String(300))
-    scenario: Mapped[Any] = mapped_column(JSON)
+    # Read when used, not with the programme (`scenario`).
+    scenario_row: Mapped[ProgrammeScenario | None] = relationship(
+        lazy="select", cascade="all, delete-orphan", single_parent=True
+    )
     statuses: Mapped[Any] = mapped_column(JSON, default=dict)  # "pair#index" -> declined|cancelled
     plan: Mapped[Any | None] = mapped_column(JSON, nullable=True)
     version: Mapped[int] = mapped_column(default=0)  # plans made so far
@@ -123,6 +137,20 @@ class Programme(Base):
     # Writes to the scenario (a PUT, a reported busy time or leave): the programme's ETag,
     # which a PUT's If-Match must name, so that no reported change is replaced unseen.
     scenario_writes: Mapped[int] = mapped_column(default=0)
+
+    @property
+    def scenario(self) -> Any:
+        row = self.scenario_row
+        if row is None:  # not in the database: its creation was never committed
+            raise LookupError(f"programme {self.id} has no scenario")
+        return row.body
+
+    @scenario.setter
+    def scenario(self, body: Any) -> None:
+        if self.scenario_row is None:
+            self.scenario_row = ProgrammeScenario(body=body)
+        else:
+            self.scenario_row.body = body
 
     @property
     def replans_incrementally(self) -> bool:

@@ -11,7 +11,7 @@ from alembic.config import Config
 from sqlalchemy import Engine, select, text
 
 from api.storage.database import MIGRATIONS, make_engine, sessions
-from api.storage.models import Meeting, Programme, ProgrammeSession, SessionEvent
+from api.storage.models import Meeting, Programme, ProgrammeScenario, ProgrammeSession, SessionEvent
 from api.work.claims import as_utc
 
 
@@ -134,3 +134,24 @@ def test_sessions_and_events_get_their_kind_local_times_and_people_from_the_plan
         event = session.scalars(select(SessionEvent)).one()
         assert (event.mentor, event.mentee) == ("m1", "e1")
         assert session.scalar(select(Programme.scenario_writes)) == 0
+
+
+def test_a_programmes_scenario_moves_to_its_own_row_and_back(database_url: str) -> None:
+    engine = make_engine(database_url)
+    migrate(engine, "0008")
+    stored_as_text(engine)
+    scenario = {"version": 1, "people": [{"id": "m1", "busy": ["2027-01-05T09:00/10:00"]}]}
+    with engine.begin() as connection:
+        connection.execute(
+            text("UPDATE programmes SET scenario = :scenario WHERE id = 'p'"),
+            {"scenario": json.dumps(scenario)},
+        )
+    migrate(engine, "head")
+    with sessions(engine)() as session:
+        programme = session.get_one(Programme, "p")
+        assert programme.scenario == scenario
+        assert session.scalars(select(ProgrammeScenario.programme_id)).all() == ["p"]
+    migrate(engine, "0010", down=True)
+    with engine.connect() as connection:
+        stored = connection.execute(text("SELECT scenario FROM programmes")).scalar_one()
+    assert (json.loads(stored) if isinstance(stored, str) else stored) == scenario
