@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from api.invitations.locks import lock_programme
 from api.invitations.outbox import Change, write_changes
@@ -76,10 +76,15 @@ def exists(session: Session, tenant_id: str, programme_id: str) -> None:
         raise Problem(404, "Not Found", f"no programme {programme_id}")
 
 
-def find(session: Session, tenant_id: str, programme_id: str) -> Programme:
+def find(
+    session: Session, tenant_id: str, programme_id: str, with_scenario: bool = False
+) -> Programme:
     """The tenant's programme, or 404. Its scenario (the calendars: tens of MB) is read
-    only if it is used."""
+    only if it is used; `with_scenario` reads it with the programme, in one statement, so
+    that both are of the same moment (unlocked, two reads could straddle a PUT)."""
     query = select(Programme).where(Programme.id == programme_id, Programme.tenant_id == tenant_id)
+    if with_scenario:
+        query = query.options(joinedload(Programme.scenario_row))
     programme = session.scalar(query)
     if programme is None:
         raise Problem(404, "Not Found", f"no programme {programme_id}")

@@ -12,15 +12,14 @@ and groups share nobody.
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Collection, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
 
 from scheduler.availability import AvailabilityIndex, same_person
 from scheduler.domain import Plan, PlannedSession, Problem, SessionRequest
 from scheduler.grouping import problem_of_pairs
+from scheduler.heap import collector_paused
 from scheduler.parameters import SolverParameters
 from scheduler.rules.declined_time import on_a_declined_time
 from scheduler.solve import Progress, solve
@@ -54,7 +53,7 @@ def replan(
     suggested changes off (a worker that read only some calendars adds them after,
     reading the calendars they look at); with it they are checked against the whole new
     plan."""
-    with _collector_paused():
+    with collector_paused():  # the state is long-lived: no garbage (`scheduler.heap`)
         availability = AvailabilityIndex(problem, state.availability, frozenset(busy_changed))
         touched = set(busy_changed) | set(_changed_people(state, problem))
         touched_pairs = _pairs_reached(problem, touched)
@@ -84,20 +83,6 @@ def replan_from_plan(
     cold = PlanningState(problem, AvailabilityIndex(problem), previous)
     plan, _ = replan(cold, problem, busy_changed, params, suggest)
     return plan
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Measured: a full cycle collection over a programme's state (millions of calendar
-    blocks) costs more than the re-plan itself, and frees nothing, since the state is
-    long-lived. Reference counting still frees the re-plan's garbage meanwhile."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _changed_people(state: PlanningState, problem: Problem) -> Iterator[str]:

@@ -149,7 +149,7 @@ def create_programme(
 def read_programme(
     session: DbSession, response: Response, programme_id: str, tenant: Tenant
 ) -> ProgrammeView:
-    programme = programmes.find(session, tenant, programme_id)
+    programme = programmes.find(session, tenant, programme_id, with_scenario=True)
     response.headers["ETag"] = programmes.etag(programme)
     return _view(programme)
 
@@ -276,7 +276,7 @@ def feed(session: DbSession, programme_id: str, person: str, tenant: Tenant) -> 
     """The person's sessions as an ICS feed (a calendar can subscribe to it); 404 for a
     person the programme does not have."""
     rows = programme_views.person_sessions(session, tenant, programme_id, person)
-    programme = programmes.find(session, tenant, programme_id)
+    programme = programmes.find(session, tenant, programme_id, with_scenario=True)
     changes = programme_views.start_changes(session, programme_id, rows)
     sequences = {key: max(0, count - 1) for key, count in changes.items()}
     text = person_feed(

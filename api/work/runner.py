@@ -13,7 +13,7 @@ from functools import partial
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, joinedload, sessionmaker
 
 from api.jobs import plan_part_count
 from api.programmes import Basis, record_if_current, replanning_document
@@ -114,7 +114,11 @@ def prepare(sessions: sessionmaker[Session], claim: Claim) -> Prepared:
     if claim.kind != "programme" or claim.programme_id is None:
         return Prepared(Computation("plan", claim.scenario))
     with sessions() as session:
-        programme = session.get_one(Programme, claim.programme_id)
+        # The programme and its scenario in one statement: of one moment (a PUT between two
+        # reads would give a re-plan of the new scenario from the old plan's basis).
+        programme = session.get_one(
+            Programme, claim.programme_id, options=[joinedload(Programme.scenario_row)]
+        )
         document = replanning_document(programme, datetime.now(UTC))
         basis = Basis.of(programme)
         if programme.replans_incrementally:
