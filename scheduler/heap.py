@@ -3,8 +3,8 @@
 A scenario read is millions of small objects (people, busy times, sessions) that live as
 long as the plan is made and hold no reference cycles: reference counting frees them. The
 cyclic collector cannot know that: each of its full collections walked all of them (a
-decline's re-plan of a 1,000-pair programme spent about a second in it, a plan of 3,000
-pairs about as much), and a process forked to plan part of the groups, walking what it
+decline's re-plan of a 1,000-pair programme spent about a second in it, `tandem plan` of
+3,000 pairs 0.7 s), and a process forked to plan part of the groups, walking what it
 inherited, copied every page it touched. So the collector pauses while such data is made,
 and a heap that children inherit is frozen (out of the collector's sight, still freed by
 reference counting) while they run; the children collect what they make.

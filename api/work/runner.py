@@ -53,11 +53,11 @@ def run_next(
         return None
     log.info("job %s (%s) claimed", claim.job_id, claim.kind)
     with collector_paused():  # the job's data is no garbage (`scheduler.heap`)
-        run_claimed(sessions, settings, queue, claim)
+        _run_claimed(sessions, settings, queue, claim)
     return claim
 
 
-def run_claimed(
+def _run_claimed(
     sessions: sessionmaker[Session], settings: ServiceSettings, queue: str, claim: Claim
 ) -> None:
     prepared = prepare(sessions, claim)

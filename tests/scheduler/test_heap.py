@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import gc
 
+import pytest
+
 from scheduler.heap import collector_paused, heap_frozen
 
 
@@ -13,6 +15,12 @@ def test_an_inner_pause_leaves_the_outer_one_paused() -> None:
         with collector_paused():
             assert not gc.isenabled()
         assert not gc.isenabled()
+    assert gc.isenabled()
+
+
+def test_the_paused_collector_comes_back_after_a_failure() -> None:
+    with pytest.raises(RuntimeError), collector_paused():
+        raise RuntimeError("the database went away")
     assert gc.isenabled()
 
 
