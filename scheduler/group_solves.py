@@ -18,7 +18,7 @@ from scheduler.model.builder import build_model
 from scheduler.model.objectives import level
 from scheduler.model_size import ModelSize, estimate_model
 from scheduler.parameters import SolverParameters
-from scheduler.soft_relaxation import settle_without_search
+from scheduler.soft_relaxation import Relaxation, settle_without_search
 from scheduler.stages import (
     HeadStart,
     Placement,
@@ -30,6 +30,7 @@ from scheduler.stages import (
     place_most,
     placed_by_greedy,
     placement_value,
+    places_all,
     polish,
 )
 
@@ -99,10 +100,11 @@ def solve_group(
         return _greedy_only(numbers, sessions, start, size, Skipped.OVER_BUDGET)
     if time.monotonic() + size.build_seconds >= deadline:  # no time to build, let alone search
         return _greedy_only(numbers, sessions, start, size, Skipped.OUT_OF_TIME)
-    settled = _settled(data, sessions, start, params)
+    relaxation = _relaxation(sessions, start, params)
+    settled = _settled(data, sessions, start, params, relaxation)
     if settled is not None:
         return GroupResult(numbers, settled[0], settled[1], size)
-    proven, head = _head_start(data, sessions, start, params)
+    proven, head = _head_start(data, sessions, start, params, relaxation)
     if proven is not None and head is not None and head.proven:  # no model needed
         return GroupResult(numbers, proven, head.polish, size)
     model, variables = build_model(data, sessions)
@@ -115,18 +117,30 @@ def solve_group(
     return GroupResult(numbers, placed, soft, size)
 
 
+def _relaxation(
+    sessions: list[SessionCandidates], start: dict[int, int], params: SolverParameters
+) -> Relaxation | None:
+    """The soft goals' relaxation, which the proof without a model and the head start both
+    read, where they apply: the greedy places every session with a candidate and no booked
+    session is to keep."""
+    if any(s.request.booking is not None for s in sessions) or not places_all(sessions, start):
+        return None
+    return Relaxation(sessions, params.weights)
+
+
 def _settled(
     data: CandidateSet,
     sessions: list[SessionCandidates],
     start: dict[int, int],
     params: SolverParameters,
+    relaxation: Relaxation | None,
 ) -> tuple[Placement, Polish] | None:
     """Both optima proven without a model: the greedy places every session with a
     candidate, and the soft goals' relaxation keeps every rule."""
     placed = placed_by_greedy(sessions, start)
-    if placed is None:
+    if placed is None or relaxation is None:
         return None
-    settled = settle_without_search(data, sessions, params.weights)
+    settled = settle_without_search(data, sessions, params.weights, relaxation)
     if settled is None:
         return None
     chosen, penalty = settled
@@ -138,15 +152,14 @@ def _head_start(
     sessions: list[SessionCandidates],
     start: dict[int, int],
     params: SolverParameters,
+    relaxation: Relaxation | None,
 ) -> tuple[Placement | None, HeadStart | None]:
     """The soft pass's head start, known before the model, where the greedy's placement is
     proven and no booked session is to keep (then the model's placement is the greedy's)."""
-    if any(s.request.booking is not None for s in sessions):
-        return None, None
     proven = placed_by_greedy(sessions, start)
-    if proven is None:
+    if proven is None or relaxation is None:
         return None, None
-    return proven, head_start(data, sessions, start, params.weights)
+    return proven, head_start(data, sessions, start, params.weights, relaxation)
 
 
 def _greedy_only(

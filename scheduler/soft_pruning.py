@@ -20,7 +20,7 @@ import numpy as np
 from scheduler.availability import IntArray
 from scheduler.candidates import SessionCandidates
 from scheduler.parameters import SoftWeights
-from scheduler.soft_relaxation import candidate_costs, pairs_of
+from scheduler.soft_relaxation import Relaxation
 
 _NEVER = np.iinfo(np.int64).max // 4  # no second anchor: a cost beyond any slack
 
@@ -33,8 +33,15 @@ class Pruning:
     starts: dict[int, IntArray]  # per session number: the candidates no optimum uses
 
 
-def pruned(sessions: Sequence[SessionCandidates], weights: SoftWeights, upper: int) -> Pruning:
-    pairs = [_PairBound(own, weights) for own in pairs_of(sessions)]
+def pruned(
+    sessions: Sequence[SessionCandidates],
+    weights: SoftWeights,
+    upper: int,
+    relaxation: Relaxation | None = None,
+) -> Pruning:
+    """`relaxation`, when given, is `sessions`'s: its costs are not computed again."""
+    relaxation = relaxation or Relaxation(sessions, weights)
+    pairs = [_PairBound(own, relaxation.costs, weights) for own in relaxation.pairs]
     lower = sum(pair.least for pair in pairs)
     anchors, starts = {}, {}
     for pair in pairs:
@@ -51,9 +58,11 @@ class _PairBound:
     """A pair's least penalty alone, by anchor slot: R(a) = the sum over its sessions of
     M(k, a), session k's cheapest start around anchor a."""
 
-    def __init__(self, own: list[SessionCandidates], weights: SoftWeights) -> None:
+    def __init__(
+        self, own: list[SessionCandidates], costs: dict[int, IntArray], weights: SoftWeights
+    ) -> None:
         self.own = own
-        self.costs = [candidate_costs(s, weights) for s in own]
+        self.costs = [costs[s.number] for s in own]
         self.off_slot = weights.unstable_slot
         if len(own) < 2:  # no anchor: each session at its cheapest start
             self.slots = None

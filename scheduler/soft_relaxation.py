@@ -23,17 +23,38 @@ from scheduler.ledger import Ledger
 from scheduler.parameters import SoftWeights
 
 
+class Relaxation:
+    """Per session with a candidate, each start's own cost and its price in the relaxation
+    (the cost, plus `unstable_slot` off the best anchor of the pair alone). Computed once
+    per group: the proof without a search, the head start and the pruning read them."""
+
+    def __init__(self, sessions: Sequence[SessionCandidates], weights: SoftWeights) -> None:
+        self.weights = weights
+        self.pairs = pairs_of(sessions)
+        self.costs: dict[int, IntArray] = {}
+        self.prices: dict[int, IntArray] = {}
+        for own in self.pairs:
+            costs = [candidate_costs(s, weights) for s in own]
+            for session, cost, price in zip(own, costs, _priced(own, costs, weights), strict=True):
+                self.costs[session.number] = cost
+                self.prices[session.number] = price
+
+
 def settle_without_search(
-    data: CandidateSet, sessions: Sequence[SessionCandidates], weights: SoftWeights
+    data: CandidateSet,
+    sessions: Sequence[SessionCandidates],
+    weights: SoftWeights,
+    relaxation: Relaxation | None = None,
 ) -> tuple[dict[int, int], int] | None:
     """The optimal starts and their penalty, when the relaxation's optimum keeps every
     rule; None when a search must decide. Only for a group that places every session with
-    a candidate and has no booked session to keep (moves come before the soft goals)."""
+    a candidate and has no booked session to keep (moves come before the soft goals).
+    `relaxation`, when given, is `sessions`'s."""
     if any(s.request.booking is not None for s in sessions):
         return None
-    chosen: dict[int, int] = {}
-    for own in pairs_of(sessions):
-        chosen.update(_cheapest_starts(own, weights))
+    relaxation = relaxation or Relaxation(sessions, weights)
+    # Each session's cheapest start around its pair's best anchor.
+    chosen = {number: int(np.argmin(price)) for number, price in relaxation.prices.items()}
     ledger = Ledger(data)
     for session in sessions:
         if session.number in chosen:
@@ -51,14 +72,16 @@ def repaired(
     sessions: Sequence[SessionCandidates],
     placed: dict[int, int],
     weights: SoftWeights,
+    relaxation: Relaxation | None = None,
 ) -> dict[int, int]:
     """A good first plan for the search: the same sessions as `placed`, each at its
     relaxation start where that still fits, else at its cheapest start that fits; the
-    placement itself where some session finds no start at all."""
-    wanted: dict[int, IntArray] = {}
-    for own in pairs_of([s for s in sessions if s.number in placed]):
-        for session, priced in _priced(own, weights):
-            wanted[session.number] = priced
+    placement itself where some session finds no start at all. `relaxation`, when given,
+    is `sessions`'s (used when `placed` places all of them that have a candidate)."""
+    placing = [s for s in sessions if s.number in placed]
+    if relaxation is None or len(placing) != sum(1 for s in sessions if len(s)):
+        relaxation = Relaxation(placing, weights)
+    wanted = relaxation.prices
     ledger, chosen = Ledger(data), {}
     for session in sorted(sessions, key=lambda s: len(s)):
         if session.number not in placed:
@@ -93,23 +116,16 @@ def candidate_costs(session: SessionCandidates, weights: SoftWeights) -> IntArra
     return costs
 
 
-def _cheapest_starts(own: list[SessionCandidates], weights: SoftWeights) -> dict[int, int]:
-    """Each session's cheapest start, off-slot starts costing `unstable_slot` more, around
-    the anchor slot that makes the pair's total least (the model's anchor, forgetting the
-    other pairs). A pair with one session has no anchor."""
-    return {s.number: int(np.argmin(priced)) for s, priced in _priced(own, weights)}
-
-
 def _priced(
-    own: list[SessionCandidates], weights: SoftWeights
-) -> list[tuple[SessionCandidates, IntArray]]:
-    """Each start's cost alone, plus `unstable_slot` where it is off the pair's best anchor."""
-    costs = [candidate_costs(s, weights) for s in own]
+    own: list[SessionCandidates], costs: list[IntArray], weights: SoftWeights
+) -> list[IntArray]:
+    """Each start's cost alone, plus `unstable_slot` where it is off the pair's best anchor.
+    A pair with one session has no anchor."""
     if len(own) < 2:
-        return list(zip(own, costs, strict=True))
+        return costs
     anchor = _best_anchor(own, costs, weights.unstable_slot)
     return [
-        (session, cost + np.where(session.slot == anchor, 0, weights.unstable_slot))
+        cost + np.where(session.slot == anchor, 0, weights.unstable_slot)
         for session, cost in zip(own, costs, strict=True)
     ]
 

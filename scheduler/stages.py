@@ -43,7 +43,7 @@ from scheduler.model.objectives import (
 from scheduler.model.variables import Variables
 from scheduler.parameters import SoftWeights, SolverParameters
 from scheduler.soft_pruning import Pruning, pruned
-from scheduler.soft_relaxation import repaired
+from scheduler.soft_relaxation import Relaxation, repaired
 
 log = logging.getLogger(__name__)
 
@@ -315,16 +315,18 @@ def head_start(
     sessions: Sequence[SessionCandidates],
     placed: dict[int, int],
     weights: SoftWeights,
+    relaxation: Relaxation | None = None,
 ) -> HeadStart:
     """The relaxation's plan repaired (a far better start than the greedy's, from which a
     small search may not find its way) and, when every session with a candidate is placed,
     the anchors and starts no optimum uses. Needs no model: a group it proves is never
-    built (`scheduler.group_solves`). Only for groups without booked sessions."""
-    start = repaired(data, sessions, placed, weights)
+    built (`scheduler.group_solves`). Only for groups without booked sessions.
+    `relaxation`, when given, is `sessions`'s."""
+    start = repaired(data, sessions, placed, weights, relaxation)
     if not places_all(sessions, placed):
         return HeadStart(start, None)
     upper = weighted_penalty(goal_figures(sessions, start, weights))
-    return HeadStart(start, pruned(sessions, weights, upper))
+    return HeadStart(start, pruned(sessions, weights, upper, relaxation))
 
 
 def placement_value(sessions: Sequence[SessionCandidates], chosen: dict[int, int]) -> int:

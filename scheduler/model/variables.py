@@ -21,6 +21,11 @@ class Variables:
             session.number: [model.new_bool_var("") for _ in range(len(session))]
             for session in self.sessions
         }
+        # The choices are the model's first variables, one session's after another: the
+        # hint and the solution read them as one run of indices, not one call per variable.
+        self._first = {n: choices[0].index for n, choices in self._choices.items() if choices}
+        self._count = sum(len(choices) for choices in self._choices.values())
+        assert not self._count or max(self._first.values()) < self._count, "a fresh model"
         self.anchor_slots: dict[str, set[int]] = {}  # per pair, when restricted: allowed anchors
         self._by_person: dict[str, list[SessionCandidates]] = {}
         self._by_pair: dict[str, list[SessionCandidates]] = {}
@@ -56,18 +61,22 @@ class Variables:
 
     def chosen(self, solver: cp_model.CpSolver) -> dict[int, int]:
         """Session number -> chosen candidate, for the sessions the solution places."""
+        values = list(solver.response_proto.solution)[: self._count]
         chosen: dict[int, int] = {}
-        for session in self.sessions:
-            for choice, var in enumerate(self.choices(session)):
-                if solver.boolean_value(var):
-                    chosen[session.number] = choice
+        for number, first in self._first.items():
+            for choice, value in enumerate(values[first : first + len(self._choices[number])]):
+                if value:
+                    chosen[number] = choice
                     break
         return chosen
 
     def hint(self, chosen: dict[int, int]) -> None:
         """Suggest a full assignment (a warm start): `chosen` placed, the rest off."""
+        values = [0] * self._count
+        for number, choice in chosen.items():
+            if number in self._first:
+                values[self._first[number] + choice] = 1
         self.model.clear_hints()  # type: ignore[no-untyped-call]
-        for session in self.sessions:
-            picked = chosen.get(session.number)
-            for choice, var in enumerate(self.choices(session)):
-                self.model.add_hint(var, choice == picked)
+        hint = self.model.proto.solution_hint  # after clearing: clearing replaces it
+        hint.vars.extend(range(self._count))
+        hint.values.extend(values)
