@@ -347,6 +347,11 @@ def _solver(
     # settings leave 4-5% open, and probing level 0 cuts presolve time by a third.
     solver.parameters.linearization_level = 2
     solver.parameters.cp_model_probing_level = 0
+    # Measured on every search of the 3,000-pair bench programme (826 searches, all proven
+    # either way, same objectives): with the LP's constraints all in at the start and no
+    # SAT inprocessing, a fifth less deterministic work and about a tenth less time.
+    solver.parameters.add_lp_constraints_lazily = False
+    solver.parameters.use_sat_inprocessing = False
     if params.log_search:
         solver.parameters.log_search_progress = True
         solver.log_callback = lambda line: log.debug("cp-sat: %s", line)
