@@ -29,7 +29,6 @@ class Relaxation:
     per group: the proof without a search, the head start and the pruning read them."""
 
     def __init__(self, sessions: Sequence[SessionCandidates], weights: SoftWeights) -> None:
-        self.weights = weights
         self.pairs = pairs_of(sessions)
         self.costs: dict[int, IntArray] = {}
         self.prices: dict[int, IntArray] = {}

@@ -11,6 +11,7 @@ from scheduler.goal_figures import goal_figures, weighted_penalty
 from scheduler.greedy import greedy_choices
 from scheduler.model.builder import build_model
 from scheduler.soft_pruning import pruned
+from scheduler.soft_relaxation import Relaxation, settle_without_search
 from scheduler.stages import Stop, head_start, keep_placement, polish
 from tests.builders import executive, mentor, pair, problem_of, scenario
 from tests.scheduler.test_soft_relaxation import PARAMS, fully_placed_groups, proven_optimum
@@ -129,3 +130,28 @@ def test_rival_pairs_are_not_proven_by_their_head_start() -> None:
     ((penalty, optimum, proven),) = head_starts_and_optima(document)
     assert not proven
     assert penalty >= optimum
+
+
+@given(programmes())
+def test_the_shared_relaxation_changes_nothing(document: dict[str, Any]) -> None:
+    """A group computes its relaxation once for the proof without a search, the head start
+    and the pruning (`scheduler.group_solves`): each gives what it gives on its own."""
+    for data, group, start in fully_placed_groups(document):
+        shared = Relaxation(group, PARAMS.weights)
+        alone, reused = (
+            head_start(data, group, start, PARAMS.weights),
+            head_start(data, group, start, PARAMS.weights, shared),
+        )
+        assert reused.chosen == alone.chosen
+        assert alone.pruning is not None and reused.pruning is not None
+        assert (reused.pruning.lower, reused.pruning.upper) == (
+            alone.pruning.lower,
+            alone.pruning.upper,
+        )
+        assert reused.pruning.anchors == alone.pruning.anchors
+        assert {n: s.tolist() for n, s in reused.pruning.starts.items()} == {
+            n: s.tolist() for n, s in alone.pruning.starts.items()
+        }
+        assert settle_without_search(data, group, PARAMS.weights, shared) == (
+            settle_without_search(data, group, PARAMS.weights)
+        )
