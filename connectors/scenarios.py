@@ -52,14 +52,16 @@ def load_problem(
     """Read, validate and resolve a scenario file; ScenarioError lists what is wrong.
     `overrides` replace top-level keys first (the command line's `--now`, `--current`);
     `additions` extend top-level lists (the declines an earlier plan remembers)."""
-    with collector_paused():  # millions of objects, none of them garbage (`scheduler.heap`)
+    # Millions of objects, none of them garbage (`scheduler.heap`); the problem's own
+    # reading pauses the collector itself (`scenario_and_problem`).
+    with collector_paused():
         document = read_document(path)
-        if isinstance(document.data, dict):
-            document.data.update(overrides or {})
-            for key, items in (additions or {}).items():
-                present = document.data.get(key)
-                document.data[key] = [*(present if isinstance(present, list) else []), *items]
-        return problem_from_document(document, path.parent, default_name=path.stem)
+    if isinstance(document.data, dict):
+        document.data.update(overrides or {})
+        for key, items in (additions or {}).items():
+            present = document.data.get(key)
+            document.data[key] = [*(present if isinstance(present, list) else []), *items]
+    return problem_from_document(document, path.parent, default_name=path.stem)
 
 
 def problem_from_document(document: Document, base_dir: Path | None, default_name: str) -> Problem:
