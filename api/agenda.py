@@ -24,16 +24,6 @@ from connectors.agenda import (
 )
 
 
-def week_argument(text: str) -> date:
-    """`--week`: a date; whether it is a Monday inside the plan is checked with the plan."""
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is not a date; give the week's Monday as YYYY-MM-DD, e.g. 2027-03-08"
-        ) from None
-
-
 def run_agenda(args: argparse.Namespace) -> int:
     if args.format == "ics":
         if args.out is None:

@@ -13,14 +13,13 @@ import os
 import sys
 import textwrap
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 import yaml
 
-from api.agenda import run_agenda, week_argument
 from api.cli_environment import (
     EXIT_ENVIRONMENT,
     CommandError,
@@ -51,7 +50,6 @@ from scheduler.diff import diff_plans
 from scheduler.domain import Problem
 from scheduler.errors import ScenarioError
 from scheduler.heap import collector_paused
-from scheduler.matching.match import Method, match_to_dict
 from scheduler.matching_check import check_matching
 from scheduler.parameters import SolverParameters
 from scheduler.plan_file_check import check_plan_file
@@ -60,7 +58,20 @@ from scheduler.rule_names import MatchRuleName
 from scheduler.solve import solve
 from scheduler.variants import plan_variants
 
+if TYPE_CHECKING:  # the matching loads OR-Tools' flows: only for the commands that match
+    from scheduler.matching.match import Method
+
 EXIT_OK, EXIT_VIOLATIONS, EXIT_INVALID = 0, 1, 2
+
+
+def week_argument(text: str) -> date:
+    """`--week`: a date; whether it is a Monday inside the plan is checked with the plan."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a date; give the week's Monday as YYYY-MM-DD, e.g. 2027-03-08"
+        ) from None
 
 
 def positive_int(text: str) -> int:
@@ -226,7 +237,7 @@ def _parser() -> argparse.ArgumentParser:
     agenda.add_argument(
         "--out", type=Path, metavar="PATH", help="the CSV file, or the folder of ICS files"
     )
-    agenda.set_defaults(command=run_agenda)
+    agenda.set_defaults(command=_agenda)
 
     match = _command(
         commands,
@@ -427,6 +438,12 @@ def _positive_float(text: str) -> float:
     return value
 
 
+def _agenda(args: argparse.Namespace) -> int:
+    from api.agenda import run_agenda  # rich and calendar files: only for this command
+
+    return run_agenda(args)
+
+
 def _plan(args: argparse.Namespace) -> int:
     if args.out:
         writable_file(args.out, "--out")
@@ -492,6 +509,8 @@ def _matched(
     """The scenario matched and its summary printed; None (violations printed) when the
     independent check finds a pair formed that breaks a matching rule. A pair the planner
     fixed stays even when it breaks one: a warning says which."""
+    from scheduler.matching.match import match_to_dict
+
     document = document or read_document(scenario)
     matched = matched_from_document(
         document, scenario.parent, scenario.stem, method, memory_budget_mb

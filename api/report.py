@@ -7,12 +7,14 @@ from collections import Counter
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scheduler.comparison import VariantSummary, comparison_rows
 from scheduler.diff import PlanDiff
-from scheduler.matching.match import MatchResult
 from scheduler.validation import Violation
+
+if TYPE_CHECKING:  # the matching loads OR-Tools' flows: only for the commands that match
+    from scheduler.matching.match import MatchResult
 
 
 def print_input_warnings(warnings: Iterable[str]) -> None:

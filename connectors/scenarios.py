@@ -6,7 +6,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, replace
 from datetime import date, timedelta, tzinfo
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from connectors.calendar_files import CalendarPathError, calendar_file
 from connectors.documents import Document, max_file_bytes, read_document
@@ -16,13 +16,6 @@ from scheduler.domain import Busy, BusyTimes, Plan, Problem
 from scheduler.errors import FieldError, ScenarioError
 from scheduler.group_plans import GroupPlan
 from scheduler.heap import collector_paused
-from scheduler.matching.match import (
-    MatchResult,
-    Method,
-    match_pool,
-    matched_pairs,
-    with_matched_pairs,
-)
 from scheduler.parameters import SolverParameters
 from scheduler.plan_format import plan_from_dict
 from scheduler.plan_parts import (
@@ -42,6 +35,9 @@ from scheduler.suggestions import people_looked_at
 from scheduler.time_notation import parse_working_hours
 from scheduler.whatif import BASE, apply_variation, base_of, variation_names
 from scheduler.zone_text import zone_named
+
+if TYPE_CHECKING:  # the matching loads OR-Tools' flows: only for the scenarios that match
+    from scheduler.matching.match import MatchResult, Method
 
 
 def load_problem(
@@ -99,6 +95,8 @@ def matched_from_document(
     method: Method = "optimal",
     memory_budget_mb: int = 2048,
 ) -> Matched:
+    from scheduler.matching.match import match_pool, matched_pairs, with_matched_pairs
+
     scenario = scenario_from_document(document)
     scenario, calendars, warnings = read_calendars(scenario, base_dir, document)
     problem = build_problem(scenario, calendars, default_name=default_name)
