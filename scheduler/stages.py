@@ -31,6 +31,7 @@ from scheduler.candidates import CandidateSet, SessionCandidates
 from scheduler.domain import SolveStatus
 from scheduler.errors import ModelDefectError
 from scheduler.goal_figures import goal_figures, weighted_penalty
+from scheduler.model.objective_proto import maximize, minimize
 from scheduler.model.objectives import (
     has_bookings,
     level,
@@ -154,7 +155,7 @@ def place_most(
     floor = placement_value(sessions, greedy)
     upper = placement_value(sessions, {s.number: 0 for s in sessions if len(s)})
     uniform = len({level(s) for s in sessions if len(s)}) <= 1
-    model.maximize(placement(variables))
+    maximize(model, placement(variables))
     found = search(
         model, variables, params, work(PLACEMENT_WORK, sessions, params.effort), deadline, greedy
     )
@@ -218,7 +219,7 @@ def fewest_moves(
     if not has_bookings(variables):
         return placed, False
     cost = moves(variables)
-    model.minimize(cost)
+    minimize(model, cost)
     found = search(
         model,
         variables,
@@ -259,7 +260,7 @@ def polish(
     objective = total_penalty(penalties)
     if isinstance(objective, int):
         return Polish(dict(placed), Stop.NO_GOALS, 0, 0)
-    model.minimize(objective)
+    minimize(model, objective)
     budget = work(SOFT_WORK, sessions, params.effort)
     round_work = min(budget, work(SOFT_FIRST_ROUND, sessions, params.effort))
     best, spent = Polish(start, Stop.WORK_BUDGET), 0.0

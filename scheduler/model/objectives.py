@@ -14,7 +14,7 @@ from ortools.sat.python import cp_model
 
 from scheduler.candidates import SessionCandidates
 from scheduler.domain import PRIORITY_ORDER
-from scheduler.model.variables import Variables
+from scheduler.model.variables import Variables, summed
 from scheduler.parameters import SoftWeights
 
 Level = tuple[int, bool]  # (priority rank, already booked)
@@ -42,7 +42,8 @@ def placement_weights(sessions: Sequence[SessionCandidates]) -> dict[Level, int]
 
 def placement(v: Variables) -> cp_model.LinearExprT:
     weights = placement_weights(v.sessions)
-    return sum(weights[level(s)] * v.presence(s) for s in v.sessions if len(s))
+    placeable = [s for s in v.sessions if len(s)]
+    return summed([weights[level(s)] * v.presence(s) for s in placeable])
 
 
 @dataclass(frozen=True)
@@ -55,12 +56,13 @@ class Penalty:
 def _per_candidate(
     v: Variables, amount: Callable[[SessionCandidates], list[int]]
 ) -> cp_model.LinearExprT:
-    return sum(
-        cost * var
-        for s in v.sessions
-        for cost, var in zip(amount(s), v.choices(s), strict=True)
-        if cost
-    )
+    costs, variables = [], []
+    for session in v.sessions:
+        for cost, var in zip(amount(session), v.choices(session), strict=True):
+            if cost:
+                costs.append(cost)
+                variables.append(var)
+    return cp_model.LinearExpr.weighted_sum(variables, costs) if costs else 0
 
 
 def preferred_time(v: Variables) -> cp_model.LinearExprT:
@@ -104,11 +106,11 @@ def unstable_slot(v: Variables) -> cp_model.LinearExprT:
                 anchor = anchors.setdefault(slot, model.new_bool_var(""))
                 on = model.new_bool_var("")
                 model.add_implication(on, anchor)
-                model.add(on <= sum(variables))
+                model.add(on <= cp_model.LinearExpr.sum(variables))
                 terms.append(-on)
             terms.append(v.presence(session))
         model.add_at_most_one(list(anchors.values()))
-    return sum(terms)
+    return summed(terms)
 
 
 def mentor_crowding(v: Variables) -> cp_model.LinearExprT:
@@ -125,9 +127,9 @@ def mentor_crowding(v: Variables) -> cp_model.LinearExprT:
         for variables in by_day.values():
             if len(variables) > 1:
                 extra = model.new_int_var(0, len(variables), "")
-                model.add(extra >= sum(variables) - 1)
+                model.add(extra >= cp_model.LinearExpr.sum(variables) - 1)
                 extras.append(extra)
-    return sum(extras)
+    return summed(extras)
 
 
 SOFT_GOALS: tuple[tuple[str, Callable[[Variables], cp_model.LinearExprT]], ...] = (
@@ -153,7 +155,7 @@ def moves(v: Variables) -> cp_model.LinearExprT:
         for kind, var in zip(kinds, v.choices(session), strict=True):
             if kind:
                 terms.append((per_move + (1 if kind == 2 else 0)) * var)
-    return sum(terms)
+    return summed(terms)
 
 
 def has_bookings(v: Variables) -> bool:
@@ -165,4 +167,4 @@ def soft_penalties(v: Variables, weights: SoftWeights) -> list[Penalty]:
 
 
 def total_penalty(penalties: list[Penalty]) -> cp_model.LinearExprT:
-    return sum(penalty.weight * penalty.terms for penalty in penalties)
+    return summed([p.weight * p.terms for p in penalties if not isinstance(p.terms, int)])

@@ -8,6 +8,7 @@ from collections import Counter, defaultdict
 from datetime import date
 from typing import TYPE_CHECKING
 
+from scheduler.model.variables import summed
 from scheduler.rule_names import RuleName
 from scheduler.rules.parts import Blocker, HardRule, TakenBy
 
@@ -61,13 +62,13 @@ def _add_person_caps(
                 break
             room = max(0, cap - held)
             if cap == caps[-1]:
-                model.add(sum(free) <= room)
+                model.add(summed(free) <= room)
                 continue
             binding = model.new_bool_var("")
             for other_cap, _, var in entries:
                 if other_cap <= cap:
                     model.add_implication(var, binding)
-            model.add(sum(free) <= room).only_enforce_if(binding)
+            model.add(summed(free) <= room).only_enforce_if(binding)
 
 
 def add_daily_cap(model: cp_model.CpModel, data: CandidateSet, v: Variables) -> None:

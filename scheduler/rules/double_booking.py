@@ -7,6 +7,7 @@ import bisect
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from scheduler.model.variables import summed
 from scheduler.rule_names import RuleName
 from scheduler.rules.parts import Blocker, HardRule, TakenBy
 
@@ -41,7 +42,7 @@ def _add_clique(
     if len(free) == len(clique):
         model.add_at_most_one(free)
     elif free:
-        model.add(sum(free) == 0)
+        model.add(summed(free) == 0)
 
 
 def maximal_cliques(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from scheduler.model.variables import summed
 from scheduler.rule_names import RuleName
 from scheduler.rules.parts import Blocker, HardRule, TakenBy
 
@@ -28,7 +29,7 @@ def add_min_gap(model: cp_model.CpModel, data: CandidateSet, v: Variables) -> No
                 if earlier.frozen and later.frozen:
                     continue  # both stay where they are, close or not
                 between = [v.presence(s) for s in sessions[k + 1 : j]]
-                _add_gap(model, v, earlier, later, gap, sum(between))
+                _add_gap(model, v, earlier, later, gap, summed(between))
 
 
 def _may_be_too_close(earlier: SessionCandidates, later: SessionCandidates, gap: int) -> bool:
@@ -58,7 +59,7 @@ def _add_gap(
             for d, var in zip(earlier.mentee_day.tolist(), v.choices(earlier), strict=True)
             if d == day
         ]
-        model.add(sum(on_day) + sum(too_close) <= 1 + between)
+        model.add(summed([*on_day, *too_close]) <= 1 + between)
 
 
 class PairDays:
