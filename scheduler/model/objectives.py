@@ -103,7 +103,9 @@ def unstable_slot(v: Variables) -> cp_model.LinearExprT:
                 if allowed is None or slot in allowed:
                     by_slot[slot].append(var)
             for slot, variables in by_slot.items():
-                anchor = anchors.setdefault(slot, model.new_bool_var(""))
+                if slot not in anchors:  # not `setdefault`: it would make a Boolean each time
+                    anchors[slot] = model.new_bool_var("")
+                anchor = anchors[slot]
                 on = model.new_bool_var("")
                 model.add_implication(on, anchor)
                 model.add(on <= cp_model.LinearExpr.sum(variables))

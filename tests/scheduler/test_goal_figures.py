@@ -61,3 +61,33 @@ def test_on_any_greedy_plan_the_model_and_the_count_agree(document: dict[str, An
     data = build_candidates(problem_of(document))
     greedy = greedy_choices(data, list(data.sessions))
     assert model_penalty_by_goal(data, greedy) == counted_by_goal(data, greedy)
+
+
+def _used_variables(model: cp_model.CpModel) -> set[int]:
+    """Every variable a constraint or the objective names (a negated literal counts). Each
+    part is read only where the constraint has it: in this OR-Tools, reading another kind
+    of a constraint turns it into that kind."""
+    used = set(model.proto.objective.vars)
+    for constraint in model.proto.constraints:
+        used.update(constraint.enforcement_literal)
+        if constraint.has_linear():
+            used.update(constraint.linear.vars)
+        elif constraint.has_bool_and():
+            used.update(constraint.bool_and.literals)
+        elif constraint.has_at_most_one():
+            used.update(constraint.at_most_one.literals)
+        else:
+            raise AssertionError(f"a kind of constraint this test does not read: {constraint}")
+    return {index if index >= 0 else -index - 1 for index in used}
+
+
+@given(programmes())
+def test_the_soft_model_makes_no_variable_it_does_not_use(document: dict[str, Any]) -> None:
+    """A Boolean in no constraint is still one the search must assign (the soft rounds run
+    without presolve): the goals create only what they use."""
+    data = build_candidates(problem_of(document))
+    model, variables = build_model(data, data.sessions)
+    model.minimize(total_penalty(soft_penalties(variables, WEIGHTS)))
+    unused = set(range(len(model.proto.variables))) - _used_variables(model)
+    choices = {var.index for s in data.sessions for var in variables.choices(s)}
+    assert not unused - choices  # a start no rule names is still a decision of the plan
