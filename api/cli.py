@@ -188,7 +188,8 @@ def _parser() -> argparse.ArgumentParser:
         type=positive_int,
         default=2,
         metavar="N",
-        help="solver processes, one search thread each (default 2); the plan is the same",
+        help="processes that read a large calendar snapshot and plan the groups, one search "
+        "thread each (default 2); the plan is the same",
     )
     _add_memory_budget(plan)
     plan.add_argument("--quiet", action="store_true", help="no progress lines")
@@ -457,7 +458,7 @@ def _plan(args: argparse.Namespace) -> int:
             return EXIT_VIOLATIONS
         problem = matched.problem
     else:
-        problem = _problem(args.scenario, *_replanning(args))
+        problem = _problem(args.scenario, *_replanning(args), processes=args.processes)
         _warn_about_now(args, problem)
     params = _solver_parameters(args, solver=args.solver)
     progress = None if args.quiet else _progress
@@ -539,9 +540,10 @@ def _problem(
     scenario: Path,
     overrides: dict[str, Any] | None = None,
     additions: dict[str, list[Any]] | None = None,
+    processes: int = 1,
 ) -> Problem:
     """The scenario's problem; what its readers skipped is shown on stderr."""
-    problem = load_problem(scenario, overrides, additions)
+    problem = load_problem(scenario, overrides, additions, processes)
     print_input_warnings(problem.input_warnings)
     return problem
 

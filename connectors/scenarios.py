@@ -44,10 +44,12 @@ def load_problem(
     path: Path,
     overrides: dict[str, Any] | None = None,
     additions: dict[str, list[Any]] | None = None,
+    processes: int = 1,
 ) -> Problem:
     """Read, validate and resolve a scenario file; ScenarioError lists what is wrong.
     `overrides` replace top-level keys first (the command line's `--now`, `--current`);
-    `additions` extend top-level lists (the declines an earlier plan remembers)."""
+    `additions` extend top-level lists (the declines an earlier plan remembers); a large
+    snapshot's busy lists are read on up to `processes` processes."""
     # Millions of objects, none of them garbage (`scheduler.heap`); the problem's own
     # reading pauses the collector itself (`scenario_and_problem`).
     with collector_paused():
@@ -57,21 +59,23 @@ def load_problem(
         for key, items in (additions or {}).items():
             present = document.data.get(key)
             document.data[key] = [*(present if isinstance(present, list) else []), *items]
-    return problem_from_document(document, path.parent, default_name=path.stem)
+    return problem_from_document(document, path.parent, path.stem, processes)
 
 
-def problem_from_document(document: Document, base_dir: Path | None, default_name: str) -> Problem:
+def problem_from_document(
+    document: Document, base_dir: Path | None, default_name: str, processes: int = 1
+) -> Problem:
     """`base_dir` None: the scenario comes from an API caller, and may name no calendar
     file and no mailbox (the server's files and its Graph tenant are not theirs to read)."""
-    return scenario_and_problem(document, base_dir, default_name)[1]
+    return scenario_and_problem(document, base_dir, default_name, processes)[1]
 
 
 def scenario_and_problem(
-    document: Document, base_dir: Path | None, default_name: str
+    document: Document, base_dir: Path | None, default_name: str, processes: int = 1
 ) -> tuple[Scenario, Problem]:
     """The validated scenario (with what Graph mailboxes state) and its problem."""
     with collector_paused():  # millions of objects, none of them garbage (`scheduler.heap`)
-        scenario = scenario_from_document(document)
+        scenario = scenario_from_document(document, processes)
         scenario, calendars, warnings = read_calendars(scenario, base_dir, document)
         problem = build_problem(scenario, calendars, default_name=default_name)
     return scenario, replace(problem, input_warnings=tuple(str(w) for w in warnings))
@@ -112,9 +116,9 @@ def matched_from_document(
     return Matched(matched, problem, result, data)
 
 
-def scenario_from_document(document: Document) -> Scenario:
+def scenario_from_document(document: Document, processes: int = 1) -> Scenario:
     try:
-        return validate_scenario(document.data, document.source)
+        return validate_scenario(document.data, document.source, processes)
     except ScenarioError as invalid:
         raise document.locate(invalid.errors) from None
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from scheduler.busy_entries import read_busy_lists
+from scheduler.busy_parts import read_busy_lists_in_parts
 from scheduler.errors import FieldError, ScenarioError, format_path
 from scheduler.scenario import Rules, Scenario
 from scheduler.supervision_checks import supervision_errors
@@ -21,17 +21,18 @@ from scheduler.whatif import apply_variation, variation_names
 _GRID_CHOICES = (5, 10, 15, 30, 60)
 
 
-def validate_scenario(raw: Any, source: str | None = None) -> Scenario:
+def validate_scenario(raw: Any, source: str | None = None, processes: int = 1) -> Scenario:
     """The validated scenario, or ScenarioError listing every problem with its path.
 
     Busy lists are read apart (`scheduler.busy_entries`, column-wise: a calendar snapshot
-    holds hundreds of thousands of them); their errors join the others in document order.
+    holds hundreds of thousands of them; a large one on up to `processes` processes,
+    `scheduler.busy_parts`); their errors join the others in document order.
     """
     if not isinstance(raw, dict):
         raise ScenarioError([FieldError("(document)", "a scenario is a mapping of keys")], source)
     without_busy, busy_lists = _busy_apart(raw)
     scenario, shape_errors = _shape(without_busy)
-    busy, busy_errors = read_busy_lists(busy_lists)
+    busy, busy_errors = read_busy_lists_in_parts(busy_lists, processes)
     errors = _in_document_order([*shape_errors, *busy_errors])
     errors += list(cross_field_errors(raw))
     if errors:
