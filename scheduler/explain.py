@@ -14,7 +14,7 @@ from scheduler.candidates import CandidateSet, SessionCandidates
 from scheduler.domain import Unplaced
 from scheduler.ledger import Ledger, ledger_of
 from scheduler.rule_names import RuleName
-from scheduler.rules.narrowing import narrowed, when
+from scheduler.rules.narrowing import narrowing_steps, when
 from scheduler.rules.parts import NoStartLeft, TakenBy
 from scheduler.rules.registry import HARD_RULES
 
@@ -34,8 +34,8 @@ def explain_unplaced(data: CandidateSet, chosen: dict[int, int]) -> tuple[Unplac
 
 def _no_start(data: CandidateSet, s: SessionCandidates) -> Unplaced:
     rules = [r for r in HARD_RULES if r.candidates is not None]
-    parts = [r.candidates for r in rules]
-    if len(narrowed(data, s, parts).starts()):
+    steps = narrowing_steps(data, s, [r.candidates for r in rules])
+    if len(steps[-1].starts()):
         # Every rule leaves a start, yet the candidates have none: the rules and the
         # candidates disagree. Say so rather than guess a reason.
         text = (
@@ -43,16 +43,16 @@ def _no_start(data: CandidateSet, s: SessionCandidates) -> Unplaced:
             "please report it)"
         )
         return Unplaced(s.pair.id, s.index, text, "no_candidate", s.pair.people)
-    keeps, empties = 0, len(parts)  # the first `keeps` parts leave a start; `empties` none
+    keeps, empties = 0, len(rules)  # the first `keeps` rules leave a start; `empties` none
     while empties - keeps > 1:
         middle = (keeps + empties) // 2
-        if len(narrowed(data, s, parts[:middle]).starts()):
+        if len(steps[middle].starts()):
             keeps = middle
         else:
             empties = middle
     explanation = rules[empties - 1].explanation
     assert isinstance(explanation, NoStartLeft), rules[empties - 1].name
-    return explanation.explain(narrowed(data, s, parts[:empties]))
+    return explanation.explain(steps[empties])
 
 
 def _why_taken(ledger: Ledger, s: SessionCandidates) -> Unplaced:
