@@ -15,7 +15,7 @@ import textwrap
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import orjson
 import yaml
@@ -85,7 +85,14 @@ def positive_int(text: str) -> int:
     return value
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def console_script() -> NoReturn:
+    """The installed `tandem` command."""
+    sys.exit(main(leave_at_once=True))
+
+
+def main(argv: Sequence[str] | None = None, leave_at_once: bool = False) -> int:
+    """`leave_at_once`: the process ends here after a command that holds a whole programme
+    (`_leave_at_once`); the tests call `main` in their own process without it."""
     parser = _parser()
     args = parser.parse_args(argv)
     logging.basicConfig(
@@ -93,7 +100,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(levelname)s %(name)s: %(message)s",
     )
     try:
-        return int(args.command(args))
+        code = int(args.command(args))
+        if leave_at_once and args.command in (_plan, _whatif):
+            _leave_at_once(code)
+        return code
     except ScenarioError as invalid:
         _print_errors(invalid)
         return EXIT_INVALID
@@ -111,6 +121,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+
+
+def _leave_at_once(code: int) -> NoReturn:
+    """End the process without freeing a programme's millions of objects one by one, as
+    the interpreter's exit does (a tenth to a fifth of a second after a 1,000-pair plan,
+    measured): the operating system takes the memory back at once. Every file the command
+    wrote is closed already; what is left in the standard streams' buffers and the log's
+    handlers is written first."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    logging.shutdown()
+    os._exit(code)
 
 
 EXIT_CODES = {

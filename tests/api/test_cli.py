@@ -1,6 +1,7 @@
 """The `tandem` command through its real entry point (the installed console script)."""
 
 import json
+import os
 import subprocess
 import sys
 from datetime import datetime, timedelta
@@ -15,8 +16,10 @@ COMMITTEE = ROOT / "scenarios" / "executive-committee.yaml"
 
 def tandem(*args: str | Path) -> subprocess.CompletedProcess[str]:
     command = Path(sys.executable).parent / "tandem"
+    # As a planner's shell runs it: output to a pipe is buffered (CI may say otherwise).
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
     return subprocess.run(
-        [str(command), *map(str, args)], capture_output=True, text=True, timeout=300
+        [str(command), *map(str, args)], capture_output=True, text=True, timeout=300, env=env
     )
 
 
@@ -35,6 +38,9 @@ def test_plan_prints_a_summary_and_writes_the_plan(
     assert result.returncode == 0, result.stderr
     assert "Sessions placed: " in result.stdout
     assert "How it was found: proven best: no plan can place more sessions" in result.stdout
+    # The command ends its process at once (`api.cli._leave_at_once`): the summary is
+    # written whole first, to the last line, through a pipe's buffer too.
+    assert result.stdout.rstrip().splitlines()[-1].startswith("Next: see who meets whom")
     plan = json.loads(out.read_text())
     assert set(plan) >= {"scenario", "solver", "sessions", "unplaced", "metrics"}
     assert plan["metrics"]["placed"] == len(plan["sessions"]) > 100
