@@ -15,8 +15,11 @@ errors depend on that person's list alone.
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +29,8 @@ import numpy.typing as npt
 from scheduler.busy_entries import BusyEntries, read_busy_lists
 from scheduler.errors import FieldError
 from scheduler.heap import heap_frozen
+
+log = logging.getLogger(__name__)
 
 # Below this many entries one process reads faster than two start: forking and carrying a
 # part back cost some 50 ms, the reading some 0.7 microseconds per entry (measured).
@@ -55,10 +60,12 @@ def read_busy_lists_in_parts(
     try:
         with heap_frozen():  # the lists are no garbage; the children inherit them frozen
             context = multiprocessing.get_context("fork")
-            with context.Pool(processes=len(parts) - 1) as pool:
-                others = pool.map_async(_read_packed_part, range(1, len(parts)))
+            with ProcessPoolExecutor(len(parts) - 1, mp_context=context) as pool:
+                others = [pool.submit(_read_packed_part, part) for part in range(1, len(parts))]
                 read = [read_busy_lists(parts[0], path_of)]
-                read += [packed.unpacked() for packed in others.get()]
+                read += [
+                    _part_read(parts[part], path_of, other) for part, other in enumerate(others, 1)
+                ]
     finally:
         _SHARED = None
     found: dict[int, BusyEntries] = {}
@@ -67,6 +74,18 @@ def read_busy_lists_in_parts(
         found.update(part_found)
         errors.extend(part_errors)
     return found, errors
+
+
+def _part_read(
+    part: dict[int, Any], path_of: PathOf, reading: Future[_Packed]
+) -> tuple[dict[int, BusyEntries], list[FieldError]]:
+    """A part as its process read it; read here if that process died (killed for its
+    memory, say), so that nothing hangs and nothing is lost."""
+    try:
+        return reading.result().unpacked()
+    except BrokenProcessPool:
+        log.warning("a process reading busy lists ended early; its part is read again here")
+        return read_busy_lists(part, path_of)
 
 
 def _entries(lists: dict[int, Any]) -> int:

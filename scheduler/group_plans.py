@@ -5,14 +5,19 @@ A group's plan depends on the group alone (its people's calendars, the seed and 
 deterministic budgets), never on which process made it or when, so any number of
 processes gives the same plan. Groups run in `processes` forked processes, the largest
 first so that the long ones do not finish last; a process releases a group's grid cells
-once its plan is made, so memory follows the largest group, not the programme.
+once its plan is made, so memory follows the largest group, not the programme. Should a
+process die (killed for its memory, say), its groups are planned again in the parent: the
+plan neither hangs nor changes.
 """
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -30,6 +35,8 @@ from scheduler.model_size import candidate_megabytes, size_causes
 from scheduler.move_reasons import placed_session, with_move_reasons
 from scheduler.parameters import SolverParameters
 from scheduler.validation import Violation, check_plan
+
+log = logging.getLogger(__name__)
 
 Progress = Callable[[str], None]
 T = TypeVar("T")
@@ -108,9 +115,19 @@ def _results(tasks: list[int], processes: int) -> Iterator[Keyed]:
         yield from map(_plan_task, tasks)
         return
     context = multiprocessing.get_context("fork")
-    with context.Pool(processes=processes, initializer=collect_own_objects) as pool:
-        chunk = max(1, min(16, len(tasks) // (processes * 8)))
-        yield from pool.imap_unordered(_plan_task, tasks, chunksize=chunk)
+    planned: set[int] = set()
+    try:
+        with ProcessPoolExecutor(processes, context, initializer=collect_own_objects) as pool:
+            chunk = max(1, min(16, len(tasks) // (processes * 8)))
+            for keyed in pool.map(_plan_task, tasks, chunksize=chunk):
+                planned.add(keyed[0])
+                yield keyed
+    except BrokenProcessPool:
+        # A process died (the kernel's out-of-memory killer, say): a pool of Python's
+        # `multiprocessing.Pool` would wait for its groups forever. Plan them here; a
+        # group's plan depends on the group alone, so the plan is the same.
+        log.warning("a planning process ended early; its groups are planned again here")
+    yield from (_plan_here(group) for group in tasks if group not in planned)
 
 
 Keyed = tuple[int, GroupPlan]  # a group's plan by the group's position
@@ -122,6 +139,13 @@ def _reported(results: Iterator[Keyed], total: int, progress: Progress) -> Itera
         if done == total or done % step == 0:
             progress(f"groups planned: {done}/{total}")
         yield result
+
+
+def _plan_here(group: int) -> Keyed:
+    """A group planned in this process, which may see its people again."""
+    assert _SHARED is not None
+    parts, index, params, deadline, _ = _SHARED
+    return group, plan_group(parts[group], index, params, deadline)
 
 
 def _plan_task(group: int) -> Keyed:

@@ -3,6 +3,8 @@ each person's entries, and every error with its place."""
 
 from __future__ import annotations
 
+import os
+import signal
 from typing import Any
 
 import numpy as np
@@ -105,3 +107,24 @@ def test_a_scenario_read_on_two_processes_names_the_wrong_entry(
     read = validate_scenario(raw, "s.yaml", processes=2)
     assert sorted(read._busy) == [0, 1]  # read by the reading, not later by `busy_of`
     assert as_rows(read._busy) == as_rows(read_busy_lists(lists)[0])
+
+
+def _killed(part: int) -> None:
+    """A reading process killed mid-way (as the kernel's out-of-memory killer would)."""
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def test_a_part_whose_process_was_killed_is_read_again_and_nothing_hangs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    lists = {index: COMPACT * (1 + index % 4) for index in range(60)}
+    lists[45] = [*COMPACT, WRONG[0]]  # in the last part, read by a process
+    monkeypatch.setattr(busy_parts, "_read_packed_part", _killed)
+    found, errors = read_busy_lists_in_parts(lists, 3, parallel_from=0)
+    one_found, one_errors = read_busy_lists(lists)
+    assert as_rows(found) == as_rows(one_found) and len(found) == 59
+    assert (
+        [str(e) for e in errors]
+        == [str(e) for e in one_errors]
+        == ["people[45].busy[4]: end must be after start"]
+    )
