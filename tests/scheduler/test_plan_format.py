@@ -4,11 +4,15 @@ plan edited by hand must not pass), so each key the writer adds must be one they
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from connectors.scenarios import problem_from_data
 from scheduler.parameters import SolverParameters
-from scheduler.plan_format import PlanDocument, plan_record, plan_to_dict
+from scheduler.plan_format import PlanDocument, instant_text, plan_record, plan_to_dict
 from scheduler.solve import solve
 from tests.strategies import programmes
 
@@ -21,3 +25,16 @@ def test_every_key_a_plan_is_written_with_reads_back(document: dict) -> None:  #
     written["input_warnings"] = ["people[0].calendar.ics (line 3): a.ics: line 9: skipped"]
     assert PlanDocument.read(written).data()["sessions"] == written["sessions"]
     assert len(plan_record(written, "plan.json").sessions) == len(written["sessions"])
+
+
+@given(
+    st.datetimes(
+        min_value=datetime(1971, 1, 1),
+        max_value=datetime(2999, 12, 31),
+        timezones=st.sampled_from([UTC, ZoneInfo("Europe/Paris"), ZoneInfo("America/New_York")]),
+    )
+)
+def test_an_instant_is_written_in_utc_to_the_second_as_the_format_says(moment: datetime) -> None:
+    text = instant_text(moment)
+    assert text == moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert datetime.fromisoformat(text) == moment.astimezone(UTC).replace(microsecond=0)
