@@ -815,5 +815,5 @@ def _print_errors(invalid: ScenarioError) -> None:
         print(f"  {error}", file=sys.stderr)
 
 
-if __name__ == "__main__":
-    sys.exit(main())
+if __name__ == "__main__":  # `python -m api.cli`, as the installed command
+    console_script()

@@ -9,7 +9,9 @@ calendars written inline as busy times in the compact form, the shape of a Graph
 (`tandem calendars fetch`). Files are made once and kept in bench/.cache.
 
 Each run is a separate `tandem plan` process: end to end is its wall time from start to
-the plan written, peak memory its own maximum resident set. Printed per size: the file,
+the plan written, peak memory the largest resident set of any one of its processes (the
+kernel's `ru_maxrss`: the command's own, or a planning or reading process it forked; not
+their sum). Printed per size: the file,
 end to end against the goal; reading and writing (end to end minus the planning), the
 planning's wall time, and each phase's processor seconds summed over the groups (on two
 processes the planning's wall time is about half their sum); sessions placed by the

@@ -16,10 +16,8 @@ errors depend on that person's list alone.
 from __future__ import annotations
 
 import logging
-import multiprocessing
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +26,7 @@ import numpy.typing as npt
 
 from scheduler.busy_entries import BusyEntries, read_busy_lists
 from scheduler.errors import FieldError
+from scheduler.forked_pool import forked_pool, usable_processes
 from scheduler.heap import heap_frozen
 
 log = logging.getLogger(__name__)
@@ -51,21 +50,20 @@ def read_busy_lists_in_parts(
 ) -> tuple[dict[int, BusyEntries], list[FieldError]]:
     """`read_busy_lists(lists)`, on up to `processes` processes when the lists hold at
     least `parallel_from` entries (default `PARALLEL_FROM_ENTRIES`)."""
-    parts = _parts(lists, processes)
+    parts = _parts(lists, usable_processes(processes, len(lists)))
     least = PARALLEL_FROM_ENTRIES if parallel_from is None else parallel_from
     if len(parts) < 2 or _entries(lists) < least:
         return read_busy_lists(lists, path_of)
     global _SHARED
     _SHARED = (parts, path_of)
     try:
-        with heap_frozen():  # the lists are no garbage; the children inherit them frozen
-            context = multiprocessing.get_context("fork")
-            with ProcessPoolExecutor(len(parts) - 1, mp_context=context) as pool:
-                others = [pool.submit(_read_packed_part, part) for part in range(1, len(parts))]
-                read = [read_busy_lists(parts[0], path_of)]
-                read += [
-                    _part_read(parts[part], path_of, other) for part, other in enumerate(others, 1)
-                ]
+        # The lists are no garbage; the children inherit them frozen.
+        with heap_frozen(), forked_pool(len(parts) - 1) as pool:
+            others = [pool.submit(_read_packed_part, part) for part in range(1, len(parts))]
+            read = [read_busy_lists(parts[0], path_of)]
+            read += [
+                _part_read(parts[part], path_of, other) for part, other in enumerate(others, 1)
+            ]
     finally:
         _SHARED = None
     found: dict[int, BusyEntries] = {}
@@ -80,11 +78,15 @@ def _part_read(
     part: dict[int, Any], path_of: PathOf, reading: Future[_Packed]
 ) -> tuple[dict[int, BusyEntries], list[FieldError]]:
     """A part as its process read it; read here if that process died (killed for its
-    memory, say), so that nothing hangs and nothing is lost."""
+    memory, say) or failed, so that nothing hangs and nothing is lost: the reading here
+    gives the same result, or raises the failure itself."""
     try:
         return reading.result().unpacked()
-    except BrokenProcessPool:
-        log.warning("a process reading busy lists ended early; its part is read again here")
+    except Exception as failed:  # any failure there is retried here
+        log.warning(
+            "a process reading busy lists failed (%s); its part is read again here",
+            type(failed).__name__,
+        )
         return read_busy_lists(part, path_of)
 
 

@@ -6,17 +6,17 @@ deterministic budgets), never on which process made it or when, so any number of
 processes gives the same plan. Groups run in `processes` forked processes, the largest
 first so that the long ones do not finish last; a process releases a group's grid cells
 once its plan is made, so memory follows the largest group, not the programme. Should a
-process die (killed for its memory, say), its groups are planned again in the parent: the
-plan neither hangs nor changes.
+process die (killed for its memory, say), the groups it had not returned are planned
+again in the parent (`scheduler.forked_pool`): nothing hangs, and the plan is the same
+unless the time limit runs out meanwhile, which the plan then says.
 """
 
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -26,6 +26,7 @@ from scheduler.candidates import CandidateSet, build_candidates
 from scheduler.domain import GoalFigures, PlannedSession, Problem, SessionRequest, Unplaced
 from scheduler.errors import FieldError, ModelDefectError, ScenarioError
 from scheduler.explain import explain_unplaced
+from scheduler.forked_pool import forked_pool, usable_processes
 from scheduler.goal_figures import goal_figures, weighted_bound
 from scheduler.greedy import greedy_choices
 from scheduler.group_solves import GroupResult, Skipped, searched_group
@@ -111,23 +112,32 @@ def _refuse_oversized(parts: list[Problem], params: SolverParameters) -> None:
 
 
 def _results(tasks: list[int], processes: int) -> Iterator[Keyed]:
+    processes = usable_processes(processes, len(tasks))
     if processes <= 1:
         yield from map(_plan_task, tasks)
         return
-    context = multiprocessing.get_context("fork")
+    size = max(1, min(16, len(tasks) // (processes * 8)))
+    chunks = [tasks[first : first + size] for first in range(0, len(tasks), size)]
     planned: set[int] = set()
-    try:
-        with ProcessPoolExecutor(processes, context, initializer=collect_own_objects) as pool:
-            chunk = max(1, min(16, len(tasks) // (processes * 8)))
-            for keyed in pool.map(_plan_task, tasks, chunksize=chunk):
-                planned.add(keyed[0])
-                yield keyed
-    except BrokenProcessPool:
-        # A process died (the kernel's out-of-memory killer, say): a pool of Python's
-        # `multiprocessing.Pool` would wait for its groups forever. Plan them here; a
-        # group's plan depends on the group alone, so the plan is the same.
-        log.warning("a planning process ended early; its groups are planned again here")
-    yield from (_plan_here(group) for group in tasks if group not in planned)
+    with forked_pool(processes, initializer=collect_own_objects) as pool:
+        for chunk in as_completed([pool.submit(_plan_chunk, chunk) for chunk in chunks]):
+            try:
+                plans = chunk.result()
+            except BrokenProcessPool:
+                continue  # a process died (killed for its memory, say): see below
+            planned.update(group for group, _ in plans)
+            yield from plans
+    lost = [group for group in tasks if group not in planned]
+    if lost:
+        # A group's plan depends on the group alone, so the plan is the same, unless the
+        # time limit runs out meanwhile (the plan then says so). Should the group that
+        # took the process's memory take this one's too, the command ends: it never hangs.
+        log.warning("a planning process ended early: %d groups are planned again here", len(lost))
+        yield from map(_plan_here, lost)
+
+
+def _plan_chunk(groups: list[int]) -> list[Keyed]:
+    return [_plan_task(group) for group in groups]
 
 
 Keyed = tuple[int, GroupPlan]  # a group's plan by the group's position

@@ -18,6 +18,7 @@ from scheduler.busy_parts import _parts, read_busy_lists_in_parts
 from scheduler.errors import ScenarioError
 from scheduler.scenario_checks import validate_scenario
 from tests.builders import executive, mentor, scenario
+from tests.watchdog import failing_if_it_hangs
 
 COMPACT = [
     "2027-01-04T08:00:00Z/2027-01-04T09:00:00Z",
@@ -114,13 +115,19 @@ def _killed(part: int) -> None:
     os.kill(os.getpid(), signal.SIGKILL)
 
 
-def test_a_part_whose_process_was_killed_is_read_again_and_nothing_hangs(
-    monkeypatch: pytest.MonkeyPatch,
+def _failed(part: int) -> None:
+    raise MemoryError  # a reading process that ran out of memory and said so
+
+
+@pytest.mark.parametrize("dies", [_killed, _failed])
+def test_a_part_whose_process_died_is_read_again_and_nothing_hangs(
+    monkeypatch: pytest.MonkeyPatch, dies: Any
 ) -> None:
     lists = {index: COMPACT * (1 + index % 4) for index in range(60)}
     lists[45] = [*COMPACT, WRONG[0]]  # in the last part, read by a process
-    monkeypatch.setattr(busy_parts, "_read_packed_part", _killed)
-    found, errors = read_busy_lists_in_parts(lists, 3, parallel_from=0)
+    monkeypatch.setattr(busy_parts, "_read_packed_part", dies)
+    with failing_if_it_hangs(120):
+        found, errors = read_busy_lists_in_parts(lists, 2, parallel_from=0)
     one_found, one_errors = read_busy_lists(lists)
     assert as_rows(found) == as_rows(one_found) and len(found) == 59
     assert (

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import os
 import signal
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +15,7 @@ from scheduler import group_plans
 from scheduler.parameters import SolverParameters
 from scheduler.plan_format import plan_to_dict
 from scheduler.solve import solve
+from tests.watchdog import failing_if_it_hangs
 
 COMMITTEE = Path(__file__).resolve().parents[2] / "scenarios" / "executive-committee.yaml"
 PLAN_TASK = group_plans._plan_task
@@ -30,30 +29,15 @@ def _killed_at_its_second_group(group: int) -> Any:
     return PLAN_TASK(group)
 
 
-@contextmanager
-def failing_if_it_hangs(seconds: int = 300) -> Iterator[None]:
-    """A pool that waits forever for a dead process's groups fails the test instead of
-    hanging the suite (the bound is far above the second this plan takes)."""
-
-    def hung(signum: int, frame: Any) -> None:
-        raise TimeoutError(f"the plan did not finish in {seconds} s: a pool hangs")
-
-    previous = signal.signal(signal.SIGALRM, hung)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
-
-
 def without_run_times(document: dict[str, Any]) -> dict[str, Any]:
     solver = document["solver"]
     solver.pop("seconds"), solver.pop("timings")
     return document
 
 
-def test_a_killed_planning_process_leaves_the_same_plan(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_killed_planning_process_leaves_the_same_plan(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
     problem = load_problem(COMMITTEE)
     params = SolverParameters(time_limit_seconds=60, strict=True)
     alone = solve(problem, SolverParameters(time_limit_seconds=60, processes=1, strict=True))
@@ -64,3 +48,6 @@ def test_a_killed_planning_process_leaves_the_same_plan(monkeypatch: pytest.Monk
     assert without_run_times(plan_to_dict(problem, killed)) == without_run_times(
         plan_to_dict(problem, alone)
     )
+    # Planned again here: the groups the dead process had not returned, not every group.
+    (warning,) = [r for r in caplog.records if "planning process ended early" in r.message]
+    assert 1 <= warning.args[0] < killed.solver.groups  # type: ignore[index]
