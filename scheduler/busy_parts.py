@@ -50,9 +50,10 @@ def read_busy_lists_in_parts(
 ) -> tuple[dict[int, BusyEntries], list[FieldError]]:
     """`read_busy_lists(lists)`, on up to `processes` processes when the lists hold at
     least `parallel_from` entries (default `PARALLEL_FROM_ENTRIES`)."""
-    parts = _parts(lists, usable_processes(processes, len(lists)))
     least = PARALLEL_FROM_ENTRIES if parallel_from is None else parallel_from
-    if len(parts) < 2 or _entries(lists) < least:
+    count = usable_processes(processes, len(lists))
+    parts = _parts(lists, count) if count > 1 and _entries(lists) >= least else [lists]
+    if len(parts) < 2:  # small, one process asked, or one person holds nearly all entries
         return read_busy_lists(lists, path_of)
     global _SHARED
     _SHARED = (parts, path_of)

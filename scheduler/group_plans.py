@@ -120,9 +120,9 @@ def _results(tasks: list[int], processes: int) -> Iterator[Keyed]:
     chunks = [tasks[first : first + size] for first in range(0, len(tasks), size)]
     planned: set[int] = set()
     with forked_pool(processes, initializer=collect_own_objects) as pool:
-        for chunk in as_completed([pool.submit(_plan_chunk, chunk) for chunk in chunks]):
+        for done in as_completed([pool.submit(_plan_chunk, chunk) for chunk in chunks]):
             try:
-                plans = chunk.result()
+                plans = done.result()
             except BrokenProcessPool:
                 continue  # a process died (killed for its memory, say): see below
             planned.update(group for group, _ in plans)
@@ -159,14 +159,14 @@ def _plan_here(group: int) -> Keyed:
 
 
 def _plan_task(group: int) -> Keyed:
+    """A group planned as a task of the pool (or of the one process)."""
     assert _SHARED is not None
-    parts, index, params, deadline, forked = _SHARED
-    part = parts[group]
+    parts, index, _, _, forked = _SHARED
     try:
-        return group, plan_group(part, index, params, deadline)
+        return _plan_here(group)
     finally:
         if forked:  # this process will not see these people again
-            index.release(part.people)
+            index.release(parts[group].people)
 
 
 def plan_group(
