@@ -77,13 +77,16 @@ class Variables:
                     break
         return chosen
 
-    def hint(self, chosen: dict[int, int]) -> None:
-        """Suggest a full assignment (a warm start): `chosen` placed, the rest off."""
+    def hint(self, chosen: dict[int, int] | None) -> None:
+        """Suggest a full assignment (a warm start): `chosen` placed, the rest off; None:
+        no hint."""
+        self.model.clear_hints()  # type: ignore[no-untyped-call]
+        if chosen is None:
+            return
         values = [0] * self._count
         for number, choice in chosen.items():
             if number in self._first:
                 values[self._first[number] + choice] = 1
-        self.model.clear_hints()  # type: ignore[no-untyped-call]
         hint = self.model.proto.solution_hint  # after clearing: clearing replaces it
         hint.vars.extend(range(self._count))
         hint.values.extend(values)
