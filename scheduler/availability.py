@@ -123,12 +123,14 @@ class PersonCells:
         self._tentative_counts: dict[int, IntArray] = {}
         self._free: dict[tuple[int, TentativePolicy], BoolArray] = {}
         self._starts: dict[tuple[int, int, TentativePolicy], BoolArray] = {}
+        self._merged: dict[TentativePolicy, tuple[IntArray, IntArray, IntArray]] = {}
 
     def release(self) -> None:
         """Forget every layer computed so far (they are computed again if asked for)."""
         for cache in (self._blocked, self._tentative, self._tentative_counts, self._free):
             cache.clear()
         self._starts.clear()
+        self._merged.clear()
         for name in ("working_cell", "_not_on_day_off", "usable_day_cell", "available_cell"):
             self.__dict__.pop(name, None)
 
@@ -177,19 +179,43 @@ class PersonCells:
     def blocked_minutes(self, window: slice, tentative: TentativePolicy) -> IntArray:
         """Per cell of `window`, the minutes that blocking busy time covers (overlapping
         blocks counted once)."""
-        grid, first = self.grid, window.start or 0
-        size = max(0, (window.stop or grid.size) - first)
-        origin = grid.origin_minute + first * grid.step
-        starts, ends, statuses = self._busy_minutes
-        blocking = (statuses == _BUSY) | ((statuses == _TENTATIVE) & (tentative == "block"))
-        covered = np.zeros(size * grid.step + 1, dtype=np.int64)
-        low = np.clip(starts[blocking] - origin, 0, size * grid.step)
-        high = np.clip(ends[blocking] - origin, 0, size * grid.step)
-        np.add.at(covered, low, 1)
-        np.add.at(covered, high, -1)
-        busy_minute = np.cumsum(covered[:-1]) > 0
-        minutes: IntArray = busy_minute.reshape(size, grid.step).sum(axis=1)
+        grid = self.grid
+        first, stop, _ = window.indices(grid.size)
+        size = max(0, stop - first)
+        edges = grid.origin_minute + (first + np.arange(size + 1, dtype=np.int64)) * grid.step
+        minutes: IntArray = np.diff(self._busy_minutes_before(edges, tentative))
         return minutes
+
+    def _busy_minutes_before(self, moments: IntArray, tentative: TentativePolicy) -> IntArray:
+        """Minutes of blocking busy time before each of `moments` (epoch minutes), from the
+        blocks merged once per policy: no array of every minute of the window."""
+        starts, ends, before = self._merged_blocking(tentative)
+        if not len(starts):
+            return np.zeros(len(moments), dtype=np.int64)
+        # The blocks that start before each moment, all of their minutes; less the part of
+        # the last of them that runs past the moment.
+        count = np.searchsorted(starts, moments, side="right")
+        last = np.maximum(count - 1, 0)
+        overshoot = np.where(count > 0, np.maximum(ends[last] - moments, 0), 0)
+        found: IntArray = before[count] - overshoot
+        return found
+
+    def _merged_blocking(self, tentative: TentativePolicy) -> tuple[IntArray, IntArray, IntArray]:
+        """The blocking blocks merged where they overlap or touch (sorted starts, ends), and
+        the minutes of all merged blocks before each (one more entry: all of them)."""
+        if tentative not in self._merged:
+            starts, ends, statuses = self._busy_minutes
+            blocking = (statuses == _BUSY) | ((statuses == _TENTATIVE) & (tentative == "block"))
+            order = np.argsort(starts[blocking], kind="stable")
+            starts, ends = starts[blocking][order], ends[blocking][order]
+            reach = np.maximum.accumulate(ends) if len(ends) else ends  # the latest end so far
+            opens = np.ones(len(starts), dtype=bool)  # a block that starts a merged one
+            opens[1:] = starts[1:] > reach[:-1]
+            closes = np.append(np.flatnonzero(opens)[1:] - 1, len(starts) - 1)
+            merged_starts, merged_ends = starts[opens], reach[closes[: len(starts)]]
+            before = np.concatenate(([0], np.cumsum(merged_ends - merged_starts)))
+            self._merged[tentative] = (merged_starts, merged_ends, before)
+        return self._merged[tentative]
 
     def tentative_cells(self, buffer: int) -> BoolArray:
         if buffer not in self._tentative:

@@ -8,6 +8,7 @@ there cannot hide here. Tests run it on every plan; users run it on plans edited
 from __future__ import annotations
 
 import bisect
+import functools
 import itertools
 import operator
 from collections import Counter, defaultdict
@@ -316,8 +317,10 @@ def _working_day(person: Person, role: str, s: PlannedSession) -> Iterator[Viola
         )
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _instant(day: date, minute: int, tz: tzinfo) -> datetime:
-    """Local wall-clock time to UTC; fold=0 gives the spec's readings of DST edges."""
+    """Local wall-clock time to UTC; fold=0 gives the spec's readings of DST edges. Cached:
+    people who share a time zone share their working hours' edges day after day."""
     day = day + timedelta(days=minute // 1440)
     minute %= 1440
     return datetime(day.year, day.month, day.day, minute // 60, minute % 60, tzinfo=tz).astimezone(
@@ -482,8 +485,9 @@ def _caps(problem: Problem, sessions: Sequence[PlannedSession]) -> Iterator[Viol
     session there (`Problem.session_cap`: the pair's, the person's, else the rules')."""
     for person_id, own in _by_person(problem, sessions).items():
         tz = problem.people[person_id].tz
+        local_day = {s.key: s.start.astimezone(tz).date() for s in own}
         for rule, period in CAP_RULES:
-            label = {s.key: _bucket_label(rule, s, tz) for s in own}
+            label = {key: _bucket_label(rule, day) for key, day in local_day.items()}
             counts = Counter(label.values())
             for s in own:
                 cap = problem.session_cap(person_id, problem.pairs[s.pair], period)
@@ -497,8 +501,8 @@ def _caps(problem: Problem, sessions: Sequence[PlannedSession]) -> Iterator[Viol
                     )
 
 
-def _bucket_label(rule: str, s: PlannedSession, tz: tzinfo) -> str:
-    day = s.start.astimezone(tz).date()
+@functools.lru_cache(maxsize=1 << 12)
+def _bucket_label(rule: str, day: date) -> str:
     if rule == RuleName.DAILY_CAP:
         return f"local day {day}"
     year, week, _ = day.isocalendar()
