@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import asdict
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any, Literal
 
 from pydantic import (
@@ -33,11 +34,20 @@ from scheduler.scenario import SessionStatus, check_declined_by
 PLAN_FORMAT = "tandem-plan/1"
 
 
+# Sessions start on the grid, so a plan's thousands of sessions share a few thousand
+# instants: each text is made once. Both depend on the instant alone, not on the zone the
+# datetime carries (aware datetimes of one instant are equal keys, and give one text).
+@functools.lru_cache(maxsize=1 << 16)
 def instant_text(moment: datetime) -> str:
     """`2027-01-04T08:00:00Z`: UTC to the second (the format's `%Y-%m-%dT%H:%M:%SZ`,
     written by `isoformat`, which takes a third of `strftime`'s time: a plan writes two
     per session)."""
     return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _local_text(moment: datetime, tz: tzinfo) -> str:
+    return moment.astimezone(tz).isoformat()
 
 
 def plan_to_dict(problem: Problem, plan: Plan) -> dict[str, Any]:
@@ -107,8 +117,8 @@ def _session(problem: Problem, s: PlannedSession, declines: tuple[Decline, ...])
         "moves": s.moves,
         **({"moved_because": s.moved_because} if s.moved_because else {}),
         **({"frozen": True} if s.frozen else {}),
-        "mentee_local": s.start.astimezone(mentee_tz).isoformat(),
-        "mentor_local": s.start.astimezone(mentor_tz).isoformat(),
+        "mentee_local": _local_text(s.start, mentee_tz),
+        "mentor_local": _local_text(s.start, mentor_tz),
         **_declined(declines),
     }
 

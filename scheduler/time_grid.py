@@ -63,8 +63,10 @@ def add_months(day: date, months: int) -> date:
     return date(month_index // 12, month_index % 12 + 1, 1)
 
 
+@functools.lru_cache(maxsize=1 << 14)
 def period_days(start: date, cadence: int | str, index: int) -> tuple[date, date]:
-    """Local dates [first, end) of period `index` of a pair starting on `start`."""
+    """Local dates [first, end) of period `index` of a pair starting on `start` (cached:
+    the pairs of a programme share a few start dates)."""
     if cadence == "monthly":
         first = start if index == 0 else add_months(start, index)
         return first, add_months(start, index + 1)
