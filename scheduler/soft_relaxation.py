@@ -33,8 +33,12 @@ class Relaxation:
         self.costs: dict[int, IntArray] = {}
         self.prices: dict[int, IntArray] = {}
         for own in self.pairs:
-            costs = [candidate_costs(s, weights) for s in own]
-            for session, cost, price in zip(own, costs, _priced(own, costs, weights), strict=True):
+            # One pair's candidates as flat columns, then split per session (views): a few
+            # numpy calls per pair instead of a dozen per session.
+            flat = _PairColumns(own)
+            costs = flat.costs(weights)
+            prices = flat.split(_priced(flat, costs, weights.unstable_slot))
+            for session, cost, price in zip(own, flat.split(costs), prices, strict=True):
                 self.costs[session.number] = cost
                 self.prices[session.number] = price
 
@@ -103,47 +107,58 @@ def pairs_of(sessions: Sequence[SessionCandidates]) -> list[list[SessionCandidat
     return list(pairs.values())
 
 
-def candidate_costs(session: SessionCandidates, weights: SoftWeights) -> IntArray:
-    """The penalty each start carries by itself (wishes, tentative time, lateness, and a
-    check-in's lateness)."""
-    costs: IntArray = (
-        weights.preferred_time * session.preference_misses
-        + weights.tentative_time * session.tentative.astype(np.int64)
-        + weights.late_in_period * session.lateness
-        + weights.late_check_in * session.check_in_lateness
-    )
-    return costs
+class _PairColumns:
+    """The candidates of one pair's sessions (each with a candidate) end to end."""
+
+    def __init__(self, own: list[SessionCandidates]) -> None:
+        self.own = own
+        self.ends = np.cumsum([len(s) for s in own])
+        self.firsts = self.ends - np.array([len(s) for s in own])
+        self.slot = np.concatenate([s.slot for s in own])
+        self.row = np.repeat(np.arange(len(own)), [len(s) for s in own])
+
+    def column(self, field: str) -> IntArray:
+        return np.concatenate([getattr(s, field) for s in self.own]).astype(np.int64)
+
+    def costs(self, weights: SoftWeights) -> IntArray:
+        """The penalty each start carries by itself (wishes, tentative time, lateness, and a
+        check-in's lateness: a check-in comes early in its month)."""
+        lateness = self.column("lateness")
+        supervision = np.array([s.pair.kind == "supervision" for s in self.own])[self.row]
+        costs: IntArray = (
+            weights.preferred_time * self.column("preference_misses")
+            + weights.tentative_time * self.column("tentative")
+            + weights.late_in_period * lateness
+            + weights.late_check_in * np.where(supervision, lateness, 0)
+        )
+        return costs
+
+    def split(self, values: IntArray) -> list[IntArray]:
+        return np.split(values, self.ends[:-1])
 
 
-def _priced(
-    own: list[SessionCandidates], costs: list[IntArray], weights: SoftWeights
-) -> list[IntArray]:
+def _priced(flat: _PairColumns, costs: IntArray, off_slot: int) -> IntArray:
     """Each start's cost alone, plus `unstable_slot` where it is off the pair's best anchor.
     A pair with one session has no anchor."""
-    if len(own) < 2:
+    if len(flat.own) < 2:
         return costs
-    anchor = _best_anchor(own, costs, weights.unstable_slot)
-    return [
-        cost + np.where(session.slot == anchor, 0, weights.unstable_slot)
-        for session, cost in zip(own, costs, strict=True)
-    ]
+    anchor = _best_anchor(flat, costs, off_slot)
+    priced: IntArray = costs + np.where(flat.slot == anchor, 0, off_slot)
+    return priced
 
 
-def _best_anchor(own: list[SessionCandidates], costs: list[IntArray], off_slot: int) -> int:
+def _best_anchor(flat: _PairColumns, costs: IntArray, off_slot: int) -> int:
     """The slot whose sessions gain most from keeping it: per session, what its cheapest
     start at the slot saves against its cheapest start anywhere plus the off-slot cost.
     Ties go to the earliest slot of the week."""
-    slots, gains = [], []
-    for session, cost in zip(own, costs, strict=True):
-        order = np.lexsort((cost, session.slot))
-        first = np.ones(len(order), dtype=bool)
-        first[1:] = session.slot[order][1:] != session.slot[order][:-1]
-        at_slot = order[first]  # the cheapest start at each slot of this session
-        slots.append(session.slot[at_slot])
-        gains.append(np.minimum(0, cost[at_slot] - (int(cost.min()) + off_slot)))
-    every_slot = np.concatenate(slots)
-    total = np.concatenate(gains)
-    unique, position = np.unique(every_slot, return_inverse=True)
+    order = np.lexsort((costs, flat.slot, flat.row))
+    row, slot = flat.row[order], flat.slot[order]
+    first = np.ones(len(order), dtype=bool)  # the cheapest start at each slot of a session
+    first[1:] = (row[1:] != row[:-1]) | (slot[1:] != slot[:-1])
+    cheapest = np.minimum.reduceat(costs, flat.firsts)  # per session
+    at_slot = order[first]
+    gains = np.minimum(0, costs[at_slot] - (cheapest[flat.row[at_slot]] + off_slot))
+    unique, position = np.unique(flat.slot[at_slot], return_inverse=True)
     per_slot = np.zeros(len(unique), dtype=np.int64)
-    np.add.at(per_slot, position, total)
+    np.add.at(per_slot, position, gains)
     return int(unique[int(np.argmin(per_slot))])
