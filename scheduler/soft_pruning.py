@@ -20,9 +20,7 @@ import numpy as np
 from scheduler.availability import IntArray
 from scheduler.candidates import SessionCandidates
 from scheduler.parameters import SoftWeights
-from scheduler.soft_relaxation import Relaxation
-
-_NEVER = np.iinfo(np.int64).max // 4  # no second anchor: a cost beyond any slack
+from scheduler.soft_relaxation import PairColumns, Relaxation
 
 
 @dataclass(frozen=True)
@@ -56,23 +54,24 @@ def pruned(
 
 class _PairBound:
     """A pair's least penalty alone, by anchor slot: R(a) = the sum over its sessions of
-    M(k, a), session k's cheapest start around anchor a."""
+    M(k, a), session k's cheapest start around anchor a. The pair's candidates are taken
+    as flat columns (a few numpy calls per pair, not a dozen per session)."""
 
     def __init__(
         self, own: list[SessionCandidates], costs: dict[int, IntArray], weights: SoftWeights
     ) -> None:
         self.own = own
-        self.costs = [costs[s.number] for s in own]
+        self.flat = PairColumns(own)
+        self.cost = np.concatenate([costs[s.number] for s in own])
         self.off_slot = weights.unstable_slot
+        session_least = np.minimum.reduceat(self.cost, self.flat.firsts)
         if len(own) < 2:  # no anchor: each session at its cheapest start
             self.slots = None
-            self.least = sum(int(c.min()) for c in self.costs)
+            self.least = int(session_least.sum())
             return
-        self.slots = np.unique(np.concatenate([s.slot for s in own]))
-        self.cheapest = np.empty((len(own), len(self.slots)), dtype=np.int64)
-        for row, (session, cost) in enumerate(zip(own, self.costs, strict=True)):
-            self.cheapest[row] = int(cost.min()) + self.off_slot
-            np.minimum.at(self.cheapest[row], np.searchsorted(self.slots, session.slot), cost)
+        self.slots, self.at = np.unique(self.flat.slot, return_inverse=True)
+        self.cheapest = np.repeat((session_least + self.off_slot)[:, None], len(self.slots), 1)
+        np.minimum.at(self.cheapest, (self.flat.row, self.at), self.cost)
         self.by_anchor = self.cheapest.sum(axis=0)
         self.least = int(self.by_anchor.min())
 
@@ -82,21 +81,20 @@ class _PairBound:
 
     def starts_beyond(self, slack: int) -> dict[int, IntArray]:
         """Per session, the starts whose least pair penalty, over the anchors, passes slack."""
-        found: dict[int, IntArray] = {}
-        for row, (session, cost) in enumerate(zip(self.own, self.costs, strict=True)):
-            found[session.number] = np.flatnonzero(self._least_with(row, session, cost) > slack)
-        return found
+        beyond = self.flat.split(self._least_with() > slack)
+        return {s.number: np.flatnonzero(out) for s, out in zip(self.own, beyond, strict=True)}
 
-    def _least_with(self, row: int, session: SessionCandidates, cost: IntArray) -> IntArray:
-        """The pair's least penalty with session `row` at each of its starts."""
+    def _least_with(self) -> IntArray:
+        """The pair's least penalty with each session at each of its starts."""
+        row = self.flat.row
         if self.slots is None:
-            return cost + (self.least - int(cost.min()))
-        rest = self.by_anchor - self.cheapest[row]  # the other sessions, by anchor
-        order = np.argsort(rest, kind="stable")
-        best = rest[order[0]]
-        second = rest[order[1]] if len(order) > 1 else _NEVER
-        at = np.searchsorted(self.slots, session.slot)
-        elsewhere = np.where(at == order[0], second, best) + self.off_slot  # anchor not its slot
-        on_its_slot = rest[at]  # anchor its own slot
-        least: IntArray = cost + np.minimum(elsewhere, on_its_slot)
+            session_least = np.minimum.reduceat(self.cost, self.flat.firsts)
+            alone: IntArray = self.cost + (self.least - session_least[row])
+            return alone
+        rest = self.by_anchor[None, :] - self.cheapest  # per session: the others, by anchor
+        # The anchor at the start's own slot, or anywhere at all with the start off it (the
+        # others' best: when that is the start's slot, the first term is no more anyway).
+        on_its_slot = rest[row, self.at]
+        elsewhere = rest.min(axis=1)[row] + self.off_slot
+        least: IntArray = self.cost + np.minimum(elsewhere, on_its_slot)
         return least

@@ -13,8 +13,10 @@ end here; the others go to CP-SAT.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from scheduler.availability import IntArray
 from scheduler.candidates import CandidateSet, SessionCandidates
@@ -35,7 +37,7 @@ class Relaxation:
         for own in self.pairs:
             # One pair's candidates as flat columns, then split per session (views): a few
             # numpy calls per pair instead of a dozen per session.
-            flat = _PairColumns(own)
+            flat = PairColumns(own)
             costs = flat.costs(weights)
             prices = flat.split(_priced(flat, costs, weights.unstable_slot))
             for session, cost, price in zip(own, flat.split(costs), prices, strict=True):
@@ -107,7 +109,7 @@ def pairs_of(sessions: Sequence[SessionCandidates]) -> list[list[SessionCandidat
     return list(pairs.values())
 
 
-class _PairColumns:
+class PairColumns:
     """The candidates of one pair's sessions (each with a candidate) end to end."""
 
     def __init__(self, own: list[SessionCandidates]) -> None:
@@ -133,11 +135,12 @@ class _PairColumns:
         )
         return costs
 
-    def split(self, values: IntArray) -> list[IntArray]:
+    def split(self, values: npt.NDArray[Any]) -> list[npt.NDArray[Any]]:
+        """Per session, its part of a column of the pair's candidates (views)."""
         return np.split(values, self.ends[:-1])
 
 
-def _priced(flat: _PairColumns, costs: IntArray, off_slot: int) -> IntArray:
+def _priced(flat: PairColumns, costs: IntArray, off_slot: int) -> IntArray:
     """Each start's cost alone, plus `unstable_slot` where it is off the pair's best anchor.
     A pair with one session has no anchor."""
     if len(flat.own) < 2:
@@ -147,7 +150,7 @@ def _priced(flat: _PairColumns, costs: IntArray, off_slot: int) -> IntArray:
     return priced
 
 
-def _best_anchor(flat: _PairColumns, costs: IntArray, off_slot: int) -> int:
+def _best_anchor(flat: PairColumns, costs: IntArray, off_slot: int) -> int:
     """The slot whose sessions gain most from keeping it: per session, what its cheapest
     start at the slot saves against its cheapest start anywhere plus the off-slot cost.
     Ties go to the earliest slot of the week."""
