@@ -251,9 +251,9 @@ def polish(
     from which a small search may not find its way)."""
     sessions = variables.sessions
     bookings = has_bookings(variables)
-    if head is None and not bookings:
+    full = places_all(sessions, placed)
+    if head is None and not bookings and full:  # its pruning shrinks the model
         head = head_start(data, sessions, placed, params.weights)
-    start = placed if head is None else head.chosen
     if head is not None and head.pruning is not None:
         if head.proven:
             return head.polish
@@ -272,6 +272,9 @@ def polish(
     first = search(model, variables, params, round_work, deadline, None, presolve=False)
     if first.status == cp_model.OPTIMAL:
         return Polish(first.chosen, Stop.PROVEN, first.objective, first.bound)
+    if head is None and not bookings:  # only now is the plan in hand needed
+        head = head_start(data, sessions, placed, params.weights)
+    start = placed if head is None else head.chosen
     best = Polish(start, Stop.WORK_BUDGET, bound=first.bound if first.solved else None)
     return _rounds(model, variables, params, deadline, best, round_work, budget)
 
