@@ -317,7 +317,7 @@ def _working_day(person: Person, role: str, s: PlannedSession) -> Iterator[Viola
         )
 
 
-@functools.lru_cache(maxsize=1 << 16)
+@functools.lru_cache(maxsize=1 << 14)
 def _instant(day: date, minute: int, tz: tzinfo) -> datetime:
     """Local wall-clock time to UTC; fold=0 gives the spec's readings of DST edges. Cached:
     people who share a time zone share their working hours' edges day after day."""
