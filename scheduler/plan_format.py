@@ -36,18 +36,26 @@ PLAN_FORMAT = "tandem-plan/1"
 
 # Sessions start on the grid, so a plan's thousands of sessions share a few thousand
 # instants: each text is made once (16,384 kept at most: a few MB in a long-running
-# service). Both depend on the instant alone, not on the zone the datetime carries (aware
-# datetimes of one instant are equal keys, and give one text).
-@functools.lru_cache(maxsize=1 << 14)
+# service). The caches are keyed by the instant in UTC: two aware datetimes of one zone
+# that differ only by `fold` compare equal but are an hour apart.
 def instant_text(moment: datetime) -> str:
     """`2027-01-04T08:00:00Z`: UTC to the second (the format's `%Y-%m-%dT%H:%M:%SZ`,
     written by `isoformat`, which takes a third of `strftime`'s time: a plan writes two
     per session)."""
-    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
+    return _utc_text(moment.astimezone(UTC))
 
 
 @functools.lru_cache(maxsize=1 << 14)
+def _utc_text(moment: datetime) -> str:
+    return moment.replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
+
+
 def _local_text(moment: datetime, tz: tzinfo) -> str:
+    return _cached_local_text(moment.astimezone(UTC), tz)
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _cached_local_text(moment: datetime, tz: tzinfo) -> str:
     return moment.astimezone(tz).isoformat()
 
 

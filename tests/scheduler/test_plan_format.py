@@ -38,3 +38,17 @@ def test_an_instant_is_written_in_utc_to_the_second_as_the_format_says(moment: d
     text = instant_text(moment)
     assert text == moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     assert datetime.fromisoformat(text) == moment.astimezone(UTC).replace(microsecond=0)
+
+
+def test_instant_texts_tell_the_two_readings_of_a_repeated_hour_apart() -> None:
+    """02:30 on the night Berlin's clocks go back happens twice (fold 0 and 1): the two
+    compare equal as datetimes, yet their texts are an hour apart, cached or not."""
+    from datetime import datetime as _datetime
+    from zoneinfo import ZoneInfo
+
+    from scheduler.plan_format import instant_text
+
+    first = _datetime(2027, 10, 31, 2, 30, tzinfo=ZoneInfo("Europe/Berlin"))
+    second = first.replace(fold=1)
+    assert instant_text(first) == "2027-10-31T00:30:00Z"
+    assert instant_text(second) == "2027-10-31T01:30:00Z"
