@@ -171,10 +171,18 @@ class PersonCells:
         """Cells touched by blocking busy time widened by `buffer` minutes on each side."""
         key = (buffer, tentative)
         if key not in self._blocked:
-            starts, ends, statuses = self._busy_minutes
-            blocking = (statuses == _BUSY) | ((statuses == _TENTATIVE) & (tentative == "block"))
+            starts, ends, _ = self._busy_minutes
+            blocking = self._blocking(tentative)
             self._blocked[key] = self._cover(starts[blocking], ends[blocking], buffer)
         return self._blocked[key]
+
+    def _blocking(self, tentative: TentativePolicy) -> BoolArray:
+        """Which busy blocks block under the policy (busy and out of office always)."""
+        _, _, statuses = self._busy_minutes
+        blocking: BoolArray = (statuses == _BUSY) | (
+            (statuses == _TENTATIVE) & (tentative == "block")
+        )
+        return blocking
 
     def blocked_minutes(self, window: slice, tentative: TentativePolicy) -> IntArray:
         """Per cell of `window`, the minutes that blocking busy time covers (overlapping
@@ -204,17 +212,18 @@ class PersonCells:
         """The blocking blocks merged where they overlap or touch (sorted starts, ends), and
         the minutes of all merged blocks before each (one more entry: all of them)."""
         if tentative not in self._merged:
-            starts, ends, statuses = self._busy_minutes
-            blocking = (statuses == _BUSY) | ((statuses == _TENTATIVE) & (tentative == "block"))
+            starts, ends, _ = self._busy_minutes
+            blocking = self._blocking(tentative)
             order = np.argsort(starts[blocking], kind="stable")
             starts, ends = starts[blocking][order], ends[blocking][order]
-            reach = np.maximum.accumulate(ends) if len(ends) else ends  # the latest end so far
-            opens = np.ones(len(starts), dtype=bool)  # a block that starts a merged one
-            opens[1:] = starts[1:] > reach[:-1]
-            closes = np.append(np.flatnonzero(opens)[1:] - 1, len(starts) - 1)
-            merged_starts, merged_ends = starts[opens], reach[closes[: len(starts)]]
-            before = np.concatenate(([0], np.cumsum(merged_ends - merged_starts)))
-            self._merged[tentative] = (merged_starts, merged_ends, before)
+            if len(starts):
+                reach = np.maximum.accumulate(ends)  # the latest end so far
+                opens = np.ones(len(starts), dtype=bool)  # a block that starts a merged one
+                opens[1:] = starts[1:] > reach[:-1]
+                closes = np.append(np.flatnonzero(opens)[1:] - 1, len(starts) - 1)
+                starts, ends = starts[opens], reach[closes]
+            before = np.concatenate(([0], np.cumsum(ends - starts)))
+            self._merged[tentative] = (starts, ends, before)
         return self._merged[tentative]
 
     def tentative_cells(self, buffer: int) -> BoolArray:

@@ -65,7 +65,7 @@ class _PairBound:
         self.cost = np.concatenate([costs[s.number] for s in own])
         self.off_slot = weights.unstable_slot
         session_least = np.minimum.reduceat(self.cost, self.flat.firsts)
-        if len(own) < 2:  # no anchor: each session at its cheapest start
+        if len(own) < 2:  # no anchor: the one session at its cheapest start
             self.slots = None
             self.least = int(session_least.sum())
             return
@@ -87,10 +87,8 @@ class _PairBound:
     def _least_with(self) -> IntArray:
         """The pair's least penalty with each session at each of its starts."""
         row = self.flat.row
-        if self.slots is None:
-            session_least = np.minimum.reduceat(self.cost, self.flat.firsts)
-            alone: IntArray = self.cost + (self.least - session_least[row])
-            return alone
+        if self.slots is None:  # one session: each start's own cost is the pair's
+            return self.cost
         rest = self.by_anchor[None, :] - self.cheapest  # per session: the others, by anchor
         # The anchor at the start's own slot, or anywhere at all with the start off it (the
         # others' best: when that is the start's slot, the first term is no more anyway).

@@ -114,10 +114,11 @@ class PairColumns:
 
     def __init__(self, own: list[SessionCandidates]) -> None:
         self.own = own
-        self.ends = np.cumsum([len(s) for s in own])
-        self.firsts = self.ends - np.array([len(s) for s in own])
+        lengths = np.array([len(s) for s in own])
+        self.ends = np.cumsum(lengths)
+        self.firsts = self.ends - lengths
         self.slot = np.concatenate([s.slot for s in own])
-        self.row = np.repeat(np.arange(len(own)), [len(s) for s in own])
+        self.row = np.repeat(np.arange(len(own)), lengths)
 
     def column(self, field: str) -> IntArray:
         return np.concatenate([getattr(s, field) for s in self.own]).astype(np.int64)
